@@ -1,0 +1,169 @@
+"""The basic conditions of the village plan (§二), evaluated in one place.
+
+Every caller — the live check on the form, saving a nomination, a change of the round's
+parameters, the lists — asks `evaluate()`; no other code decides eligibility.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+
+from reserve.choices import Education, RelaxationCategory
+from reserve.dates import age_on
+
+PASS, FAIL, WARN = "pass", "fail", "warn"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    code: str
+    title: str
+    outcome: str  # PASS, FAIL or WARN (a warning never makes a nomination ineligible)
+    message: str
+
+    @property
+    def passed(self):
+        return self.outcome != FAIL
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What the rules read of a nomination; built from a saved nomination or a form being filled."""
+
+    village_id: int
+    village_name: str
+    hukou_village_id: int | None
+    hukou_village_name: str
+    birth_date: datetime.date | None
+    fulltime_education: int | None = None
+    inservice_education: int | None = None
+    relaxation_category: str = ""
+    relaxation_note: str = ""
+    declared_relatives: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_nomination(cls, nomination, relatives=None):
+        if relatives is None:
+            relatives = [f"{r.cadre_name}（{r.relation}）" for r in nomination.committee_relatives.all()]
+        return cls(
+            village_id=nomination.village_id,
+            village_name=nomination.village.name,
+            hukou_village_id=nomination.hukou_village_id,
+            hukou_village_name=nomination.hukou_village.name if nomination.hukou_village_id else "",
+            birth_date=nomination.person.birth_date if nomination.person_id else None,
+            fulltime_education=nomination.fulltime_education,
+            inservice_education=nomination.inservice_education,
+            relaxation_category=nomination.relaxation_category,
+            relaxation_note=nomination.relaxation_note,
+            declared_relatives=tuple(relatives),
+        )
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    rules: tuple[RuleResult, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return all(r.passed for r in self.rules)
+
+    def as_json(self) -> list[dict]:
+        return [asdict(r) for r in self.rules]
+
+
+def _fmt(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def relaxation_applies(applicant: Applicant, round_) -> bool:
+    """A claimed category counts only if the round allows it (and a special case is explained)."""
+    category = applicant.relaxation_category
+    if not category or category not in (round_.relaxation_categories or []):
+        return False
+    if category == RelaxationCategory.SPECIAL and not applicant.relaxation_note.strip():
+        return False
+    return True
+
+
+def check_hukou(applicant: Applicant, round_) -> RuleResult:
+    title = _("本村户籍")
+    if applicant.hukou_village_id is None:
+        return RuleResult("hukou", title, FAIL, _("未填写户籍所在村（社区）。"))
+    if applicant.hukou_village_id == applicant.village_id:
+        return RuleResult("hukou", title, PASS, _("户籍在本村（%(v)s）。") % {"v": applicant.village_name})
+    return RuleResult(
+        "hukou", title, FAIL,
+        _("户籍在%(h)s，不是%(v)s户籍。") % {"h": applicant.hukou_village_name, "v": applicant.village_name},
+    )
+
+
+def check_age(applicant: Applicant, round_) -> RuleResult:
+    limit = round_.age_limit
+    relaxed = relaxation_applies(applicant, round_) and round_.relaxed_age_extra > 0
+    if relaxed:
+        limit += round_.relaxed_age_extra
+    title = _("年龄%(n)d周岁以下") % {"n": round_.age_limit}
+    if applicant.birth_date is None:
+        return RuleResult("age", title, FAIL, _("缺少出生日期。"))
+    ref = round_.age_reference_date
+    age = age_on(applicant.birth_date, ref)
+    params = {"d": _fmt(ref), "a": age, "n": limit}
+    if age <= limit:
+        msg = _("截至%(d)s年满%(a)d周岁，未超过%(n)d周岁。") % params
+        if relaxed and age > round_.age_limit:
+            msg += _("（适用放宽条件：%(c)s）") % {"c": RelaxationCategory(applicant.relaxation_category).label}
+        return RuleResult("age", title, PASS, msg)
+    return RuleResult("age", title, FAIL, _("截至%(d)s年满%(a)d周岁，超过%(n)d周岁。") % params)
+
+
+def check_education(applicant: Applicant, round_) -> RuleResult:
+    minimum = Education(round_.min_education)
+    title = _("%(e)s及以上学历") % {"e": minimum.label}
+    levels = [e for e in (applicant.fulltime_education, applicant.inservice_education) if e is not None]
+    if not levels:
+        return RuleResult("education", title, FAIL, _("未填写学历。"))
+    highest = Education(max(levels))
+    if highest >= minimum:
+        return RuleResult("education", title, PASS, _("最高学历为%(e)s，符合要求。") % {"e": highest.label})
+    if relaxation_applies(applicant, round_):
+        relaxed_min = Education(round_.relaxed_min_education)
+        category = RelaxationCategory(applicant.relaxation_category).label
+        if highest >= relaxed_min:
+            return RuleResult(
+                "education", title, PASS,
+                _("最高学历为%(e)s，低于%(m)s，但属于“%(c)s”，放宽至%(r)s及以上，符合要求。")
+                % {"e": highest.label, "m": minimum.label, "c": category, "r": relaxed_min.label},
+            )
+        return RuleResult(
+            "education", title, FAIL,
+            _("最高学历为%(e)s，即使按“%(c)s”放宽，也低于%(r)s。")
+            % {"e": highest.label, "c": category, "r": relaxed_min.label},
+        )
+    msg = _("最高学历为%(e)s，低于%(m)s。") % {"e": highest.label, "m": minimum.label}
+    if applicant.relaxation_category:
+        if applicant.relaxation_category not in (round_.relaxation_categories or []):
+            msg += _("本批次不对“%(c)s”放宽条件。") % {
+                "c": RelaxationCategory(applicant.relaxation_category).label
+            }
+        else:
+            msg += _("申请按其他特殊情况放宽，但未填写说明。")
+    return RuleResult("education", title, FAIL, msg)
+
+
+def check_relatives(applicant: Applicant, round_) -> RuleResult:
+    title = _("亲属任职申报")
+    if applicant.declared_relatives:
+        return RuleResult(
+            "relatives", title, WARN,
+            _("申报有亲属在本村“两委”任职：%(r)s。请在资格审查时注意回避。")
+            % {"r": "、".join(applicant.declared_relatives)},
+        )
+    return RuleResult("relatives", title, PASS, _("未申报在本村“两委”任职的亲属。"))
+
+
+RULES = (check_hukou, check_age, check_education, check_relatives)
+
+
+def evaluate(applicant: Applicant, round_) -> EligibilityResult:
+    return EligibilityResult(rules=tuple(rule(applicant, round_) for rule in RULES))

@@ -1,0 +1,211 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reserve import idnumber
+from reserve.choices import Gender, PoliticalStatus, RelaxationCategory
+from reserve.dates import age_on
+from reserve.forms import DateInput
+from reserve.models import Village, VillageCadre
+from reserve.uploads import server_name, validate_document
+
+from .models import FamilyMember, Nomination, ResumeEntry, Status
+
+PARTY = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
+
+
+class NominationForm(forms.ModelForm):
+    """The 自荐表. Identity fields belong to the person; the rest to this round's nomination."""
+
+    name = forms.CharField(label=_("姓名"), max_length=30)
+    id_number = forms.CharField(
+        label=_("身份证号码"), max_length=40,
+        help_text=_("18位，末位可为X；填写后自动带出出生日期和性别"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    gender = forms.ChoiceField(label=_("性别"), choices=[("", "---------"), *Gender.choices], required=False)
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DateInput())
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "ethnicity", "native_place", "birthplace", "political_status", "party_join_date",
+            "work_start_date", "health", "hukou_village", "hukou_address",
+            "fulltime_education", "fulltime_school", "inservice_education", "inservice_school",
+            "work_unit_post", "phone", "speciality", "awards_punishments", "statement",
+            "relaxation_category", "relaxation_note", "id_card_copy",
+        ]
+        widgets = {
+            "party_join_date": DateInput(),
+            "work_start_date": DateInput(),
+            "awards_punishments": forms.Textarea(attrs={"rows": 3}),
+            "statement": forms.Textarea(attrs={"rows": 5}),
+            "relaxation_note": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "id_card_copy": forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}),
+        }
+
+    SECTIONS = (
+        (_("基本情况"), ("name", "id_number", "gender", "birth_date", "ethnicity", "native_place", "birthplace",
+                     "political_status", "party_join_date", "work_start_date", "health")),
+        (_("户籍"), ("hukou_village", "hukou_address")),
+        (_("学历"), ("fulltime_education", "fulltime_school", "inservice_education", "inservice_school")),
+        (_("工作与联系方式"), ("work_unit_post", "phone", "speciality")),
+        (_("自荐理由与奖惩"), ("statement", "awards_punishments")),
+        (_("放宽条件"), ("relaxation_category", "relaxation_note")),
+        (_("附件"), ("id_card_copy",)),
+    )
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hukou_village"].queryset = Village.objects.filter(town=town)
+        self.fields["hukou_village"].empty_label = _("请选择")
+        if self.instance.pk:
+            person = self.instance.person
+            self.initial.update(
+                name=person.name, id_number=person.id_number, gender=person.gender, birth_date=person.birth_date,
+            )
+        self.fields["phone"].help_text = _("手机号码或固定电话")
+        self.fields["id_card_copy"].help_text = _("JPG、PNG 图片或 PDF 文件，不超过5MB；提交前必须上传")
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean_id_number(self):
+        try:
+            return idnumber.parse(self.cleaned_data["id_number"], today=timezone.localdate())
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+
+    def clean_phone(self):
+        phone = "".join(self.cleaned_data["phone"].split()).replace("－", "-")
+        digits = phone.replace("-", "")
+        if not digits.isdigit() or not 7 <= len(digits) <= 13:
+            raise ValidationError(_("请填写有效的电话号码（手机11位，或带区号的固定电话）。"))
+        if len(digits) == 11 and "-" not in phone and not digits.startswith("1"):
+            raise ValidationError(_("手机号码应以1开头。"))
+        return phone
+
+    def clean_id_card_copy(self):
+        upload = self.cleaned_data.get("id_card_copy")
+        if upload and hasattr(upload, "content_type"):  # a new file, not the stored one
+            ext = validate_document(upload)
+            upload.name = server_name(ext)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        parsed = data.get("id_number")
+        if isinstance(parsed, idnumber.IdNumber):
+            gender, birth = data.get("gender"), data.get("birth_date")
+            if gender and gender != parsed.gender:
+                self.add_error("gender", _("性别与身份证号码不符（身份证号码显示为%(g)s）。")
+                               % {"g": Gender(parsed.gender).label})
+            if birth and birth != parsed.birth_date:
+                self.add_error("birth_date", _("出生日期与身份证号码不符（身份证号码显示为%(d)s）。")
+                               % {"d": f"{parsed.birth_date:%Y-%m-%d}"})
+            data["gender"], data["birth_date"] = parsed.gender, parsed.birth_date
+            born = parsed.birth_date
+            today = timezone.localdate()
+            if age_on(born, today) < 18:
+                self.add_error("id_number", _("自荐人未满18周岁。"))
+            join = data.get("party_join_date")
+            if join and (join > today or age_on(born, join) < 18):
+                self.add_error("party_join_date", _("入党时间须在年满18周岁之后且不晚于今天。"))
+            work = data.get("work_start_date")
+            if work and (work > today or work < born):
+                self.add_error("work_start_date", _("参加工作时间须在出生之后且不晚于今天。"))
+        if data.get("political_status") in PARTY and not data.get("party_join_date"):
+            self.add_error("party_join_date", _("党员请填写入党时间。"))
+        if data.get("fulltime_education") is None and data.get("inservice_education") is None:
+            self.add_error("fulltime_education", _("请至少填写全日制学历或在职学历中的一项。"))
+        if data.get("relaxation_category") == RelaxationCategory.SPECIAL and not (data.get("relaxation_note") or "").strip():
+            self.add_error("relaxation_note", _("申请按其他特殊情况放宽条件，须写明情况。"))
+        return data
+
+    def person_data(self):
+        parsed = self.cleaned_data["id_number"]
+        return {
+            "id_number": parsed.number, "name": self.cleaned_data["name"].strip(),
+            "gender": parsed.gender, "birth_date": parsed.birth_date,
+        }
+
+    def nomination_fields(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name != "id_card_copy"
+        }
+
+    def new_upload(self):
+        upload = self.cleaned_data.get("id_card_copy")
+        return upload if upload and hasattr(upload, "content_type") else None
+
+
+class ResumeEntryForm(forms.ModelForm):
+    class Meta:
+        model = ResumeEntry
+        fields = ["start", "end", "unit_post"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("截止时间不能早于起始时间。"))
+        return data
+
+
+class FamilyMemberForm(forms.ModelForm):
+    class Meta:
+        model = FamilyMember
+        fields = ["relation", "name", "birth_date", "political_status", "work_unit_post"]
+        widgets = {"birth_date": DateInput()}
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data.get("birth_date")
+        if birth and birth > timezone.localdate():
+            raise ValidationError(_("出生年月不能晚于今天。"))
+        return birth
+
+
+class CommitteeRelativeForm(forms.Form):
+    cadre = forms.ModelChoiceField(label=_("两委成员"), queryset=VillageCadre.objects.none())
+    relation = forms.CharField(label=_("亲属关系"), max_length=20, help_text=_("如：父子、叔侄、姻亲"))
+
+    def __init__(self, *args, village=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = VillageCadre.objects.filter(village=village)
+
+
+ResumeFormSet = forms.formset_factory(ResumeEntryForm, extra=1, can_delete=True, max_num=30, validate_max=True)
+FamilyFormSet = forms.formset_factory(FamilyMemberForm, extra=1, can_delete=True, max_num=30, validate_max=True)
+RelativeFormSet = forms.formset_factory(CommitteeRelativeForm, extra=0, can_delete=True, max_num=10, validate_max=True)
+
+
+def formset_rows(formset) -> list[dict]:
+    """The filled, not deleted rows of a valid formset, as plain dicts."""
+    return [
+        {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class NominationFilterForm(forms.Form):
+    q = forms.CharField(label=_("姓名"), required=False, max_length=30)
+    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False,
+                                     empty_label=_("全部村（社区）"))
+    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *Status.choices], required=False)
+    eligible = forms.ChoiceField(
+        label=_("基本条件"), required=False,
+        choices=[("", _("全部")), ("yes", _("符合")), ("no", _("不符合"))],
+    )
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

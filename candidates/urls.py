@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "candidates"
+
+urlpatterns = [
+    path("", views.nomination_list, name="nomination_list"),
+    path("new/", views.nomination_new, name="nomination_new"),
+    path("check/", views.eligibility_check, name="eligibility_check"),
+    path("<int:pk>/", views.nomination_detail, name="nomination_detail"),
+    path("<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
+    path("<int:pk>/id-card/", views.nomination_id_card, name="nomination_id_card"),
+    path("<int:pk>/<slug:action>/", views.nomination_action, name="nomination_action"),
+]

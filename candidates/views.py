@@ -1,0 +1,235 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reserve import idnumber
+from reserve.permissions import role_required
+from reserve.roles import Role, roles_of
+from reserve.selectors import current_round, get_round_for_user_or_404, villages_visible_to
+from reserve.services import ActionRefused
+from reserve.views import add_errors
+
+from . import services
+from .eligibility import Applicant, evaluate
+from .forms import (
+    FamilyFormSet, NominationFilterForm, NominationForm, ReasonForm, RelativeFormSet, ResumeFormSet, formset_rows,
+)
+from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline
+from .models import Status
+from .workflow import EDITABLE, EVENT_LABELS
+
+PAGE_SIZE = 20
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+def nomination_list(request):
+    user = request.user
+    villages = villages_visible_to(user)
+    form = NominationFilterForm(request.GET or None, villages=villages)
+    filters = {}
+    if form.is_bound:
+        if not form.is_valid():
+            if "village" in form.errors:
+                raise Http404  # another village's id in the query string is out of scope
+            filters = {}
+        else:
+            d = form.cleaned_data
+            filters = {
+                "village_id": d["village"].pk if d["village"] else None,
+                "status": d["status"] or None,
+                "eligible": {"yes": True, "no": False}.get(d["eligible"]),
+                "q": d["q"].strip() or None,
+            }
+    round_ = _round_from_query(request)
+    rows = select_nominations(user, round_id=round_.pk if round_ else None, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "candidates/nomination_list.html", {
+        "form": form, "page": page, "round": round_, "query": query.urlencode(),
+    })
+
+
+def _round_from_query(request):
+    raw = request.GET.get("round")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        return get_round_for_user_or_404(request.user, int(raw))
+    return current_round(request.user)
+
+
+def _forms(request, *, town, village, nomination=None):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    initial_rows = {"resume": [], "family": [], "relatives": []}
+    if nomination is not None:
+        initial_rows["resume"] = list(nomination.resume.values("start", "end", "unit_post"))
+        initial_rows["family"] = list(
+            nomination.family.values("relation", "name", "birth_date", "political_status", "work_unit_post")
+        )
+        initial_rows["relatives"] = [
+            {"cadre": r.cadre_id, "relation": r.relation} for r in nomination.committee_relatives.all() if r.cadre_id
+        ]
+    form = NominationForm(data, files, instance=nomination, town=town,
+                          initial=None if nomination else {"hukou_village": village})
+    resume = ResumeFormSet(data, prefix="resume", initial=initial_rows["resume"] or None)
+    family = FamilyFormSet(data, prefix="family", initial=initial_rows["family"] or None)
+    relatives = RelativeFormSet(data, prefix="relatives", initial=initial_rows["relatives"] or None,
+                                form_kwargs={"village": village})
+    return form, resume, family, relatives
+
+
+def _all_valid(*forms):
+    return all([f.is_valid() for f in forms])  # a list, so every form shows its errors
+
+
+@role_required(Role.VILLAGE)
+@require_http_methods(["GET", "POST"])
+def nomination_new(request):
+    user = request.user
+    raw = request.GET.get("round")
+    round_ = get_round_for_user_or_404(user, int(raw)) if raw and raw.isdigit() else current_round(user)
+    if round_ is None:
+        messages.error(request, _("当前没有进行中的选拔批次，不能填写自荐表。"))
+        return redirect("home")
+    village = user.village
+    form, resume, family, relatives = _forms(request, town=round_.town, village=village)
+    if request.method == "POST" and _all_valid(form, resume, family, relatives):
+        try:
+            nomination = services.nomination_create(
+                actor=user, round_=round_, person_data=form.person_data(), fields=form.nomination_fields(),
+                resume=formset_rows(resume), family=formset_rows(family), relatives=formset_rows(relatives),
+                id_card_copy=form.new_upload(),
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("自荐表已保存为草稿。核对无误后请点击“提交镇组织办”。"))
+            return redirect(nomination)
+    return render(request, "candidates/nomination_form.html", {
+        "form": form, "resume": resume, "family": family, "relatives": relatives,
+        "round": round_, "village": village,
+    })
+
+
+@role_required(Role.VILLAGE)
+@require_http_methods(["GET", "POST"])
+def nomination_edit(request, pk):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    if nomination.status not in EDITABLE:
+        messages.error(request, _("自荐表已提交，不能修改。"))
+        return redirect(nomination)
+    form, resume, family, relatives = _forms(
+        request, town=nomination.round.town, village=nomination.village, nomination=nomination
+    )
+    if request.method == "POST" and _all_valid(form, resume, family, relatives):
+        try:
+            nomination = services.nomination_update(
+                actor=request.user, nomination_id=nomination.pk, person_data=form.person_data(),
+                fields=form.nomination_fields(), resume=formset_rows(resume), family=formset_rows(family),
+                relatives=formset_rows(relatives), id_card_copy=form.new_upload(),
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        except ActionRefused as e:
+            messages.error(request, e.message)
+            return redirect(nomination)
+        else:
+            messages.success(request, _("自荐表已保存。"))
+            return redirect(nomination)
+    return render(request, "candidates/nomination_form.html", {
+        "form": form, "resume": resume, "family": family, "relatives": relatives,
+        "round": nomination.round, "village": nomination.village, "nomination": nomination,
+    })
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+def nomination_detail(request, pk):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    events = [
+        (e, EVENT_LABELS.get(e.action, e.action), Status(e.to_status).label if e.to_status in Status.values else "")
+        for e in nomination_timeline(nomination)
+    ]
+    return render(request, "candidates/nomination_detail.html", {
+        "n": nomination,
+        "actions": services.available_actions(nomination, request.user),
+        "events": events,
+        "resume": nomination.resume.all(),
+        "family": nomination.family.all(),
+        "relatives": nomination.committee_relatives.all(),
+        "can_edit": Role.VILLAGE in roles_of(request.user) and nomination.status in EDITABLE,
+        "id_number_display": idnumber.mask(nomination.person.id_number),
+    })
+
+
+@role_required(Role.OFFICE, Role.VILLAGE)
+@require_POST
+def nomination_action(request, pk, action):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, _("理由不能超过500字。"))
+        return redirect(nomination)
+    try:
+        services.perform(actor=request.user, nomination_id=nomination.pk, action=action, reason=reason)
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("操作已完成。"))
+    return redirect(nomination)
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+def nomination_id_card(request, pk):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    if not nomination.id_card_copy:
+        raise Http404
+    ext = nomination.id_card_copy.name.rsplit(".", 1)[-1]
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}.get(ext)
+    if content_type is None:
+        raise Http404
+    response = FileResponse(
+        nomination.id_card_copy.open("rb"), as_attachment=True,
+        filename=f"身份证复印件-{nomination.person.name}.{ext}", content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(Role.VILLAGE)
+@require_POST
+def eligibility_check(request):
+    """The live check on the form: evaluate what has been typed so far and render the result."""
+    user = request.user
+    raw = request.POST.get("round")
+    round_ = get_round_for_user_or_404(user, int(raw)) if raw and raw.isdigit() else current_round(user)
+    if round_ is None:
+        raise Http404
+    form = NominationForm(request.POST, town=round_.town)
+    form.is_valid()
+    d = form.cleaned_data
+    relatives = RelativeFormSet(request.POST, prefix="relatives", form_kwargs={"village": user.village})
+    relative_labels = [
+        f"{row['cadre'].name}（{row['relation']}）" for row in formset_rows(relatives)
+    ] if relatives.is_valid() else []
+    parsed = d.get("id_number")
+    hukou = d.get("hukou_village")
+    applicant = Applicant(
+        village_id=user.village_id, village_name=user.village.name,
+        hukou_village_id=hukou.pk if hukou else None, hukou_village_name=hukou.name if hukou else "",
+        birth_date=parsed.birth_date if parsed else d.get("birth_date"),
+        fulltime_education=d.get("fulltime_education"), inservice_education=d.get("inservice_education"),
+        relaxation_category=d.get("relaxation_category") or "", relaxation_note=d.get("relaxation_note") or "",
+        declared_relatives=tuple(relative_labels),
+    )
+    result = evaluate(applicant, round_)
+    html = render_to_string("candidates/_eligibility.html", {"rules": result.as_json(), "eligible": result.eligible,
+                                                              "live": True}, request=request)
+    return HttpResponse(html)

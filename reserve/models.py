@@ -1,0 +1,285 @@
+"""Shared pieces: organisations, accounts, selection rounds with their policy parameters, events."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Education, Gender, RelaxationCategory
+
+
+class Town(models.Model):
+    name = models.CharField(_("镇名称"), max_length=50, unique=True)
+    party_committee_name = models.CharField(
+        _("镇党委全称"), max_length=80, blank=True, help_text=_("如：中共青山镇委员会")
+    )
+
+    class Meta:
+        verbose_name = _("镇")
+        verbose_name_plural = _("镇")
+
+    def __str__(self):
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("村")
+        COMMUNITY = "community", _("社区")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages", verbose_name=_("镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.VILLAGE)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("村（社区）")
+        verbose_name_plural = _("村（社区）")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_per_town")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("village_detail", args=[self.pk])
+
+
+class Department(models.Model):
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="departments", verbose_name=_("镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("联审部门")
+        verbose_name_plural = _("联审部门")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="department_unique_name_per_town")]
+
+    def __str__(self):
+        return self.name
+
+
+# The vetting departments named in the village plan §三.2, created for every new town.
+DEFAULT_DEPARTMENTS = (
+    "纪委", "派出所", "国土所", "司法所", "经管站", "审计所",
+    "信访办", "环保办", "计生办", "扶贫办", "民政所", "武装部",
+)
+
+
+class VillageCadre(models.Model):
+    """A member of a village's current 两委 (party branch committee and villagers' committee)."""
+
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="cadres", verbose_name=_("村（社区）"))
+    name = models.CharField(_("姓名"), max_length=30)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    post = models.CharField(_("职务"), max_length=50, help_text=_("如：党支部书记、村委会主任、委员"))
+
+    class Meta:
+        verbose_name = _("两委成员")
+        verbose_name_plural = _("两委成员")
+        ordering = ["village", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.post}）"
+
+
+class User(AbstractUser):
+    """An account. Its role is its group; its unit binds the scope of what it sees."""
+
+    town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属镇"))
+    village = models.ForeignKey(
+        Village, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属村（社区）")
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属部门")
+    )
+    full_name = models.CharField(_("姓名"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.village_id and self.town_id and self.village.town_id != self.town_id:
+            raise ValidationError({"village": _("所属村（社区）不在所属镇内。")})
+        if self.department_id and self.town_id and self.department.town_id != self.town_id:
+            raise ValidationError({"department": _("所属部门不在所属镇内。")})
+
+
+def default_relaxations():
+    return [c.value for c in RelaxationCategory]
+
+
+class Round(models.Model):
+    """A selection round (选拔批次) of one town and year, carrying every placeholder of the plan."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("镇"))
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("批次名称"), max_length=80)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    # 一、推选数量
+    reserves_per_village = models.PositiveSmallIntegerField(
+        _("每村后备干部人数"), default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    female_extra_reserves = models.PositiveSmallIntegerField(
+        _("另推选女性后备干部人数"), default=1, validators=[MaxValueValidator(10)],
+        help_text=_("村“两委”中没有规定年龄以下女干部时，另推选的女性后备干部人数"),
+    )
+    female_age_limit = models.PositiveSmallIntegerField(
+        _("女干部年龄界限（周岁）"), default=35, validators=[MinValueValidator(18), MaxValueValidator(70)],
+        help_text=_("“没有xx周岁以下女干部”中的年龄"),
+    )
+    # 二、基本条件
+    age_limit = models.PositiveSmallIntegerField(
+        _("年龄上限（周岁）"), default=35, validators=[MinValueValidator(18), MaxValueValidator(70)]
+    )
+    age_reference_date = models.DateField(_("年龄计算基准日"), help_text=_("在此日期当天的周岁年龄不超过上限"))
+    min_education = models.PositiveSmallIntegerField(
+        _("最低学历"), choices=Education.choices, default=Education.HIGH_SCHOOL
+    )
+    relaxation_categories = models.JSONField(
+        _("可放宽条件的类别"), default=default_relaxations, blank=True,
+    )
+    relaxed_min_education = models.PositiveSmallIntegerField(
+        _("放宽后的最低学历"), choices=Education.choices, default=Education.JUNIOR_HIGH,
+    )
+    relaxed_age_extra = models.PositiveSmallIntegerField(
+        _("放宽类别可放宽的年龄（岁）"), default=0, validators=[MaxValueValidator(15)],
+    )
+    # 三、推选方法和步骤：各阶段时间
+    nomination_start = models.DateField(_("自荐报名开始"))
+    nomination_end = models.DateField(_("自荐报名截止"))
+    review_start = models.DateField(_("资格审查开始"))
+    review_end = models.DateField(_("资格审查截止"))
+    inspection_start = models.DateField(_("组织考察开始"))
+    inspection_end = models.DateField(_("组织考察截止"))
+    publicity_start = models.DateField(_("公示开始"))
+    publicity_working_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    # 民主测评通过条件：(优秀+称职) / 有效票 ≥ 分子/分母，且 收回票 / 应参加人数 ≥ 分子/分母
+    appraisal_pass_numerator = models.PositiveSmallIntegerField(_("测评通过比例分子"), default=2)
+    appraisal_pass_denominator = models.PositiveSmallIntegerField(_("测评通过比例分母"), default=3)
+    appraisal_turnout_numerator = models.PositiveSmallIntegerField(_("参评率分子"), default=2)
+    appraisal_turnout_denominator = models.PositiveSmallIntegerField(_("参评率分母"), default=3)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("选拔批次")
+        verbose_name_plural = _("选拔批次")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "year", "name"], name="round_unique_name_per_town_year"),
+            models.CheckConstraint(
+                condition=models.Q(nomination_start__lte=models.F("nomination_end")),
+                name="round_nomination_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_start__lte=models.F("review_end")),
+                name="round_review_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(inspection_start__lte=models.F("inspection_end")),
+                name="round_inspection_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(appraisal_pass_numerator__lte=models.F("appraisal_pass_denominator"))
+                & models.Q(appraisal_pass_denominator__gt=0),
+                name="round_pass_ratio_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(appraisal_turnout_numerator__lte=models.F("appraisal_turnout_denominator"))
+                & models.Q(appraisal_turnout_denominator__gt=0),
+                name="round_turnout_ratio_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("round_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        windows = [
+            ("nomination_start", "nomination_end"),
+            ("review_start", "review_end"),
+            ("inspection_start", "inspection_end"),
+        ]
+        for start, end in windows:
+            a, b = getattr(self, start), getattr(self, end)
+            if a and b and a > b:
+                errors[end] = _("截止日期不能早于开始日期。")
+        order = ["nomination_start", "review_start", "inspection_start", "publicity_start"]
+        for earlier, later in zip(order, order[1:]):
+            a, b = getattr(self, earlier), getattr(self, later)
+            if a and b and b < a and later not in errors:
+                errors[later] = _("各阶段须按 自荐报名、资格审查、组织考察、公示 的顺序安排。")
+        for num, den in [
+            ("appraisal_pass_numerator", "appraisal_pass_denominator"),
+            ("appraisal_turnout_numerator", "appraisal_turnout_denominator"),
+        ]:
+            n, d = getattr(self, num), getattr(self, den)
+            if d is not None and d == 0:
+                errors[den] = _("分母必须大于0。")
+            elif n is not None and d is not None and n > d:
+                errors[num] = _("分子不能大于分母。")
+        unknown = set(self.relaxation_categories or []) - set(RelaxationCategory.values)
+        if unknown:
+            errors["relaxation_categories"] = _("包含未知的放宽类别。")
+        if self.relaxed_min_education is not None and self.min_education is not None:
+            if self.relaxed_min_education > self.min_education:
+                errors["relaxed_min_education"] = _("放宽后的最低学历不能高于一般最低学历。")
+        if errors:
+            raise ValidationError(errors)
+
+    def nomination_window_open(self, on: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.nomination_start <= on <= self.nomination_end
+
+
+class Event(models.Model):
+    """One workflow step on one object: who, when, from which status to which, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("操作"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

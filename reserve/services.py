@@ -1,0 +1,124 @@
+"""Writes on the shared pieces: events, rounds and their parameters, the 两委 roster."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import DEFAULT_DEPARTMENTS, Department, Event, Round, Town, VillageCadre
+from .roles import Role, has_role
+
+
+class ActionRefused(Exception):
+    """A workflow action that may not run now; the message says why, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def record_event(subject, *, action, actor, from_status="", to_status="", reason="", data=None) -> Event:
+    return Event.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def require_office(user, town) -> None:
+    if not has_role(user, Role.OFFICE) or user.town_id != town.pk:
+        raise PermissionDenied
+
+
+def town_create(*, name: str, party_committee_name: str = "") -> Town:
+    with transaction.atomic():
+        town = Town.objects.create(name=name, party_committee_name=party_committee_name or f"中共{name}委员会")
+        Department.objects.bulk_create(
+            Department(town=town, name=dept, order=i) for i, dept in enumerate(DEFAULT_DEPARTMENTS, start=1)
+        )
+    return town
+
+
+ROUND_PARAMETER_FIELDS = (
+    "name", "year", "status",
+    "reserves_per_village", "female_extra_reserves", "female_age_limit",
+    "age_limit", "age_reference_date", "min_education",
+    "relaxation_categories", "relaxed_min_education", "relaxed_age_extra",
+    "nomination_start", "nomination_end", "review_start", "review_end",
+    "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
+    "appraisal_pass_numerator", "appraisal_pass_denominator",
+    "appraisal_turnout_numerator", "appraisal_turnout_denominator",
+)
+
+
+def round_create(*, actor, town, **params) -> Round:
+    require_office(actor, town)
+    round_ = Round(town=town, **params)
+    round_.full_clean()
+    with transaction.atomic():
+        round_.save()
+        record_event(round_, action="round_create", actor=actor, to_status=round_.status)
+    return round_
+
+
+def round_update(*, actor, round_id: int, **params) -> Round:
+    """Change a round's parameters and re-evaluate the open nominations under the new ones."""
+    from candidates.services import reevaluate_round  # candidates depends on reserve, not the reverse
+
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_id)
+        require_office(actor, round_.town)
+        before = {f: getattr(round_, f) for f in ROUND_PARAMETER_FIELDS}
+        for name, value in params.items():
+            if name not in ROUND_PARAMETER_FIELDS:
+                raise ValueError(f"not a round parameter: {name}")
+            setattr(round_, name, value)
+        round_.full_clean()
+        round_.save()
+        changed = {
+            f: [str(before[f]), str(getattr(round_, f))]
+            for f in ROUND_PARAMETER_FIELDS
+            if before[f] != getattr(round_, f)
+        }
+        flipped = 0
+        if changed:
+            record_event(round_, action="round_update", actor=actor, data={"changed": changed})
+            flipped = reevaluate_round(round_, actor=actor)
+    round_.reevaluated_changes = flipped
+    return round_
+
+
+def roster_save(*, actor, village, formset) -> None:
+    """Save the edited 两委 roster of a village (a validated model formset)."""
+    from .selectors import villages_visible_to
+
+    if not villages_visible_to(actor).filter(pk=village.pk).exists() or not has_role(
+        actor, Role.OFFICE, Role.VILLAGE
+    ):
+        raise PermissionDenied
+    if not formset.is_valid():
+        raise ValidationError(_("两委成员信息有误，请检查。"))
+    with transaction.atomic():
+        cadres = formset.save(commit=False)
+        for cadre in cadres:
+            cadre.village = village
+            cadre.full_clean()
+            cadre.save()
+        for cadre in formset.deleted_objects:
+            cadre.delete()
+        record_event(
+            village, action="roster_update", actor=actor,
+            data={
+                "saved": [c.name for c in cadres],
+                "deleted": [c.name for c in formset.deleted_objects],
+            },
+        )
+
+
+def cadres_of(village):
+    return VillageCadre.objects.filter(village=village)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("rounds/", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_new, name="round_new"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("villages/", views.village_list, name="village_list"),
+    path("villages/<int:pk>/", views.village_detail, name="village_detail"),
+    path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
+    path("nominations/", include("candidates.urls")),
+    path("admin/", admin.site.urls),
+]
