@@ -13,7 +13,7 @@ from .models import Nomination, Status
 
 IN_PROGRESS = (
     Status.SUBMITTED, Status.ACCEPTED, Status.VETTING, Status.VETTED,
-    Status.INSPECTION, Status.PROPOSED, Status.PUBLICISED,
+    Status.INSPECTION, Status.PROPOSED, Status.APPROVED, Status.PUBLICISED,
 )
 
 

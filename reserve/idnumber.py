@@ -4,6 +4,7 @@ One module reads, normalises and checks an ID number; every form, import and rul
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ PROVINCE_CODES = frozenset(
     }
 )
 
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: str.isdigit() would admit other scripts' digits
 _FULLWIDTH = {ord(c): ord(a) for c, a in zip("０１２３４５６７８９ｘＸ", "0123456789XX")}
 
 
@@ -44,11 +46,11 @@ def check_char(first17: str) -> str:
 def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     """Return the normalised number with the birth date and gender it encodes, or raise ValidationError."""
     number = normalise(raw)
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and re.fullmatch(r"[0-9]{15}", number):
         raise ValidationError(_("15位第一代身份证已于2013年1月1日停止使用，请填写18位身份证号码。"), code="old")
     if len(number) != 18:
         raise ValidationError(_("身份证号码应为18位，现为%(n)d位。") % {"n": len(number)}, code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _SHAPE.fullmatch(number):
         raise ValidationError(_("身份证号码前17位须为数字，最后一位为数字或X。"), code="chars")
     if number[:2] not in PROVINCE_CODES:
         raise ValidationError(_("身份证号码前两位（省级行政区代码）无效。"), code="area")

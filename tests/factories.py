@@ -14,11 +14,13 @@ from reserve.models import Department, Round, Town, User, Village, VillageCadre
 
 
 def make_id(birth: datetime.date, gender: str = Gender.MALE, area: str = "330781", seq: int = 12) -> str:
-    """A valid 18-digit ID number for a birth date and gender."""
-    digit = seq % 10
-    if (digit % 2 == 1) != (gender == Gender.MALE):
-        digit = (digit + 1) % 10
-    first17 = f"{area}{birth:%Y%m%d}{seq // 10 % 100:02d}{digit}"
+    """A valid 18-digit ID number for a birth date and gender.
+
+    Different seq (modulo 500) give different numbers for the same birth date and gender; the 17th
+    digit is odd for men and even for women.
+    """
+    digits = "13579" if gender == Gender.MALE else "02468"
+    first17 = f"{area}{birth:%Y%m%d}{seq // 5 % 100:02d}{digits[seq % 5]}"
     return first17 + idnumber.check_char(first17)
 
 
@@ -75,7 +77,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])  # a flushed DB has none
 
 
 def _today():

@@ -42,6 +42,18 @@
   }
 
   var slot = document.getElementById("eligibility-slot");
+  var mini = document.getElementById("eligibility-mini");
+  if (mini) document.body.classList.add("has-mini-bar");
+  // On a phone the panel is far from the field being typed: a bar at the bottom repeats its verdict.
+  function updateMini() {
+    var panel = document.getElementById("eligibility-panel");
+    if (!mini || !panel) return;
+    var ok = panel.getAttribute("data-eligible") === "yes";
+    var failed = Array.prototype.map.call(panel.querySelectorAll("[data-outcome=fail] strong"),
+      function (el) { return el.textContent.replace(/^\s*✗\s*/, ""); });
+    mini.textContent = ok ? mini.getAttribute("data-ok") : mini.getAttribute("data-fail") + failed.join("、");
+    mini.className = "text-decoration-none small fw-semibold " + (ok ? "rule-pass" : "rule-fail");
+  }
   var url = form.getAttribute("data-check-url");
   var timer = null;
   function check() {
@@ -50,7 +62,7 @@
     fetch(url, { method: "POST", body: data, credentials: "same-origin",
                  headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html) slot.innerHTML = html; })
+      .then(function (html) { if (html) { slot.innerHTML = html; updateMini(); } })
       .catch(function () { /* the check runs again on save */ });
   }
   form.addEventListener("change", function () {

@@ -1,0 +1,220 @@
+"""The quota rule of the village plan §一: x reserves per village, plus x women when the village's
+两委 has no woman at or under the age limit (以下 includes the number, age on the reference date)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from candidates.models import Status
+from candidates.quota import female_rule_applies, quotas_for
+from reserve.choices import Gender
+from reserve.models import VillageCadre
+
+from ..factories import CadreFactory, NominationFactory, PersonFactory, RoundFactory, VillageFactory
+
+D = datetime.date
+REF = D(2026, 6, 30)
+F, M = Gender.FEMALE, Gender.MALE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quota_round(town):
+    return RoundFactory(town=town, age_reference_date=REF, reserves_per_village=2, female_extra_reserves=1,
+                        female_age_limit=35)
+
+
+# ---------------------------------------------------------------------------------------------
+# The female rule, on the roster alone
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "roster, limit, applies",
+    [
+        ([], 35, True),  # an empty roster has no young woman
+        ([(M, D(1995, 1, 1))], 35, True),  # only a young man
+        ([(F, D(1970, 1, 1))], 35, True),  # only an older woman
+        ([(F, D(1991, 6, 30))], 35, False),  # 35th birthday on the reference date
+        ([(F, D(1990, 7, 1))], 35, False),  # 35 on the reference date, 36th birthday the day after
+        ([(F, D(1990, 6, 30))], 35, True),  # 36th birthday ON the reference date: one day too old
+        ([(F, D(1990, 6, 30)), (M, D(2000, 1, 1))], 35, True),
+        ([(F, D(1990, 6, 30)), (F, D(1999, 1, 1))], 35, False),  # one young woman is enough
+        ([(F, D(1985, 7, 1))], 40, False),  # a round with female age limit 40: 40 is in
+        ([(F, D(1985, 6, 30))], 40, True),  # 41 is out
+        ([(F, D(1990, 6, 30))], 40, False),
+    ],
+)
+def test_female_rule_applies(roster, limit, applies):
+    r = RoundFactory.build(age_reference_date=REF, female_age_limit=limit)
+    cadres = [VillageCadre(name=f"c{i}", gender=g, birth_date=b, post="委员") for i, (g, b) in enumerate(roster)]
+    assert female_rule_applies(cadres, r) is applies
+
+
+def test_female_rule_uses_the_female_age_limit_not_the_candidate_age_limit():
+    r = RoundFactory.build(age_reference_date=REF, age_limit=45, female_age_limit=30)
+    cadres = [VillageCadre(name="王芳", gender=F, birth_date=D(1990, 7, 1), post="委员")]  # 35
+    assert female_rule_applies(cadres, r) is True
+
+
+# ---------------------------------------------------------------------------------------------
+# quotas_for
+# ---------------------------------------------------------------------------------------------
+
+
+def test_no_young_woman_adds_the_female_target(quota_round, village_a):
+    CadreFactory(village=village_a, gender=M, birth_date=D(1995, 1, 1))
+    CadreFactory(village=village_a, gender=F, birth_date=D(1975, 1, 1))
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.village_id == village_a.pk
+    assert quota.female_rule_applies is True
+    assert quota.base_target == 2
+    assert quota.female_target == 1
+    assert quota.target == 3
+
+
+def test_woman_exactly_at_the_limit_means_no_extra(quota_round, village_a):
+    CadreFactory(village=village_a, gender=F, birth_date=D(1990, 7, 1))  # 35 on REF
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.female_rule_applies is False
+    assert quota.female_target == 0
+    assert quota.target == 2
+
+
+def test_woman_one_day_too_old_means_extra(quota_round, village_a):
+    CadreFactory(village=village_a, gender=F, birth_date=D(1990, 6, 30))  # 36 on REF
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.female_rule_applies is True
+    assert quota.target == 3
+
+
+def test_targets_follow_the_round_parameters(town, village_a):
+    r = RoundFactory(town=town, age_reference_date=REF, reserves_per_village=3, female_extra_reserves=2,
+                     female_age_limit=40)
+    CadreFactory(village=village_a, gender=F, birth_date=D(1985, 6, 30))  # 41 on REF
+    quota = quotas_for(r, [village_a])[village_a.pk]
+    assert (quota.base_target, quota.female_target, quota.target) == (3, 2, 5)
+
+
+def test_no_female_extra_when_the_round_sets_none(town, village_a):
+    r = RoundFactory(town=town, age_reference_date=REF, female_extra_reserves=0)
+    quota = quotas_for(r, [village_a])[village_a.pk]
+    assert quota.female_rule_applies is True
+    assert quota.female_target == 0
+    assert quota.target == quota.base_target == 2
+
+
+def test_each_village_has_its_own_roster(quota_round, village_a, village_b):
+    CadreFactory(village=village_a, gender=F, birth_date=D(1998, 3, 3))
+    CadreFactory(village=village_b, gender=F, birth_date=D(1970, 3, 3))
+    quotas = quotas_for(quota_round, [village_a, village_b])
+    assert set(quotas) == {village_a.pk, village_b.pk}
+    assert quotas[village_a.pk].female_rule_applies is False
+    assert quotas[village_b.pk].female_rule_applies is True
+
+
+def _nominate(round_, village, status, gender=M):
+    birth = D(1995, 6, 15)
+    return NominationFactory(round=round_, village=village, status=status, person=PersonFactory(gender=gender,
+                                                                                                   birth_date=birth))
+
+
+def test_counts(quota_round, village_a, village_b, town):
+    for status, gender in [
+        (Status.RESERVE, M),
+        (Status.RESERVE, F),
+        (Status.RESERVE, F),
+        (Status.SUBMITTED, M),
+        (Status.ACCEPTED, F),
+        (Status.VETTING, M),
+        (Status.VETTED, M),
+        (Status.INSPECTION, M),
+        (Status.PROPOSED, M),
+        (Status.PUBLICISED, F),
+        (Status.DRAFT, M),
+        (Status.RETURNED, M),
+        (Status.DISQUALIFIED, M),
+        (Status.REJECTED, M),
+        (Status.WITHDRAWN, M),
+        (Status.WITHDRAWN, F),
+    ]:
+        _nominate(quota_round, village_a, status, gender)
+    # Another village of the same round, and the same village in another round, do not count.
+    _nominate(quota_round, village_b, Status.RESERVE, F)
+    other_round = RoundFactory(town=town, age_reference_date=REF)
+    _nominate(other_round, village_a, Status.RESERVE, F)
+    _nominate(other_round, village_a, Status.SUBMITTED, M)
+
+    quotas = quotas_for(quota_round, [village_a, village_b])
+    qa = quotas[village_a.pk]
+    assert qa.reserves == 3
+    assert qa.female_reserves == 2
+    assert qa.in_progress == 7  # submitted … publicised
+    assert qa.nominations == 14  # everything but the two withdrawn
+    qb = quotas[village_b.pk]
+    assert (qb.reserves, qb.female_reserves, qb.in_progress, qb.nominations) == (1, 1, 0, 1)
+
+
+# Still in the village branch's hands, or finished one way or another: not "in progress".
+NOT_IN_PROGRESS = {Status.DRAFT, Status.RETURNED, Status.DISQUALIFIED, Status.REJECTED, Status.RESERVE,
+                   Status.WITHDRAWN}
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_status_is_counted_where_it_belongs(quota_round, village_a, status):
+    _nominate(quota_round, village_a, status, F)
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.in_progress == (0 if status in NOT_IN_PROGRESS else 1)
+    assert quota.reserves == quota.female_reserves == (1 if status == Status.RESERVE else 0)
+    assert quota.nominations == (0 if status == Status.WITHDRAWN else 1)
+
+
+def test_village_without_nominations_counts_zero(quota_round, village_a):
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert (quota.reserves, quota.female_reserves, quota.in_progress, quota.nominations) == (0, 0, 0, 0)
+    assert quota.met is False
+
+
+@pytest.mark.parametrize(
+    "reserves, young_woman_on_committee, met",
+    [
+        ([M, M], True, True),  # target 2, no female extra
+        ([M], True, False),
+        ([M, M], False, False),  # target 3 with one woman
+        ([M, M, M], False, False),  # three reserves but no woman among them
+        ([M, M, F], False, True),
+        ([F, F, F], False, True),
+    ],
+)
+def test_met(quota_round, village_a, reserves, young_woman_on_committee, met):
+    if young_woman_on_committee:
+        CadreFactory(village=village_a, gender=F, birth_date=D(1995, 1, 1))
+    for gender in reserves:
+        _nominate(quota_round, village_a, Status.RESERVE, gender)
+    assert quotas_for(quota_round, [village_a])[village_a.pk].met is met
+
+
+def _populate(town, round_, n):
+    villages = VillageFactory.create_batch(n, town=town)
+    for i, village in enumerate(villages):
+        CadreFactory(village=village, gender=F if i % 2 else M, birth_date=D(1980 + i, 1, 1))
+        CadreFactory(village=village, gender=M, birth_date=D(1970, 1, 1))
+        _nominate(round_, village, Status.RESERVE, F)
+        _nominate(round_, village, Status.SUBMITTED, M)
+    return villages
+
+
+def test_quotas_for_uses_a_constant_number_of_queries(town, quota_round, django_assert_num_queries):
+    two = _populate(town, quota_round, 2)
+    ten = _populate(town, quota_round, 10)
+    with CaptureQueriesContext(connection) as captured:
+        small = quotas_for(quota_round, two)
+    n = len(captured)
+    assert 1 <= n <= 3
+    with django_assert_num_queries(n):
+        big = quotas_for(quota_round, ten)
+    assert len(small) == 2 and len(big) == 10
+    assert all(q.reserves == 1 and q.in_progress == 1 for q in big.values())
