@@ -1,0 +1,145 @@
+"""Printed documents: a Django template rendered to an A4 PDF with WeasyPrint.
+
+Every PDF the app produces goes through `render_pdf`, and every PDF it sends through
+`pdf_response`.
+
+What a document may load is decided here, once, by `StaticOnlyURLFetcher`: the app's own static
+files (a "/static/..." URL, resolved through the staticfiles finders, then STATIC_ROOT) and
+`data:` URLs. Everything else — http(s) to any other place, file:// paths, ftp — is refused
+without opening a socket, so a person's name that contains `<img src="http://...">` (escaped by
+the template anyway) can never make the server fetch anything. WeasyPrint logs a refused resource
+as a warning and renders the document without it.
+
+Fonts are not fetched at all: the print stylesheet names system fonts from Debian packages
+(installed by bin/setup); the choice is measured in benchmarks/pdf_fonts.py.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+from urllib.request import DataHandler, Request
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils._os import safe_join
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# The origin that relative URLs ("/static/css/print.css") are resolved against when no request is
+# given. ".invalid" is reserved (RFC 2606): it can never name a real host.
+INTERNAL_BASE_URL = "https://reserve.invalid/"
+
+
+class RefusedURL(ValueError):
+    """A document asked for a resource it may not load."""
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only the app's static files and data: URLs.
+
+    It never calls urllib's openers: `fetch` is replaced whole, so no handler (HTTP, FTP, file)
+    of the parent class is ever reached.
+    """
+
+    def __init__(self, base_url: str = INTERNAL_BASE_URL):
+        super().__init__(allowed_protocols=("data", "http", "https"), allow_redirects=False,
+                         fail_on_errors=False)
+        self.static_prefix = _static_prefix(base_url)
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return self._fetch_data(url)
+        if scheme in ("http", "https") and url.startswith(self.static_prefix):
+            path = urlsplit(url).path[len(urlsplit(self.static_prefix).path):]
+            return self._fetch_static(url, unquote(path))
+        raise RefusedURL(f"PDF documents may load only the app's static files, not {url[:200]!r}")
+
+    def open(self, url, data=None, timeout=None):
+        # urllib-style entry point some callers use: same rules, never the parent's openers.
+        return self.fetch(url.full_url if isinstance(url, Request) else url)
+
+    @staticmethod
+    def _fetch_data(url):
+        response = DataHandler().data_open(Request(url))
+        return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers["Content-Type"]})
+
+    @staticmethod
+    def _fetch_static(url, path):
+        path = posixpath.normpath(path).lstrip("/")
+        if not path or path == "." or path.startswith("../") or "\\" in path or "\x00" in path:
+            raise RefusedURL(f"Not a static file: {url[:200]!r}")
+        found = None
+        try:
+            found = finders.find(path)
+        except SuspiciousFileOperation:
+            found = None
+        if not found and settings.STATIC_ROOT:
+            try:
+                candidate = safe_join(settings.STATIC_ROOT, path)
+            except SuspiciousFileOperation:
+                candidate = None
+            if candidate and Path(candidate).is_file():
+                found = candidate
+        if not found:
+            raise RefusedURL(f"No such static file: {url[:200]!r}")
+        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
+
+
+def _static_prefix(base_url: str) -> str:
+    """The absolute URL prefix of the app's static files as the document sees them."""
+    static_url = settings.STATIC_URL or "/static/"
+    if urlsplit(static_url).scheme:  # an absolute STATIC_URL (a CDN): its files are still ours
+        return static_url
+    base = urlsplit(base_url)
+    return f"{base.scheme}://{base.netloc}/{static_url.lstrip('/')}"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/") if request is not None else INTERNAL_BASE_URL
+
+
+def html_to_pdf(html: str, *, base_url: str = INTERNAL_BASE_URL, stylesheets=None) -> bytes:
+    """HTML text to PDF bytes with the locked-down fetcher. `stylesheets`: extra CSS strings."""
+    fetcher = StaticOnlyURLFetcher(base_url)
+    extra = [CSS(string=css, base_url=base_url, url_fetcher=fetcher) for css in stylesheets or ()]
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
+    return document.write_pdf(stylesheets=extra or None)
+
+
+def render_pdf(template_name: str, context: dict | None, *, request=None) -> bytes:
+    """Render a Django template (usually extending pdf/base.html) to an A4 PDF, as bytes."""
+    html = render_to_string(template_name, context, request=request)
+    return html_to_pdf(html, base_url=_base_url(request))
+
+
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
+
+
+def pdf_response(pdf_bytes: bytes, filename: str) -> HttpResponse:
+    """An attachment response for a PDF; `filename` may be Chinese (sent per RFC 5987/6266)."""
+    name = _UNSAFE_FILENAME.sub("_", filename).strip(" ._") or "document"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    ascii_name = name.encode("ascii", "ignore").decode().strip(" ._-")
+    if not ascii_name or ascii_name.lower() == "pdf":
+        ascii_name = "document.pdf"
+    response = HttpResponse(pdf_bytes, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name, safe="")}'
+    )
+    response["Content-Length"] = str(len(pdf_bytes))
+    response["X-Content-Type-Options"] = "nosniff"
+    # Printed documents carry personal data: no shared cache may keep them.
+    response["Cache-Control"] = "private, no-store"
+    return response
