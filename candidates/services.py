@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from reserve.models import Round
@@ -135,94 +136,122 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
     return nomination
 
 
-def _guard(transition, nomination, actor, today) -> str | None:
-    """Why this action may not run now (a message), or None."""
-    if transition.action == "submit":
-        if not nomination.round.nomination_window_open(today):
-            r = nomination.round
-            return _("不在自荐报名时间内（%(a)s至%(b)s），不能提交。") % {
-                "a": f"{r.nomination_start:%Y-%m-%d}", "b": f"{r.nomination_end:%Y-%m-%d}",
-            }
-        if not nomination.id_card_copy:
-            return _("请先上传身份证复印件。")
-    if transition.action == "accept" and not nomination.is_eligible:
+def guard_submit(nomination, actor, today) -> str | None:
+    round_ = nomination.round
+    if not round_.nomination_window_open(today):
+        return _("不在自荐报名时间内（%(a)s至%(b)s），不能提交。") % {
+            "a": f"{round_.nomination_start:%Y-%m-%d}", "b": f"{round_.nomination_end:%Y-%m-%d}",
+        }
+    if not nomination.id_card_copy:
+        return _("请先上传身份证复印件。")
+    return None
+
+
+def guard_accept(nomination, actor, today) -> str | None:
+    if not nomination.is_eligible:
         return _("不符合基本条件，不能受理；请退回并说明理由。")
     return None
 
 
+def _guard(transition, nomination, actor, today) -> str | None:
+    return import_string(transition.guard)(nomination, actor, today) if transition.guard else None
+
+
 def available_actions(nomination, user, *, today=None):
-    """The actions this user may take on this nomination now, each with why it is refused (or None)."""
+    """The buttons this user may press on this nomination now, each with why it is refused (or None)."""
     today = today or local_today()
     roles = roles_of(user)
     found = []
     for transition in TRANSITIONS.values():
-        if nomination.status in transition.allowed_sources(roles):
+        if transition.manual and nomination.status in transition.allowed_sources(roles):
             found.append((transition, _guard(transition, nomination, user, today)))
     return found
 
 
-def perform(*, actor, nomination_id: int, action: str, reason: str = "", today=None) -> Nomination:
-    """Run one workflow action.
+def lock_nomination(actor, nomination_id: int) -> Nomination:
+    """Lock a nomination in the actor's scope for a change (inside a transaction); 404 outside it."""
+    try:
+        return (
+            nominations_visible_to(actor).select_for_update(of=("self",))
+            .select_related("round", "village", "person").get(pk=nomination_id)
+        )
+    except Nomination.DoesNotExist:
+        raise Http404 from None
 
-    Raises Http404 for a nomination outside the actor's scope, PermissionDenied for a role that may
-    never take this action, and ActionRefused (with a Chinese message) for anything not allowed now.
+
+def apply_transition(nomination, action: str, *, actor, reason: str = "", today=None, data=None) -> Nomination:
+    """Move a locked nomination along one row of the workflow table and write its event.
+
+    The caller holds the row lock inside a transaction (lock_nomination, or its own select_for_update).
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ActionRefused(_("未知操作。"))
     today = today or local_today()
     reason = (reason or "").strip()
-    with transaction.atomic():
-        try:
-            nomination = (
-                nominations_visible_to(actor).select_for_update(of=("self",))
-                .select_related("round", "village", "person").get(pk=nomination_id)
-            )
-        except Nomination.DoesNotExist:
-            raise Http404 from None
+    if transition.system:
+        sources = {s for role_sources in transition.sources_by_role.values() for s in role_sources}
+    else:
         sources = transition.allowed_sources(roles_of(actor))
         if not sources:
             raise PermissionDenied
-        if nomination.status not in sources:
-            raise ActionRefused(
-                _("当前状态为“%(s)s”，不能%(a)s。") % {"s": Status(nomination.status).label, "a": transition.label}
-            )
-        if transition.needs_reason and not reason:
-            raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
-        refusal = _guard(transition, nomination, actor, today)
-        if refusal:
-            raise ActionRefused(refusal)
-        before = nomination.status
-        nomination.status = transition.target
-        update = ["status", "updated_at"]
-        if transition.action == "submit":
-            nomination.submitted_at = timezone.now()
-            update.append("submitted_at")
-        nomination.save(update_fields=update)
-        record_event(nomination, action=action, actor=actor, from_status=before, to_status=nomination.status,
-                     reason=reason)
+    if nomination.status not in sources:
+        raise ActionRefused(
+            _("当前状态为“%(s)s”，不能%(a)s。") % {"s": Status(nomination.status).label, "a": transition.label}
+        )
+    if transition.needs_reason and not reason:
+        raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
+    refusal = _guard(transition, nomination, actor, today)
+    if refusal:
+        raise ActionRefused(refusal)
+    before = nomination.status
+    nomination.status = transition.target
+    update = ["status", "updated_at"]
+    if transition.action == "submit":
+        nomination.submitted_at = timezone.now()
+        update.append("submitted_at")
+    nomination.save(update_fields=update)
+    record_event(nomination, action=action, actor=actor, from_status=before, to_status=nomination.status,
+                 reason=reason, data=data)
+    if transition.effect:
+        import_string(transition.effect)(nomination, actor, today)
     return nomination
+
+
+def perform(*, actor, nomination_id: int, action: str, reason: str = "", today=None) -> Nomination:
+    """Run one workflow action as its own transaction.
+
+    Raises Http404 for a nomination outside the actor's scope, PermissionDenied for a role that may
+    never take this action, and ActionRefused (with a Chinese message) for anything not allowed now.
+    """
+    if action not in TRANSITIONS or not TRANSITIONS[action].manual:
+        raise ActionRefused(_("未知操作。"))
+    with transaction.atomic():
+        nomination = lock_nomination(actor, nomination_id)
+        return apply_transition(nomination, action, actor=actor, reason=reason, today=today)
 
 
 def reevaluate_round(round_, *, actor) -> int:
     """Re-evaluate every open nomination of a round after its parameters changed.
 
-    Returns how many nominations changed outcome; each of those gets an event in its timeline.
+    Stores the new explanation of every open nomination; returns how many changed outcome
+    (eligible ↔ not eligible), and each of those gets an event in its timeline.
     """
     nominations = list(
         Nomination.objects.filter(round=round_).exclude(status__in=CLOSED)
         .select_related("village", "hukou_village", "person")
         .prefetch_related("committee_relatives")
     )
-    changed = []
+    changed, flipped = [], 0
     for nomination in nominations:
         nomination.round = round_
         was = nomination.is_eligible
         if _apply_eligibility(nomination):
             changed.append(nomination)
             if was != nomination.is_eligible:
+                flipped += 1
                 record_event(nomination, action="eligibility_changed", actor=actor,
                              from_status=nomination.status, to_status=nomination.status,
                              data={"eligible": nomination.is_eligible})
     Nomination.objects.bulk_update(changed, ["is_eligible", "eligibility"], batch_size=500)
-    return len(changed)
+    return flipped

@@ -1,17 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reserve import idnumber
+from vetting.selectors import vetting_requests_visible_to
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from reserve.selectors import current_round, get_round_for_user_or_404, villages_visible_to
 from reserve.services import ActionRefused
+from reserve.uploads import document_response
 from reserve.views import add_errors
 
 from . import services
@@ -21,7 +24,7 @@ from .forms import (
 )
 from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline
 from .models import Status
-from .workflow import EDITABLE, EVENT_LABELS
+from .workflow import EDITABLE, EVENT_LABELS, INSPECTED
 
 PAGE_SIZE = 20
 
@@ -165,6 +168,10 @@ def nomination_detail(request, pk):
         "relatives": nomination.committee_relatives.all(),
         "can_edit": Role.VILLAGE in roles_of(request.user) and nomination.status in EDITABLE,
         "id_number_display": idnumber.mask(nomination.person.id_number),
+        "vetting_requests": vetting_requests_visible_to(request.user).filter(nomination=nomination)
+        .select_related("signed_by").order_by("department__order"),
+        "today": timezone.localdate(),
+        "show_inspection": nomination.status in INSPECTED and bool(roles_of(request.user) & {Role.OFFICE, Role.COMMITTEE}),
     })
 
 
@@ -189,18 +196,7 @@ def nomination_action(request, pk, action):
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
 def nomination_id_card(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    if not nomination.id_card_copy:
-        raise Http404
-    ext = nomination.id_card_copy.name.rsplit(".", 1)[-1]
-    content_type = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}.get(ext)
-    if content_type is None:
-        raise Http404
-    response = FileResponse(
-        nomination.id_card_copy.open("rb"), as_attachment=True,
-        filename=f"身份证复印件-{nomination.person.name}.{ext}", content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
 
 
 @role_required(Role.VILLAGE)

@@ -115,20 +115,73 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
         )
 
         plans = [
-            ("draft", None), ("submitted", None), ("accepted", None), ("returned", "请补充个人简历中2015年至2018年的经历。"),
-            ("submitted", None), ("withdrawn", "本人因外出务工，申请撤回。"), ("accepted", None),
+            ("draft", None), ("accepted", None), ("submitted", None), ("accepted", None),
+            ("returned", "请补充个人简历中2015年至2018年的经历。"), ("accepted", None),
+            ("withdrawn", "本人因外出务工，申请撤回。"), ("accepted", None), ("submitted", None),
         ]
         for i, village in enumerate(villages):
             actor = village_users[village.pk]
             for k in range(3 + i % 3):
                 target, reason = plans[(i + k) % len(plans)]
                 _nomination(rng, round_, village, villages, actor, office, target, reason, today, special=(i + k) % 9 == 4)
+        _advance(round_, office, today)
     return logins
+
+
+def _advance(round_, office, today):
+    """Move some accepted nominations on through vetting, inspection and the committee's decision."""
+    from candidates.models import Nomination
+    from vetting import services as vetting
+    from vetting.models import Finding, TalkCategory, VoterCategory
+    from vetting.selectors import items_for_department
+
+    accepted = list(Nomination.objects.filter(round=round_, status="accepted").order_by("village__order", "id"))
+    for n in accepted[: max(len(accepted) - 2, 0)]:  # leave two to dispatch by hand
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="dispatch", today=today)
+    dispatched = accepted[: max(len(accepted) - 2, 0)]
+    clerks = {u.department_id: u for u in User.objects.filter(department__town=round_.town)}
+    for idx, n in enumerate(dispatched):
+        requests = list(n.vetting_requests.select_related("department"))
+        # The first stays untouched (every department pending); the others get answers.
+        answering = [] if idx == 0 else requests if idx != 1 else requests[: len(requests) // 2]
+        for r in answering:
+            items = items_for_department(round_, r.department)
+            flag = idx == 2 and r.department.name == "派出所"
+            answers = {
+                item.pk: (Finding.Outcome.FLAGGED, "2024年3月因打架斗殴被行政拘留5日。", None)
+                if flag and item.number == 6 else (Finding.Outcome.CLEAR, "", None)
+                for item in items
+            }
+            vetting.answer_request(actor=clerks[r.department_id], request_id=r.pk, version=r.version,
+                                   answers=answers, today=today)
+    vetted = list(Nomination.objects.filter(round=round_, status="vetted").order_by("village__order", "id"))
+    for n in vetted[:4]:
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="start_inspection", today=today)
+    inspected = list(Nomination.objects.filter(round=round_, status="inspection").select_related("village"))
+    for n in inspected[:3]:
+        for who, cat in (("村党支部书记", TalkCategory.COMMITTEE), ("老党员代表", TalkCategory.PARTY_REP),
+                         ("群众代表", TalkCategory.MASSES_REP)):
+            vetting.talk_add(actor=office, nomination_id=n.pk, date=today, place=f"{n.village.name}村委会",
+                             talkers="组织办 周敏、刘强", interviewee=who, category=cat,
+                             content="该同志工作积极，群众基础好，能够带头发展产业。")
+        session = vetting.session_create(actor=office, round_=round_, village=n.village, date=today,
+                                         place=f"{n.village.name}党员活动室", entitled_party_member=30,
+                                         entitled_villager_rep=20, entitled_committee=6)
+        for category, (issued, returned, valid, counts) in {
+            VoterCategory.PARTY_MEMBER: (28, 28, 27, [15, 9, 2, 1]),
+            VoterCategory.VILLAGER_REP: (19, 19, 19, [10, 6, 3, 0]),
+            VoterCategory.COMMITTEE: (6, 6, 6, [4, 2, 0, 0]),
+        }.items():
+            vetting.tally_record(actor=office, session_id=session.pk, nomination_id=n.pk, category=category,
+                                 issued=issued, returned=returned, valid=valid, counts=counts)
+    if inspected:
+        first = inspected[0]
+        nomination_services.perform(actor=office, nomination_id=first.pk, action="propose", today=today)
 
 
 def _nomination(rng, round_, village, villages, actor, office, target, reason, today, special):
     gender = rng.choice([Gender.MALE, Gender.FEMALE])
-    age = rng.randint(24, 37)
+    age = rng.randint(23, 36)
     birth = datetime.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
     edu = rng.choice([Education.JUNIOR_HIGH, Education.HIGH_SCHOOL, Education.COLLEGE, Education.COLLEGE, Education.BACHELOR])
     party = rng.random() < 0.6

@@ -166,6 +166,20 @@ class Round(models.Model):
     relaxed_age_extra = models.PositiveSmallIntegerField(
         _("放宽类别可放宽的年龄（岁）"), default=0, validators=[MaxValueValidator(15)],
     )
+    # 负面清单（第二条第4、5、6、8、11项）中的年限
+    negative_since_year = models.PositiveSmallIntegerField(
+        _("负面清单起算年份（“20xx年以来”）"), default=2023,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    probation_recovery_years = models.PositiveSmallIntegerField(
+        _("留党察看期满恢复党员权利未满（年）"), default=3, validators=[MaxValueValidator(20)],
+    )
+    expulsion_years = models.PositiveSmallIntegerField(
+        _("受开除党籍处分不满（年）"), default=5, validators=[MaxValueValidator(20)],
+    )
+    family_planning_years = models.PositiveSmallIntegerField(
+        _("违反计划生育处理完结未满（年）"), default=5, validators=[MaxValueValidator(20)],
+    )
     # 三、推选方法和步骤：各阶段时间
     nomination_start = models.DateField(_("自荐报名开始"))
     nomination_end = models.DateField(_("自荐报名截止"))

@@ -49,6 +49,7 @@ ROUND_PARAMETER_FIELDS = (
     "reserves_per_village", "female_extra_reserves", "female_age_limit",
     "age_limit", "age_reference_date", "min_education",
     "relaxation_categories", "relaxed_min_education", "relaxed_age_extra",
+    "negative_since_year", "probation_recovery_years", "expulsion_years", "family_planning_years",
     "nomination_start", "nomination_end", "review_start", "review_end",
     "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
     "appraisal_pass_numerator", "appraisal_pass_denominator",

@@ -50,3 +50,21 @@ def validate_document(upload) -> str:
 def server_name(ext: str) -> str:
     """A name chosen by the server; nothing of the uploader's file name is kept."""
     return f"{uuid.uuid4().hex}.{ext}"
+
+
+CONTENT_TYPES = {ext: mime for mime, ext in ALLOWED.items()}
+
+
+def document_response(field_file, filename_stem: str):
+    """Send a stored upload as a download, never rendered inline, with the type it was checked to be."""
+    from django.http import FileResponse, Http404
+
+    if not field_file:
+        raise Http404
+    ext = field_file.name.rsplit(".", 1)[-1].lower()
+    if ext not in CONTENT_TYPES:
+        raise Http404
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=f"{filename_stem}.{ext}",
+                            content_type=CONTENT_TYPES[ext])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -18,5 +18,6 @@ urlpatterns = [
     path("villages/<int:pk>/", views.village_detail, name="village_detail"),
     path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
     path("nominations/", include("candidates.urls")),
+    path("vetting/", include("vetting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,8 @@ def home(request):
         return redirect("village_detail", pk=request.user.village_id)
     if roles & {Role.OFFICE, Role.COMMITTEE}:
         return redirect("candidates:nomination_list")
+    if Role.DEPARTMENT in roles and request.user.department_id:
+        return redirect("vetting:queue")
     return render(request, "reserve/home.html", {"round": current_round(request.user)})
 
 

@@ -27,7 +27,7 @@ def main():
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size_name, (w, h) in SIZES.items():
             for username, paths in PAGES.items():
-                page = browser.new_page(viewport={"width": w, "height": h})
+                page = browser.new_page(viewport={"width": w, "height": h}, locale="zh-CN")
                 page.goto(base + "/accounts/login/")
                 page.fill("#id_username", username)
                 page.fill("#id_password", "Demo@2026")

@@ -1,0 +1,69 @@
+"""Scoped reads for vetting, inspection and decisions."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from candidates.models import Nomination, Status
+from reserve.roles import Role, roles_of
+
+from .models import AppraisalSession, CommitteeMeeting, NegativeItem, VettingRequest
+
+
+def vetting_requests_visible_to(user) -> QuerySet[VettingRequest]:
+    """A department sees only what was sent to it; the office sees its town's. Nobody else sees any:
+    findings are sensitive and visible only to the office and the department that wrote them."""
+    roles = roles_of(user)
+    qs = VettingRequest.objects.select_related("nomination", "nomination__person", "nomination__village",
+                                               "nomination__round", "department")
+    if Role.OFFICE in roles and user.town_id:
+        return qs.filter(nomination__round__town_id=user.town_id)
+    if Role.DEPARTMENT in roles and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def get_request_for_user_or_404(user, pk) -> VettingRequest:
+    return get_object_or_404(vetting_requests_visible_to(user), pk=pk)
+
+
+def department_queue(user, *, today):
+    """The department's requests split into pending (overdue first), overdue and done."""
+    requests = list(vetting_requests_visible_to(user).filter(department_id=user.department_id)
+                    .order_by("deadline", "id"))
+    pending = [r for r in requests if r.status == VettingRequest.Status.PENDING]
+    return {
+        "overdue": [r for r in pending if r.is_overdue(today)],
+        "pending": [r for r in pending if not r.is_overdue(today)],
+        "done": [r for r in requests if r.status == VettingRequest.Status.ANSWERED],
+    }
+
+
+def items_for_department(round_, department) -> QuerySet[NegativeItem]:
+    return NegativeItem.objects.filter(round=round_, departments=department).select_related("round").order_by("number")
+
+
+def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
+    return vetting_requests_visible_to(user).filter(
+        status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING,
+    )
+
+
+def sessions_visible_to(user) -> QuerySet[AppraisalSession]:
+    roles = roles_of(user)
+    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
+        return AppraisalSession.objects.filter(round__town_id=user.town_id).select_related("village", "round")
+    return AppraisalSession.objects.none()
+
+
+def meetings_visible_to(user) -> QuerySet[CommitteeMeeting]:
+    roles = roles_of(user)
+    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
+        return CommitteeMeeting.objects.filter(round__town_id=user.town_id).select_related("round")
+    return CommitteeMeeting.objects.none()
+
+
+def nominations_in(user, round_, status) -> QuerySet[Nomination]:
+    from candidates.selectors import nominations_visible_to
+
+    return (nominations_visible_to(user).filter(round=round_, status=status)
+            .select_related("person", "village").order_by("village__order", "id"))

@@ -1,0 +1,213 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from candidates.selectors import get_nomination_for_user_or_404
+from reserve import idnumber
+from reserve.pdf import pdf_response, render_pdf
+from reserve.permissions import role_required
+from reserve.roles import Role, roles_of
+from reserve.selectors import get_round_for_user_or_404
+from reserve.services import ActionRefused
+from reserve.uploads import document_response
+
+from . import services
+from .forms import AnswerForm, DecisionForm, FindingForm, NegativeItemForm, ReopenForm
+from .models import Finding, NegativeItem
+from .selectors import department_queue, flags_awaiting_decision, get_request_for_user_or_404, items_for_department
+from .selectors import vetting_requests_visible_to
+
+
+@role_required(Role.DEPARTMENT)
+def queue(request):
+    today = timezone.localdate()
+    return render(request, "vetting/queue.html", {"queue": department_queue(request.user, today=today),
+                                                  "today": today})
+
+
+def _finding_forms(req, data=None, files=None):
+    existing = {f.item_id: f for f in req.findings.all()}
+    forms = []
+    for item in items_for_department(req.nomination.round, req.department):
+        found = existing.get(item.pk)
+        initial = {"outcome": found.outcome, "note": found.note} if found else {}
+        forms.append(FindingForm(data, files, prefix=f"item{item.pk}", item=item, initial=initial))
+    return forms
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def request_detail(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    is_department = Role.DEPARTMENT in roles_of(request.user) and req.department_id == request.user.department_id
+    today = timezone.localdate()
+    finding_forms = answer_form = None
+    if is_department:
+        data = request.POST if request.method == "POST" else None
+        files = request.FILES if request.method == "POST" else None
+        finding_forms = _finding_forms(req, data, files)
+        answer_form = AnswerForm(data, initial={"version": req.version, "conclusion": req.conclusion})
+        if request.method == "POST" and answer_form.is_valid() and all([f.is_valid() for f in finding_forms]):
+            answers = {
+                f.item.pk: (f.cleaned_data["outcome"], f.cleaned_data["note"], f.cleaned_data.get("attachment"))
+                for f in finding_forms
+            }
+            try:
+                services.answer_request(actor=request.user, request_id=req.pk,
+                                        version=answer_form.cleaned_data["version"], answers=answers,
+                                        conclusion=answer_form.cleaned_data["conclusion"])
+            except ActionRefused as e:
+                messages.error(request, e.message)
+                return redirect(req)
+            except ValidationError as e:
+                answer_form.add_error(None, e)
+            else:
+                messages.success(request, _("已签字提交本部门的审查结论。"))
+                return redirect("vetting:queue")
+    elif request.method == "POST":
+        raise Http404
+    nomination = req.nomination
+    return render(request, "vetting/request_detail.html", {
+        "req": req, "n": nomination, "person": nomination.person,
+        "id_number": nomination.person.id_number if is_department else idnumber.mask(nomination.person.id_number),
+        "findings": req.findings.select_related("item", "item__round"),
+        "finding_forms": finding_forms, "answer_form": answer_form,
+        "can_answer": is_department and not req.decision and nomination.status == "vetting",
+        "is_department": is_department, "overdue": req.is_overdue(today),
+        "decision_form": DecisionForm(initial={"version": req.version}),
+        "reopen_form": ReopenForm(),
+    })
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def request_decide(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择处理意见并写明理由。"))
+        return redirect(req)
+    try:
+        services.decide_flag(actor=request.user, request_id=req.pk, version=form.cleaned_data["version"],
+                             decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已处理该部门的审查意见。"))
+    return redirect(req.nomination)
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def request_reopen(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请写明重新开启的理由。"))
+        return redirect(req)
+    try:
+        services.reopen_request(actor=request.user, request_id=req.pk, reason=form.cleaned_data["reason"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已重新开启，该部门可以重新答复。"))
+    return redirect(req)
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def finding_attachment(request, pk, finding_pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    finding = get_object_or_404(Finding, pk=finding_pk, request=req)
+    return document_response(finding.attachment, f"审查附件-{finding.item.number}")
+
+
+@role_required(Role.OFFICE)
+def flags(request):
+    return render(request, "vetting/flags.html", {"flags": flags_awaiting_decision(request.user)})
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def negative_list(request, pk):
+    round_ = get_round_for_user_or_404(request.user, pk)
+    services.ensure_negative_list(round_)
+    items = list(NegativeItem.objects.filter(round=round_).prefetch_related("departments").select_related("round"))
+    data = request.POST if request.method == "POST" else None
+    forms = [NegativeItemForm(data, instance=i, prefix=f"n{i.pk}", town=round_.town) for i in items]
+    if request.method == "POST" and all([f.is_valid() for f in forms]):
+        try:
+            with transaction.atomic():
+                for form in forms:
+                    if form.has_changed():
+                        services.negative_item_save(actor=request.user, item=form.instance,
+                                                    text=form.cleaned_data["text"],
+                                                    departments=list(form.cleaned_data["departments"]))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("已保存负面清单及审查部门。"))
+            return redirect("vetting:negative_list", pk=round_.pk)
+    return render(request, "vetting/negative_list.html", {"round": round_, "rows": list(zip(items, forms))})
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def dispatch_round(request, pk):
+    round_ = get_round_for_user_or_404(request.user, pk)
+    done, refused = services.dispatch_batch(actor=request.user, round_=round_)
+    if done:
+        messages.success(request, _("已对%(n)d名已受理人选发起资格联审。") % {"n": done})
+    elif not refused:
+        messages.info(request, _("没有待发起资格联审的已受理人选。"))
+    for message in sorted(set(refused)):
+        messages.error(request, message)
+    return redirect("vetting:ledger", pk=round_.pk)
+
+
+def _ledger_context(request, round_):
+    requests = list(
+        vetting_requests_visible_to(request.user).filter(nomination__round=round_)
+        .select_related("signed_by").order_by("nomination__village__order", "nomination_id", "department__order")
+    )
+    rows = {}
+    for r in requests:
+        rows.setdefault(r.nomination, []).append(r)
+    return {"round": round_, "rows": list(rows.items()), "today": timezone.localdate(),
+            "departments": services.responsible_departments(round_)}
+
+
+@role_required(Role.OFFICE)
+def ledger(request, pk):
+    round_ = get_round_for_user_or_404(request.user, pk)
+    return render(request, "vetting/ledger.html", _ledger_context(request, round_))
+
+
+@role_required(Role.OFFICE)
+def ledger_pdf(request, pk):
+    round_ = get_round_for_user_or_404(request.user, pk)
+    pdf = render_pdf("vetting/ledger_pdf.html", _ledger_context(request, round_), request=request)
+    return pdf_response(pdf, f"资格联审台账-{round_.name}.pdf")
+
+
+def _sheet_context(request, nomination):
+    requests = list(nomination.vetting_requests.select_related("department", "signed_by", "decided_by")
+                    .prefetch_related("findings__item__round").order_by("department__order"))
+    return {"n": nomination, "requests": requests, "id_number": idnumber.mask(nomination.person.id_number)}
+
+
+@role_required(Role.OFFICE)
+def sheet(request, pk):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    return render(request, "vetting/sheet.html", _sheet_context(request, nomination))
+
+
+@role_required(Role.OFFICE)
+def sheet_pdf(request, pk):
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    pdf = render_pdf("vetting/sheet_pdf.html", _sheet_context(request, nomination), request=request)
+    return pdf_response(pdf, f"资格审查表-{nomination.person.name}.pdf")
