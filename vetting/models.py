@@ -104,6 +104,12 @@ class VettingRequest(models.Model):
         return self.status == self.Status.PENDING and today > self.deadline
 
     @property
+    def awaiting_decision(self) -> bool:
+        """A flag the office has not yet confirmed or overruled, on a nomination still in vetting."""
+        return (self.status == self.Status.ANSWERED and self.flagged and not self.decision
+                and self.nomination.status == "vetting")
+
+    @property
     def cleared(self) -> bool:
         """Counts as clear for the nomination: answered and clear, or its flag overruled by the office."""
         return self.status == self.Status.ANSWERED and (not self.flagged or self.decision == self.Decision.OVERRULED)

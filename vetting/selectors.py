@@ -45,7 +45,7 @@ def items_for_department(round_, department) -> QuerySet[NegativeItem]:
 def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
     return vetting_requests_visible_to(user).filter(
         status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING,
-    )
+    ).select_related("signed_by")
 
 
 def sessions_visible_to(user) -> QuerySet[AppraisalSession]:

@@ -79,8 +79,9 @@ def request_detail(request, pk):
         "finding_forms": finding_forms, "answer_form": answer_form,
         "can_answer": is_department and not req.decision and nomination.status == "vetting",
         "is_department": is_department, "overdue": req.is_overdue(today),
+        "awaiting_decision": req.awaiting_decision,
         "decision_form": DecisionForm(initial={"version": req.version}),
-        "reopen_form": ReopenForm(),
+        "reopen_form": ReopenForm(prefix="reopen"),
     })
 
 
@@ -106,7 +107,7 @@ def request_decide(request, pk):
 @require_POST
 def request_reopen(request, pk):
     req = get_request_for_user_or_404(request.user, pk)
-    form = ReopenForm(request.POST)
+    form = ReopenForm(request.POST, prefix="reopen")
     if not form.is_valid():
         messages.error(request, _("请写明重新开启的理由。"))
         return redirect(req)

@@ -233,14 +233,18 @@ def session_new(request):
     if round_ is None:
         messages.error(request, _("当前没有进行中的选拔批次，不能组织民主测评。"))
         return redirect("vetting:session_list")
-    form = SessionForm(request.POST if request.method == "POST" else None,
-                       villages=villages_visible_to(request.user))
+    villages = villages_visible_to(request.user)
+    raw_village = request.GET.get("village", "")
+    initial = {"village": villages.filter(pk=raw_village).first()} if raw_village.isdigit() else {}
+    form = SessionForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(actor=request.user, round_=round_,
                                               village=form.cleaned_data["village"], **form.service_fields())
         except ValidationError as e:
             add_errors(form, e)
+        except ActionRefused as e:
+            form.add_error(None, e.message)
         else:
             messages.success(request, _("已创建民主测评。"))
             return redirect(session)

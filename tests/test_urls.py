@@ -1,0 +1,360 @@
+"""Every URL of the project, and how each role answers a GET on it.
+
+The table below is the access contract of the whole site. A URL pattern added without a row makes
+`test_every_url_has_a_row` fail; a view that answers a role differently from its row fails
+`test_role_answers_get`.
+
+Outcomes:
+  ALLOW  200, or a 302 to a page of this site (for a signed-in user: not the sign-in page)
+  LOGIN  302 to the sign-in page with ?next=<the requested path> (anonymous only)
+  ADMIN_LOGIN  the same, to the admin's sign-in page (Django sets it as the admin views' login_url)
+  403 / 404 / 405  that status code
+"""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import Status
+from tests.factories import NominationFactory, PersonFactory, png_upload
+from vetting import services as vetting_services
+from vetting.models import Finding, VettingRequest
+from vetting.selectors import items_for_department
+
+ALLOW, LOGIN, ADMIN_LOGIN = "allow", "login", "admin-login"
+ROLES = ("anonymous", "village", "office", "committee", "department", "mentor")
+
+# Public views: the only patterns an anonymous visitor may open.
+PUBLIC = {"login", "admin:login"}
+
+
+def _row(anonymous, village, office, committee, department, mentor, *, kwargs=None):
+    return {
+        "expect": dict(zip(ROLES, (anonymous, village, office, committee, department, mentor))),
+        "kwargs": kwargs or (lambda objs, role: {}),
+    }
+
+
+def _round(objs, role):
+    return {"pk": objs["round"].pk}
+
+
+def _village(objs, role):
+    # A village account opens its own village; the town roles open a village of their town.
+    return {"pk": objs["village"].pk}
+
+
+def _nomination(objs, role):
+    # Village A's nomination: in the village account's scope, and in the town roles' scope.
+    return {"pk": objs["nomination"].pk}
+
+
+def _nomination_action(objs, role):
+    return {"pk": objs["nomination"].pk, "action": "submit"}
+
+
+# --- vetting objects, created on first use (each test opens one URL, so only what it needs is made) ---
+
+def _vetting_request_obj(objs):
+    """The request to the department user's department (纪委) about an accepted nomination of village A,
+    dispatched by the office: in the office's scope and in that department's."""
+    if "vetting_request" not in objs:
+        users = objs["users"]
+        nomination = NominationFactory(round=objs["round"], village=objs["village"], created_by=users["village"],
+                                       status=Status.ACCEPTED, person=PersonFactory(name="联审人"))
+        candidate_services.perform(actor=users["office"], nomination_id=nomination.pk, action="dispatch")
+        objs["vetting_request"] = VettingRequest.objects.get(nomination=nomination,
+                                                             department_id=users["department"].department_id)
+    return objs["vetting_request"]
+
+
+def _finding_obj(objs):
+    """A finding the department wrote (answer_request), with a small PNG attached to it."""
+    if "finding" not in objs:
+        req = _vetting_request_obj(objs)
+        items = list(items_for_department(req.nomination.round, req.department))
+        answers = {item.pk: (Finding.Outcome.CLEAR, "", None) for item in items}
+        first = items[0]
+        answers[first.pk] = (Finding.Outcome.CLEAR, "",
+                             ContentFile(png_upload().read(), name="finding.png"))
+        vetting_services.answer_request(actor=objs["users"]["department"], request_id=req.pk,
+                                        version=req.version, answers=answers)
+        finding = Finding.objects.get(request=req, item=first)
+        assert finding.attachment.name.endswith(".png")
+        objs["finding"] = finding
+    return objs["finding"]
+
+
+def _session_obj(objs):
+    if "session" not in objs:
+        objs["session"] = vetting_services.session_create(
+            actor=objs["users"]["office"], round_=objs["round"], village=objs["village"],
+            date=timezone.localdate(), place="村部")
+    return objs["session"]
+
+
+def _meeting_obj(objs):
+    if "meeting" not in objs:
+        objs["meeting"] = vetting_services.meeting_create(
+            actor=objs["users"]["office"], round_=objs["round"], date=timezone.localdate(), attendees="张书记")
+    return objs["meeting"]
+
+
+def _vetting_request(objs, role):
+    return {"pk": _vetting_request_obj(objs).pk}
+
+
+def _finding(objs, role):
+    finding = _finding_obj(objs)
+    return {"pk": finding.request_id, "finding_pk": finding.pk}
+
+
+def _session(objs, role):
+    return {"pk": _session_obj(objs).pk}
+
+
+def _tally(objs, role):
+    # Village A's nomination in a session of village A and the same round.
+    return {**_session(objs, role), "nomination_pk": objs["nomination"].pk}
+
+
+def _meeting(objs, role):
+    return {"pk": _meeting_obj(objs).pk}
+
+
+#                                           anon   village office committee dept  mentor
+TABLE = {
+    "home":                             _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "login":                            _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "logout":                           _row(LOGIN, 405, 405, 405, 405, 405),   # POST only
+    "password_change":                  _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "password_change_done":             _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "round_list":                       _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "round_new":                        _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    "round_detail":                     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_round),
+    "round_edit":                       _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
+    "village_list":                     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "village_detail":                   _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_village),
+    "roster_edit":                      _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, kwargs=_village),
+    "candidates:nomination_list":       _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
+    "candidates:nomination_new":        _row(LOGIN, ALLOW, 403, 403, 403, 403),
+    "candidates:eligibility_check":     _row(LOGIN, 405, 403, 403, 403, 403),   # POST only
+    "candidates:nomination_detail":     _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "candidates:nomination_edit":       _row(LOGIN, ALLOW, 403, 403, 403, 403, kwargs=_nomination),
+    "candidates:nomination_id_card":    _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "candidates:nomination_action":     _row(LOGIN, 405, 405, 403, 403, 403, kwargs=_nomination_action),
+    # 资格联审: findings are seen only by the office and the department they were sent to.
+    "vetting:queue":                    _row(LOGIN, 403, 403, 403, ALLOW, 403),
+    "vetting:request_detail":           _row(LOGIN, 403, ALLOW, 403, ALLOW, 403, kwargs=_vetting_request),
+    "vetting:request_decide":           _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_vetting_request),  # POST only
+    "vetting:request_reopen":           _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_vetting_request),  # POST only
+    "vetting:finding_attachment":       _row(LOGIN, 403, ALLOW, 403, ALLOW, 403, kwargs=_finding),
+    "vetting:flags":                    _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    "vetting:negative_list":            _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
+    "vetting:dispatch_round":           _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_round),  # POST only
+    "vetting:ledger":                   _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
+    "vetting:ledger_pdf":               _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
+    "vetting:sheet":                    _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    "vetting:sheet_pdf":                _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    # 组织考察: the office writes, the committee reads.
+    "vetting:inspection":               _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "vetting:talk_new":                 _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    "vetting:report_edit":              _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    "vetting:report_print":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "vetting:session_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "vetting:session_new":              _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    "vetting:session_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    "vetting:tally_edit":               _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_tally),
+    "vetting:ballot":                   _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    "vetting:tally_sheet":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    # 镇党委研究确定: the committee records its own meetings.
+    "vetting:meeting_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "vetting:meeting_new":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "vetting:meeting_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_meeting),
+    # The admin: its index sends an anonymous visitor, and a signed-in non-staff user, to the
+    # admin's sign-in page.
+    "admin:index":                      _row(ADMIN_LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "admin:login":                      _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+}
+
+ADMIN_KEPT = {"admin:index", "admin:login"}
+
+
+def _walk(patterns, namespace=None, route=""):
+    """(name, route, callback) of every URL pattern, through includes."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p.url_patterns, ns, route + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            full_route = route + str(p.pattern)
+            if p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+            else:
+                name = f"<unnamed {full_route}>"
+            yield name, full_route, p.callback
+
+
+def _project_patterns():
+    """The patterns under test: all of them except the admin's own, but for its index and login."""
+    found = []
+    for name, route, callback in _walk(get_resolver().url_patterns):
+        if (route.startswith("admin/") or name.startswith("admin:")) and name not in ADMIN_KEPT:
+            continue
+        found.append((name, route, callback))
+    return found
+
+
+def test_every_url_has_a_row():
+    names = [name for name, _route, _cb in _project_patterns()]
+    assert len(names) == len(set(names)), f"duplicate URL names: {sorted(n for n in names if names.count(n) > 1)}"
+    assert set(names) == set(TABLE), (
+        f"URLs without a row: {sorted(set(names) - set(TABLE))}; rows without a URL: {sorted(set(TABLE) - set(names))}"
+    )
+
+
+def test_admin_index_and_login_are_walked():
+    names = {name for name, _route, _cb in _project_patterns()}
+    assert ADMIN_KEPT <= names
+
+
+def test_only_the_allow_list_is_marked_public():
+    """A view opts out of the login requirement only if it is on the allow-list (and every listed one does)."""
+    public = {name for name, _route, cb in _project_patterns() if not getattr(cb, "login_required", True)}
+    assert public == PUBLIC
+
+
+def test_the_table_lets_anonymous_in_only_on_the_allow_list():
+    anonymous_allowed = {
+        name for name, row in TABLE.items() if row["expect"]["anonymous"] not in (LOGIN, ADMIN_LOGIN)
+    }
+    assert anonymous_allowed == PUBLIC
+
+
+_CONVERTER_SAMPLE = {"int": "1", "slug": "x", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
+
+
+def _sample_path(route):
+    """A concrete path for a route, with a sample value for each converter (the view is never reached)."""
+    def sample(match):
+        converter = match.group(1) or "str"
+        assert converter in _CONVERTER_SAMPLE, f"no sample value for <{converter}:...> in {route}"
+        return _CONVERTER_SAMPLE[converter]
+
+    assert not route.startswith("^"), f"regex pattern {route}: give it a sample path in this test"
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", sample, route)
+
+
+def test_anonymous_get_of_every_url_goes_to_a_sign_in_page(client, db):
+    """For every pattern, with or without a row in the table: an anonymous GET is sent to sign in,
+    except on the allow-list. (The middleware answers before the view, so any id will do.)"""
+    wrong = []
+    for name, route, _callback in _project_patterns():
+        path = _sample_path(route)
+        response = client.get(path)
+        location = urlsplit(response.get("Location", ""))
+        if name in PUBLIC:
+            ok = response.status_code == 200
+        else:
+            login = reverse("admin:login") if name in ADMIN_KEPT else _login_path()
+            ok = (response.status_code == 302 and location.path == login
+                  and parse_qs(location.query).get("next") == [path])
+        if not ok:
+            wrong.append(f"{name} {path}: {response.status_code} {response.get('Location', '')}")
+        # Not response.close(): the test client has closed the response already, and closing it again
+        # sends request_finished, which closes the test's connection on PostgreSQL (the next view that
+        # reads the database would answer 500). A streamed body is closed by reading it to the end.
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert not wrong, "anonymous GET not sent to sign in:\n" + "\n".join(wrong)
+
+
+@pytest.fixture
+def objs(round_, village_a, village_a_user, office, committee, dept_x_user, mentor):
+    nomination = NominationFactory(round=round_, village=village_a, created_by=village_a_user,
+                                   id_card_copy=png_upload())
+    return {
+        "round": round_, "village": village_a, "nomination": nomination,
+        "users": {
+            "village": village_a_user, "office": office, "committee": committee,
+            "department": dept_x_user, "mentor": mentor,
+        },
+    }
+
+
+def _login_path():
+    return resolve_url(settings.LOGIN_URL)
+
+
+def _check(response, expected, path, role):
+    status = response.status_code
+    location = response.get("Location", "")
+    if expected in (LOGIN, ADMIN_LOGIN):
+        assert status == 302, f"{role} GET {path}: {status}, expected a redirect to the sign-in page"
+        parts = urlsplit(location)
+        login = _login_path() if expected == LOGIN else reverse("admin:login")
+        assert parts.path == login, f"{role} GET {path} redirected to {location}"
+        assert parse_qs(parts.query).get("next") == [path]
+    elif expected == ALLOW:
+        assert status in (200, 302), f"{role} GET {path}: {status}"
+        if status == 302:
+            parts = urlsplit(location)
+            assert not parts.scheme and not parts.netloc and parts.path.startswith("/"), (
+                f"{role} GET {path} redirected off site: {location}"
+            )
+            if role != "anonymous":
+                assert parts.path != _login_path(), f"signed-in {role} GET {path} sent to the sign-in page"
+    else:
+        assert status == expected, f"{role} GET {path}: {status}, expected {expected}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_role_answers_get(client, objs, name, role):
+    row = TABLE[name]
+    path = reverse(name, kwargs=row["kwargs"](objs, role))
+    if role != "anonymous":
+        client.force_login(objs["users"][role])
+    response = client.get(path)
+    try:
+        _check(response, row["expect"][role], path, role)
+    finally:
+        response.close()
+
+
+def test_request_detail_of_another_department_is_404(client, objs, dept_y_user):
+    """A department of the same town opens only the requests sent to it: another's is a 404, not a 403."""
+    req = _vetting_request_obj(objs)
+    assert req.department_id != dept_y_user.department_id
+    client.force_login(dept_y_user)
+    for name, kwargs in (("vetting:request_detail", {"pk": req.pk}),
+                         ("vetting:finding_attachment", _finding(objs, "department"))):
+        # Not response.close(): the test client has closed it, and a second close would close the
+        # test's database connection (on PostgreSQL) before the next request.
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 404, f"{name}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_answer_200_to_anonymous(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+def test_login_page_redirect_keeps_the_query_string(client, db):
+    """The next= of the redirect is the full path, so the user lands where they were going."""
+    path = reverse("candidates:nomination_list") + "?status=draft"
+    response = client.get(path)
+    assert response.status_code == 302
+    parts = urlsplit(response["Location"])
+    assert parts.path == _login_path()
+    assert parse_qs(parts.query)["next"] == [path]

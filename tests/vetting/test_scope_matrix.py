@@ -1,0 +1,264 @@
+"""Object scope of every object-bearing vetting page, as a matrix.
+
+Each town gets the same set of vetting objects, made through the services by that town's own office
+(and the findings by its own departments). Then, for every vetting URL that names an object:
+
+* with this town's objects, every role that passes the view's role check opens it (the control: the
+  object and the URL are right, so a 404 below can only come from scope);
+* the other town's office opens the other town's objects (the same control, for those objects);
+* with the other town's objects, this town's office and committee get a 404 — or the role layer's
+  403 where the view refuses the role before looking at the object — and so does a department;
+* a department gets a 404 for a request sent to another department of its own town, and for a
+  finding reached through a request it does not own;
+* a URL that pairs an object of this town with one outside it (a finding of another request, a
+  session with a nomination of another village or town) is a 404.
+
+POST-only views are sent a POST (a GET is refused with 405 before the object is looked up).
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates import services as candidate_services
+from candidates.models import Status
+from reserve.roles import Role
+from vetting import services
+from vetting.models import Finding, VettingRequest
+from vetting.selectors import items_for_department
+
+from ..factories import (
+    DepartmentFactory, NominationFactory, PersonFactory, RoundFactory, UserFactory, VillageFactory, png_upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+OFFICE, COMMITTEE, DEPARTMENT = "office", "committee", "department"
+READERS = frozenset({OFFICE, COMMITTEE})
+
+
+# --------------------------------------------------------------------------- the objects of one town
+
+def _answer_with_attachment(department_user, req):
+    """The department signs off every item clear; the first item's finding carries a small PNG."""
+    items = list(items_for_department(req.nomination.round, req.department))
+    answers = {item.pk: (Finding.Outcome.CLEAR, "", None) for item in items}
+    answers[items[0].pk] = (Finding.Outcome.CLEAR, "", ContentFile(png_upload().read(), name="finding.png"))
+    services.answer_request(actor=department_user, request_id=req.pk, version=req.version, answers=answers)
+    finding = Finding.objects.get(request=req, item=items[0])
+    assert finding.attachment.name.endswith(".png")
+    return finding
+
+
+def _world(*, office, round_, village, department_users):
+    """A town's vetting objects: a nomination under inspection (with a report), one dispatched to the
+    departments (a request and an attached finding per department user), a session, a meeting."""
+    today = timezone.localdate()
+    nomination = NominationFactory(round=round_, village=village, status=Status.INSPECTION,
+                                   person=PersonFactory(name=f"考察{village.name}"))
+    services.report_save(actor=office, nomination_id=nomination.pk, text="考察材料正文。")
+    vetting_nomination = NominationFactory(round=round_, village=village, status=Status.ACCEPTED,
+                                           person=PersonFactory(name=f"联审{village.name}"))
+    candidate_services.perform(actor=office, nomination_id=vetting_nomination.pk, action="dispatch")
+    requests, findings = {}, {}
+    for key, user in department_users.items():
+        req = VettingRequest.objects.get(nomination=vetting_nomination, department_id=user.department_id)
+        requests[key] = req
+        findings[key] = _answer_with_attachment(user, req)
+    return {
+        "round": round_, "village": village, "nomination": nomination, "vetting_nomination": vetting_nomination,
+        "request": requests["x"], "finding": findings["x"], "requests": requests, "findings": findings,
+        "session": services.session_create(actor=office, round_=round_, village=village, date=today, place="村部"),
+        "meeting": services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记"),
+    }
+
+
+@pytest.fixture
+def home(office, round_, village_a, dept_x_user, dept_y_user):
+    """This town (青山镇): 纪委 (dept_x) and 派出所 (dept_y) both get a request and answer it."""
+    return _world(office=office, round_=round_, village=village_a,
+                  department_users={"x": dept_x_user, "y": dept_y_user})
+
+
+@pytest.fixture
+def foreign_dept_user(other_town):
+    department = DepartmentFactory(town=other_town, name="纪委")  # the same name as dept_x, another town
+    return UserFactory(username="dept_foreign", town=other_town, department=department, role=Role.DEPARTMENT)
+
+
+@pytest.fixture
+def foreign(other_town, other_office, foreign_dept_user):
+    """Another town (绿水镇), every object made by its own office."""
+    return _world(office=other_office, round_=RoundFactory(town=other_town),
+                  village=VillageFactory(town=other_town, name="南湖村"),
+                  department_users={"x": foreign_dept_user})
+
+
+@pytest.fixture
+def users(office, committee, dept_x_user):
+    return {OFFICE: office, COMMITTEE: committee, DEPARTMENT: dept_x_user}
+
+
+# --------------------------------------------------------------------------- the URLs
+
+def _pk(key):
+    return lambda w: ({"pk": w[key].pk}, "")
+
+
+def _round_query(w):
+    return {}, f"?round={w['round'].pk}"
+
+
+# name, method, (world -> (kwargs, query)), the roles (of office, committee, department) the role check lets in
+URLS = [
+    ("request_detail", "get", _pk("request"), {OFFICE, DEPARTMENT}),
+    ("request_decide", "post", _pk("request"), {OFFICE}),
+    ("request_reopen", "post", _pk("request"), {OFFICE}),
+    ("finding_attachment", "get",
+     lambda w: ({"pk": w["finding"].request_id, "finding_pk": w["finding"].pk}, ""), {OFFICE, DEPARTMENT}),
+    ("negative_list", "get", _pk("round"), {OFFICE}),
+    ("dispatch_round", "post", _pk("round"), {OFFICE}),
+    ("ledger", "get", _pk("round"), {OFFICE}),
+    ("ledger_pdf", "get", _pk("round"), {OFFICE}),
+    ("sheet", "get", _pk("vetting_nomination"), {OFFICE}),
+    ("sheet_pdf", "get", _pk("vetting_nomination"), {OFFICE}),
+    ("inspection", "get", _pk("nomination"), READERS),
+    ("talk_new", "get", _pk("nomination"), {OFFICE}),
+    ("report_edit", "get", _pk("nomination"), {OFFICE}),
+    ("report_print", "get", _pk("nomination"), READERS),
+    ("session_new", "get", _round_query, {OFFICE}),       # ?round= names the round
+    ("session_detail", "get", _pk("session"), READERS),
+    ("tally_edit", "get", lambda w: ({"pk": w["session"].pk, "nomination_pk": w["nomination"].pk}, ""), {OFFICE}),
+    ("ballot", "get", _pk("session"), READERS),
+    ("tally_sheet", "get", _pk("session"), READERS),
+    ("meeting_new", "get", _round_query, READERS),        # ?round= names the round
+    ("meeting_detail", "get", _pk("meeting"), READERS),
+]
+URL_NAMES = [u[0] for u in URLS]
+SPEC = {u[0]: u[1:] for u in URLS}
+
+
+def _url(name, world):
+    _method, target, _roles = SPEC[name]
+    kwargs, query = target(world)
+    return reverse(f"vetting:{name}", kwargs=kwargs) + query
+
+
+def _answer(client, user, method, url):
+    client.force_login(user)
+    response = client.post(url, {}) if method == "post" else client.get(url)
+    if response.streaming:
+        # Reading it to the end closes the file through the test client, which keeps the test's
+        # connection open (a second response.close() would close it, on PostgreSQL).
+        b"".join(response.streaming_content)
+    return response.status_code, response.get("Location", "")
+
+
+def _opened(status, location):
+    """200, or a redirect within the site that is not the sign-in page."""
+    if status == 200:
+        return True
+    return status == 302 and location.startswith("/") and not location.startswith(reverse("login"))
+
+
+def test_every_object_bearing_vetting_url_is_in_the_matrix():
+    from tests.test_urls import TABLE
+
+    object_free = {"queue", "flags", "session_list", "meeting_list"}
+    vetting = {name.split(":", 1)[1] for name in TABLE if name.startswith("vetting:")}
+    assert vetting - object_free == set(URL_NAMES)
+
+
+# --------------------------------------------------------------------------- controls
+
+@pytest.mark.parametrize("role", [OFFICE, COMMITTEE, DEPARTMENT])
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_this_towns_objects_open_for_the_roles_let_in(client, home, users, name, role):
+    method, _target, roles = SPEC[name]
+    status, location = _answer(client, users[role], method, _url(name, home))
+    if role in roles:
+        assert _opened(status, location), f"{role} {method.upper()} {name}: {status} {location}"
+    else:
+        assert status == 403, f"{role} {method.upper()} {name}: {status}, expected 403 (role)"
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_the_other_towns_office_opens_its_own_objects(client, foreign, other_office, name):
+    method, _target, roles = SPEC[name]
+    assert OFFICE in roles
+    status, location = _answer(client, other_office, method, _url(name, foreign))
+    assert _opened(status, location), f"{method.upper()} {name}: {status} {location}"
+
+
+# --------------------------------------------------------------------------- another town's objects
+
+@pytest.mark.parametrize("role", [OFFICE, COMMITTEE, DEPARTMENT])
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_another_towns_object_is_404(client, home, foreign, users, name, role):
+    method, _target, roles = SPEC[name]
+    expected = 404 if role in roles else 403
+    status, location = _answer(client, users[role], method, _url(name, foreign))
+    assert status == expected, f"{role} {method.upper()} {name} of another town: {status} {location}, expected {expected}"
+
+
+def test_nothing_of_another_town_changed(client, home, foreign, users):
+    """The refused POSTs left the other town's requests and nominations as they were."""
+    before = [(r.status, r.decision, r.version) for r in VettingRequest.objects.filter(
+        nomination__round=foreign["round"]).order_by("pk")]
+    for name in ("request_decide", "request_reopen", "dispatch_round"):
+        assert _answer(client, users[OFFICE], "post", _url(name, foreign))[0] == 404
+    client.force_login(users[OFFICE])
+    response = client.post(reverse("vetting:request_decide", args=[foreign["request"].pk]),
+                           {"version": str(foreign["request"].version), "decision": "confirmed", "reason": "理由"})
+    assert response.status_code == 404
+    after = [(r.status, r.decision, r.version) for r in VettingRequest.objects.filter(
+        nomination__round=foreign["round"]).order_by("pk")]
+    assert after == before
+
+
+# --------------------------------------------------------------------------- another department
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_department_gets_404_for_another_departments_request(client, home, dept_x_user, method):
+    req_y = home["requests"]["y"]
+    status, _loc = _answer(client, dept_x_user, method, reverse("vetting:request_detail", args=[req_y.pk]))
+    assert status == 404
+
+
+def test_a_department_gets_404_for_another_departments_finding(client, home, dept_x_user):
+    finding_y = home["findings"]["y"]
+    url = reverse("vetting:finding_attachment", args=[finding_y.request_id, finding_y.pk])
+    assert _answer(client, dept_x_user, "get", url)[0] == 404
+
+
+def test_a_department_gets_404_for_another_departments_finding_through_its_own_request(client, home, dept_x_user):
+    """Its own request's pk does not open a finding of another request."""
+    url = reverse("vetting:finding_attachment", args=[home["request"].pk, home["findings"]["y"].pk])
+    assert _answer(client, dept_x_user, "get", url)[0] == 404
+
+
+def test_a_department_gets_404_for_another_towns_department_of_the_same_name(client, foreign, dept_x_user):
+    assert foreign["request"].department.name == dept_x_user.department.name
+    for url in (reverse("vetting:request_detail", args=[foreign["request"].pk]),
+                reverse("vetting:finding_attachment", args=[foreign["request"].pk, foreign["finding"].pk])):
+        assert _answer(client, dept_x_user, "get", url)[0] == 404, url
+
+
+# --------------------------------------------------------------------------- mixed pairs in one URL
+
+def test_the_office_gets_404_for_a_finding_not_of_the_request(client, home, foreign, office):
+    """The finding must belong to the request named in the URL, even when both are in scope."""
+    for request_pk, finding in ((home["request"].pk, home["findings"]["y"]),
+                                (home["request"].pk, foreign["finding"])):
+        url = reverse("vetting:finding_attachment", args=[request_pk, finding.pk])
+        assert _answer(client, office, "get", url)[0] == 404, url
+
+
+def test_tally_edit_pairs_a_session_only_with_a_nomination_of_its_village_and_round(client, home, foreign, office,
+                                                                                   round_, village_b):
+    other_village = NominationFactory(round=round_, village=village_b, status=Status.INSPECTION)
+    for session, nomination in ((home["session"], foreign["nomination"]), (foreign["session"], home["nomination"]),
+                                (home["session"], other_village)):
+        url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+        assert _answer(client, office, "get", url)[0] == 404, url
