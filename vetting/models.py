@@ -82,6 +82,9 @@ class VettingRequest(models.Model):
         verbose_name=_("处理人"),
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # Set once the office has acted on the answer (decided its flag, or the vetting ended); only the
+    # office's reopen clears it, for this request alone.
+    locked = models.BooleanField(_("已锁定"), default=False)
     # Bumped on every change; a form carries the version it was drawn from, so a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)

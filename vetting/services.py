@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Nomination, Status
 from candidates.services import apply_transition, lock_nomination, perform
-from reserve.models import Department
+from reserve.models import Department, Round
 from reserve.roles import Role, has_role
 from reserve.services import ActionRefused, record_event
 
@@ -29,13 +29,19 @@ from .selectors import items_for_department, vetting_requests_visible_to
 # --- the negative list ------------------------------------------------------------------------
 
 def ensure_negative_list(round_) -> None:
-    """Give a round the default negative list and department mapping, once."""
-    if NegativeItem.objects.filter(round=round_).exists():
-        return
-    departments = {d.name: d for d in Department.objects.filter(town_id=round_.town_id)}
-    for number, text, names in DEFAULT_ITEMS:
-        item = NegativeItem.objects.create(round=round_, number=number, text=text)
-        item.departments.set([departments[n] for n in names if n in departments])
+    """Give a round the default negative list and department mapping, once.
+
+    The round's row is locked while the list is checked and made, so two first dispatches (or a
+    dispatch and the list page) never both make it, nor see half of it.
+    """
+    with transaction.atomic():
+        Round.objects.select_for_update().filter(pk=round_.pk).first()
+        if NegativeItem.objects.filter(round=round_).exists():
+            return
+        departments = {d.name: d for d in Department.objects.filter(town_id=round_.town_id)}
+        for number, text, names in DEFAULT_ITEMS:
+            item = NegativeItem.objects.create(round=round_, number=number, text=text)
+            item.departments.set([departments[n] for n in names if n in departments])
 
 
 def negative_item_save(*, actor, item, text: str, departments) -> NegativeItem:
@@ -120,6 +126,7 @@ def settle(nomination, actor, today=None) -> None:
     requests = list(nomination.vetting_requests.all())
     if requests and all(r.cleared for r in requests) and nomination.status == Status.VETTING:
         apply_transition(nomination, "vet_clear", actor=actor, today=today)
+        nomination.vetting_requests.update(locked=True)
 
 
 def answer_request(*, actor, request_id: int, version, answers: dict, conclusion: str = "", today=None):
@@ -129,7 +136,7 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
     with transaction.atomic():
         nomination, request = _lock_request(actor, request_id)
         _check_version(request, version)
-        if request.decision:
+        if request.locked or request.decision:
             raise ActionRefused(_("镇组织办已处理本部门的答复；如需更正，请联系镇组织办重新开启。"))
         if nomination.status != Status.VETTING:
             raise ActionRefused(_("该人选已不在资格审查阶段；如需更正，请联系镇组织办重新开启。"))
@@ -192,11 +199,13 @@ def decide_flag(*, actor, request_id: int, version, decision: str, reason: str, 
         request.decision_reason = reason
         request.decided_by = actor
         request.decided_at = timezone.now()
+        request.locked = True
         request.version += 1
         request.save()
         data = {"department": request.department.name}
         if decision == VettingRequest.Decision.CONFIRMED:
             apply_transition(nomination, "disqualify", actor=actor, reason=reason, today=today, data=data)
+            nomination.vetting_requests.filter(status=VettingRequest.Status.ANSWERED).update(locked=True)
         else:
             record_event(nomination, action="vetting_overrule", actor=actor, from_status=nomination.status,
                          to_status=nomination.status, reason=reason, data=data)
@@ -217,7 +226,10 @@ def reopen_request(*, actor, request_id: int, reason: str, today=None):
             raise ActionRefused(_("该人选已进入后续环节，不能重新开启资格审查。"))
         if request.status == VettingRequest.Status.PENDING:
             raise ActionRefused(_("该部门尚未答复，无需重新开启。"))
+        if nomination.status == Status.DISQUALIFIED and request.decision != VettingRequest.Decision.CONFIRMED:
+            raise ActionRefused(_("该人选已因其他部门的意见被确认不符合条件；如需复查，请先重新开启该部门的审查。"))
         request.status = VettingRequest.Status.PENDING
+        request.locked = False
         request.decision = ""
         request.decision_reason = ""
         request.decided_by = None

@@ -77,7 +77,7 @@ def request_detail(request, pk):
         "id_number": nomination.person.id_number if is_department else idnumber.mask(nomination.person.id_number),
         "findings": req.findings.select_related("item", "item__round"),
         "finding_forms": finding_forms, "answer_form": answer_form,
-        "can_answer": is_department and not req.decision and nomination.status == "vetting",
+        "can_answer": is_department and not req.locked and not req.decision and nomination.status == "vetting",
         "is_department": is_department, "overdue": req.is_overdue(today),
         "awaiting_decision": req.awaiting_decision,
         "decision_form": DecisionForm(initial={"version": req.version}),
