@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.nomination_detail, name="nomination_detail"),
     path("<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
     path("<int:pk>/id-card/", views.nomination_id_card, name="nomination_id_card"),
+    path("<int:pk>/form.pdf", views.nomination_form_pdf, name="nomination_form_pdf"),
     path("<int:pk>/<slug:action>/", views.nomination_action, name="nomination_action"),
 ]

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reserve import idnumber
+from reserve.dates import age_on
+from reserve.pdf import pdf_response, render_pdf
 from vetting.selectors import vetting_requests_visible_to
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
@@ -27,6 +29,7 @@ from .models import Status
 from .workflow import EDITABLE, EVENT_LABELS, INSPECTED
 
 PAGE_SIZE = 20
+FORM_FAMILY_ROWS = 4  # the printed 自荐表 has at least this many rows for family members
 
 
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
@@ -197,6 +200,22 @@ def nomination_action(request, pk, action):
 def nomination_id_card(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     return document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+def nomination_form_pdf(request, pk):
+    """The 自荐表 as a printed registration form, filled in (the village prints it for signatures and seal)."""
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    family = list(nomination.family.all())
+    pdf = render_pdf("candidates/nomination_form_pdf.html", {
+        "n": nomination,
+        "id_number": idnumber.mask(nomination.person.id_number),
+        "resume": nomination.resume.all(),
+        "family_rows": family + [None] * max(0, FORM_FAMILY_ROWS - len(family)),
+        "relatives": nomination.committee_relatives.all(),
+        "age": age_on(nomination.person.birth_date, nomination.round.age_reference_date),
+    }, request=request)
+    return pdf_response(pdf, f"自荐表-{nomination.person.name}.pdf")
 
 
 @role_required(Role.VILLAGE)

@@ -153,6 +153,31 @@ TRANSITIONS = {
             needs_reason=True,
             manual=False,
         ),
+        # 公示
+        Transition(
+            action="publish",
+            label=_("发布公示"),
+            target=S.PUBLICISED,
+            sources_by_role={Role.OFFICE: (S.APPROVED,)},
+            manual=False,
+        ),
+        Transition(
+            action="uphold_objection",
+            label=_("异议属实，取消人选资格"),
+            target=S.REJECTED,
+            sources_by_role={Role.OFFICE: (S.PUBLICISED,)},
+            needs_reason=True,
+            manual=False,
+        ),
+        Transition(
+            action="confirm_reserve",
+            label=_("公示期满，确认入库"),
+            target=S.RESERVE,
+            sources_by_role={Role.OFFICE: (S.PUBLICISED,)},
+            button="success",
+            guard="publicity.services.guard_confirm",
+            effect="publicity.services.create_reserve",
+        ),
     )
 }
 
@@ -174,5 +199,7 @@ EVENT_LABELS = {
     "talk": _("个别谈话"),
     "appraisal_tally": _("民主测评计票"),
     "report": _("考察材料"),
+    "objection": _("收到异议"),
+    "objection_concluded": _("异议处理结论"),
     **{t.action: t.label for t in TRANSITIONS.values()},
 }

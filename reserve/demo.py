@@ -72,6 +72,9 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
     logins = []
     with transaction.atomic():
         town = town_create(name=TOWN_NAME)
+        town.office_phone = "0579-8888 1234"
+        town.office_address = f"{TOWN_NAME}人民政府三楼组织办"
+        town.save(update_fields=["office_phone", "office_address"])
         villages = [
             Village.objects.create(town=town, name=name, kind=kind, order=i)
             for i, (name, kind) in enumerate(VILLAGES, start=1)
@@ -174,9 +177,37 @@ def _advance(round_, office, today):
         }.items():
             vetting.tally_record(actor=office, session_id=session.pk, nomination_id=n.pk, category=category,
                                  issued=issued, returned=returned, valid=valid, counts=counts)
-    if inspected:
-        first = inspected[0]
-        nomination_services.perform(actor=office, nomination_id=first.pk, action="propose", today=today)
+    proposed = []
+    for n in inspected[:3]:
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="propose", today=today)
+        proposed.append(n)
+    if not proposed:
+        return
+    meeting = vetting.meeting_create(actor=office, round_=round_, date=today - datetime.timedelta(days=20),
+                                     attendees="孙书记、李镇长、周敏、刘强、王建华", minutes_ref="青委会〔2026〕18号")
+    for n in proposed[:2]:
+        vetting.decide(actor=office, meeting=meeting, nomination_id=n.pk, outcome="approve", today=today)
+    _publicise(round_, office, today, [n for n in proposed[:2]])
+
+
+def _publicise(round_, office, today, nominations):
+    """One notice that has ended (its person confirmed into the pool), one still in force."""
+    from django.conf import settings
+
+    from publicity import services as publicity
+
+    def public_url(notice):
+        return f"{settings.PUBLIC_BASE_URL or 'http://127.0.0.1:8000'}/p/{notice.token}/"
+
+    contact = {"contact_phone": "0579-8888 1234", "contact_address": f"{round_.town.name}人民政府三楼组织办"}
+    for n, start in zip(nominations, (today - datetime.timedelta(days=21), today - datetime.timedelta(days=2))):
+        notice = publicity.notice_publish(actor=office, round_=round_, village=n.village, start_date=start,
+                                          public_url_for=public_url, issue_date=start, **contact)
+        if notice.ended(today):
+            nomination_services.perform(actor=office, nomination_id=n.pk, action="confirm_reserve", today=today)
+        else:
+            publicity.objection_lodge_public(notice=notice, content="听说该同志曾在外务工期间与人发生纠纷，请组织核实。",
+                                             entry=notice.entries.first())
 
 
 def _nomination(rng, round_, village, villages, actor, office, target, reason, today, special):

@@ -31,7 +31,7 @@ class RoundForm(forms.ModelForm):
             "negative_since_year", "probation_recovery_years", "expulsion_years", "family_planning_years",
             "nomination_start", "nomination_end", "review_start", "review_end",
             "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
-            "appraisal_pass_numerator", "appraisal_pass_denominator",
+            "reserve_term_years", "appraisal_pass_numerator", "appraisal_pass_denominator",
             "appraisal_turnout_numerator", "appraisal_turnout_denominator",
         ]
         widgets = {
@@ -50,7 +50,8 @@ class RoundForm(forms.ModelForm):
         (_("负面清单中的年限"), ("negative_since_year", "probation_recovery_years", "expulsion_years",
                            "family_planning_years")),
         (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
-                       "inspection_start", "inspection_end", "publicity_start", "publicity_working_days")),
+                       "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
+                       "reserve_term_years")),
         (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
                          "appraisal_turnout_numerator", "appraisal_turnout_denominator")),
     )

@@ -20,6 +20,8 @@ class Town(models.Model):
     party_committee_name = models.CharField(
         _("镇党委全称"), max_length=80, blank=True, help_text=_("如：中共青山镇委员会")
     )
+    office_phone = models.CharField(_("组织办联系电话"), max_length=40, blank=True)
+    office_address = models.CharField(_("组织办地址"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("镇")
@@ -50,6 +52,28 @@ class Village(models.Model):
 
     def get_absolute_url(self):
         return reverse("village_detail", args=[self.pk])
+
+
+class CalendarDay(models.Model):
+    """A town's own entry in the working-day calendar: an extra holiday or an extra working day.
+
+    It overrides the official calendar (the chinese-calendar package) for that date, and is the only
+    source besides Monday–Friday for a year the package does not know yet.
+    """
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="calendar_days", verbose_name=_("镇"))
+    date = models.DateField(_("日期"))
+    is_workday = models.BooleanField(_("是否工作日"), help_text=_("勾选表示这天上班（调休上班日）；不勾选表示放假"))
+    note = models.CharField(_("说明"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["town", "date"], name="calendar_day_unique")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}"
 
 
 class Department(models.Model):
@@ -103,6 +127,9 @@ class User(AbstractUser):
         Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属部门")
     )
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, help_text=_("管理员新建或重置密码的账号，首次登录时必须自行设置密码"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -190,6 +217,10 @@ class Round(models.Model):
     publicity_start = models.DateField(_("公示开始"))
     publicity_working_days = models.PositiveSmallIntegerField(
         _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    reserve_term_years = models.PositiveSmallIntegerField(
+        _("后备干部培养期（年）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("入库后的一届培养期，四级梯队方案为两年一届"),
     )
     # 民主测评通过条件：(优秀+称职) / 有效票 ≥ 分子/分母，且 收回票 / 应参加人数 ≥ 分子/分母
     appraisal_pass_numerator = models.PositiveSmallIntegerField(_("测评通过比例分子"), default=2)

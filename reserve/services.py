@@ -1,8 +1,8 @@
-"""Writes on the shared pieces: events, rounds and their parameters, the 两委 roster."""
+"""Writes on the shared pieces: events, rounds and their parameters, the 两委 roster, the town's calendar."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .models import DEFAULT_DEPARTMENTS, Department, Event, Round, Town, VillageCadre
@@ -51,7 +51,7 @@ ROUND_PARAMETER_FIELDS = (
     "relaxation_categories", "relaxed_min_education", "relaxed_age_extra",
     "negative_since_year", "probation_recovery_years", "expulsion_years", "family_planning_years",
     "nomination_start", "nomination_end", "review_start", "review_end",
-    "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
+    "inspection_start", "inspection_end", "publicity_start", "publicity_working_days", "reserve_term_years",
     "appraisal_pass_numerator", "appraisal_pass_denominator",
     "appraisal_turnout_numerator", "appraisal_turnout_denominator",
 )
@@ -119,6 +119,43 @@ def roster_save(*, actor, village, formset) -> None:
                 "deleted": [c.name for c in formset.deleted_objects],
             },
         )
+
+
+def calendar_save(*, actor, formset) -> None:
+    """Save the edited working-day table of the actor's town (a validated CalendarDay model formset,
+    whose queryset is that town's rows). Deletions go first, so a date may move from one row to another."""
+    if not has_role(actor, Role.OFFICE) or not actor.town_id:
+        raise PermissionDenied
+    if not formset.is_valid():
+        raise ValidationError(_("工作日调整表有误，请检查。"))
+    if any(obj.town_id != actor.town_id for obj in formset.get_queryset()):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            days = formset.save(commit=False)
+            deleted = list(formset.deleted_objects)
+            for day in deleted:
+                day.delete()
+            for day in days:
+                day.town_id = actor.town_id
+                day.save()
+            record_event(
+                actor.town, action="calendar_update", actor=actor,
+                data={
+                    "saved": [f"{d.date:%Y-%m-%d} {'上班' if d.is_workday else '放假'}" for d in days],
+                    "deleted": [f"{d.date:%Y-%m-%d}" for d in deleted],
+                },
+            )
+    except IntegrityError:
+        # Another clerk saved the same date meanwhile: the unique constraint decides.
+        raise ValidationError(_("有日期与本镇已有的记录重复，请刷新页面后重试。")) from None
+
+
+def password_changed(*, user) -> None:
+    """The user has set their own password: a forced change is done."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
 
 
 def cadres_of(village):

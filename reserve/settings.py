@@ -4,6 +4,7 @@ Defaults are safe for a local first run: SQLite file under var/, DEBUG off unles
 Production sets DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -31,9 +32,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_ratelimit",
+    "axes",
     "reserve",
     "candidates",
     "vetting",
+    "publicity",
     "training",
 ]
 
@@ -48,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "reserve.middleware.ForcePasswordChangeMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reserve.urls"
@@ -82,12 +88,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 first (等保 / ASVS); the others only to read older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# 等保: at least 8 characters of at least three kinds, no common or all-digit password.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "reserve.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+
+# Login lockout (django-axes): 5 failures on one account, or from one address, lock it for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_REAL_IP", "REMOTE_ADDR") if env.bool("TRUSTED_PROXY", default=False) else ("REMOTE_ADDR",)
+)
+
+# Sessions end after 30 minutes without a request, and when the browser closes.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
@@ -114,6 +146,22 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+# The cache holds the throttle counters (the public objection form), which must be shared by every
+# app process: Redis (REDIS_URL) in production. Without it — a local single-process run — a
+# per-process memory cache is correct, and django-ratelimit's warning about it is silenced.
+if env("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    # Django's own Redis backend increments atomically (INCR); django-ratelimit 4.1 predates it.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "publicity.views_public.throttled"
+# The client address for throttling: REMOTE_ADDR, or X-Real-IP when the app runs behind a reverse
+# proxy that sets it from the connection (TRUSTED_PROXY=true); never a header the client controls.
+RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP" if env.bool("TRUSTED_PROXY", default=False) else "REMOTE_ADDR"
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")  # e.g. https://reserve.example.gov.cn, for QR codes
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", views.PasswordChange.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("rounds/", views.round_list, name="round_list"),
     path("rounds/new/", views.round_new, name="round_new"),
@@ -19,5 +19,6 @@ urlpatterns = [
     path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
     path("nominations/", include("candidates.urls")),
     path("vetting/", include("vetting.urls")),
+    path("", include("publicity.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,15 @@ def fast_hashing_and_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def town(db):
     return TownFactory(name="青山镇")

@@ -1,0 +1,135 @@
+"""Publicity (公示): notices, the people on them, and objections."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Nomination
+from reserve.models import Round, Village
+
+
+def public_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Notice(models.Model):
+    """A published 公示 notice for one village. It does not change once published."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="notices", verbose_name=_("批次"))
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="notices",
+                                verbose_name=_("村（社区）"))
+    token = models.CharField(max_length=32, unique=True, default=public_token, editable=False)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"))
+    start_date = models.DateField(_("公示开始"))
+    end_date = models.DateField(_("公示结束"))
+    working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
+    calendar_note = models.CharField(_("日历说明"), max_length=200, blank=True)
+    issuer = models.CharField(_("发布单位"), max_length=80)
+    issue_date = models.DateField(_("发布日期"))
+    contact_phone = models.CharField(_("联系电话"), max_length=40)
+    contact_address = models.CharField(_("来信来访地址"), max_length=120)
+    pdf = models.FileField(_("公示PDF"), upload_to="notices/%Y/", blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-issue_date", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("publicity:notice_detail", args=[self.pk])
+
+    def get_public_url(self):
+        return reverse("publicity:public_notice", args=[self.token])
+
+    def in_force(self, today) -> bool:
+        return self.start_date <= today <= self.end_date
+
+    def ended(self, today) -> bool:
+        return today > self.end_date
+
+
+class NoticeEntry(models.Model):
+    """One person on a notice, with only the six fields a notice may show (a snapshot)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="entries")
+    nomination = models.OneToOneField(Nomination, on_delete=models.PROTECT, related_name="notice_entry")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("姓名"), max_length=30)
+    gender = models.CharField(_("性别"), max_length=4)
+    birth_month = models.CharField(_("出生年月"), max_length=10)
+    education = models.CharField(_("学历"), max_length=30)
+    political_status = models.CharField(_("政治面貌"), max_length=20)
+    work_unit_post = models.CharField(_("现工作单位及职务"), max_length=100)
+
+    PUBLIC_FIELDS = ("name", "gender", "birth_month", "education", "political_status", "work_unit_post")
+
+    class Meta:
+        verbose_name = _("公示对象")
+        verbose_name_plural = _("公示对象")
+        ordering = ["notice", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Objection(models.Model):
+    """An objection (异议) to a notice: lodged online, or recorded by the office from a call, letter or visit."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上反映")
+        PHONE = "phone", _("来电")
+        LETTER = "letter", _("来信")
+        VISIT = "visit", _("来访")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核实")
+        VERIFIED = "verified", _("已核实，待结论")
+        UPHELD = "upheld", _("反映属实")
+        NOT_UPHELD = "not_upheld", _("反映不属实")
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections",
+                               verbose_name=_("公示"))
+    entry = models.ForeignKey(NoticeEntry, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="objections", verbose_name=_("反映对象"))
+    receipt = models.CharField(_("受理编号"), max_length=24, unique=True)
+    channel = models.CharField(_("反映方式"), max_length=10, choices=Channel.choices)
+    content = models.TextField(_("反映内容"))
+    name = models.CharField(_("反映人姓名"), max_length=30, blank=True)
+    phone = models.CharField(_("反映人电话"), max_length=30, blank=True)
+    received_at = models.DateTimeField(_("收到时间"))
+    is_late = models.BooleanField(_("公示期满后收到"), default=False)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("登记人"))
+    verified_by = models.CharField(_("核实人"), max_length=60, blank=True)
+    verification = models.TextField(_("核实情况"), blank=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    conclusion_reason = models.TextField(_("结论理由"), blank=True)
+    concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("结论人"))
+    concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return self.receipt
+
+    def get_absolute_url(self):
+        return reverse("publicity:objection_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.VERIFIED)

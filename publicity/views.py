@@ -1,0 +1,353 @@
+"""The organisation office's 公示 pages: notices, their PDF, objections, confirmation into the pool,
+and the town's working-day table. (The public page is in views_public.py.)
+
+Views parse the request, call one service and render. Scope comes from the selectors (another
+town's notice or objection is a 404; a village branch sees only its own village's notices); the
+role layer from role_required. Objections name their objectors: only the office sees them.
+"""
+
+import datetime
+
+import chinese_calendar
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from candidates.models import Status
+from candidates.selectors import nominations_visible_to
+from reserve.models import CalendarDay
+from reserve.pdf import pdf_response
+from reserve.permissions import role_required
+from reserve.roles import Role, has_role
+from reserve.selectors import rounds_visible_to, villages_visible_to
+from reserve.services import ActionRefused, calendar_save
+from reserve.views import add_errors, selected_round
+from reserve.workdays import add_working_days
+
+from . import services
+from .forms import AssignForm, CalendarDayFormSet, ConcludeForm, NoticeForm, ObjectionRecordForm, VerifyForm
+from .models import Objection
+from .qr import qr_data_uri
+from .selectors import get_notice_for_user_or_404, get_objection_for_user_or_404, notices_visible_to
+
+READERS = (Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+OPEN_STATUSES = (Objection.Status.OPEN, Objection.Status.VERIFIED)
+# How far from today a start date may be for the live period (the form itself refuses more than a year).
+PERIOD_RANGE = datetime.timedelta(days=10 * 366)
+
+
+def cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_state(notice, today) -> str:
+    if notice.ended(today):
+        return "ended"
+    if notice.in_force(today):
+        return "in_force"
+    return "upcoming"
+
+
+def public_url(request, notice) -> str:
+    """The absolute address of a notice's public page (printed as a QR code)."""
+    path = reverse("publicity:public_notice", args=[notice.token])
+    base = (getattr(settings, "PUBLIC_BASE_URL", "") or "").rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
+
+
+def _official_calendar_known(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+@role_required(*READERS)
+@require_GET
+def notice_list(request):
+    user = request.user
+    today = timezone.localdate()
+    round_ = selected_round(request)
+    is_office = has_role(user, Role.OFFICE)
+    # An explicit order: Meta.ordering is not applied to a query with GROUP BY (the counts).
+    notices = (notices_visible_to(user).annotate(people=Count("entries", distinct=True))
+               .order_by("-start_date", "village__order", "village_id", "-id"))
+    if round_ is not None:
+        notices = notices.filter(round=round_)
+    if is_office:
+        notices = notices.annotate(open_objections=Count(
+            "objections", filter=Q(objections__status__in=OPEN_STATUSES), distinct=True))
+    pending = 0
+    if is_office and round_ is not None:
+        pending = nominations_visible_to(user).filter(round=round_, status=Status.APPROVED).count()
+    return render(request, "publicity/notice_list.html", {
+        "rows": [(n, notice_state(n, today)) for n in notices],
+        "round": round_, "rounds": rounds_visible_to(user), "today": today,
+        "is_office_view": is_office, "pending": pending,
+    })
+
+
+def _pending_names(user, round_) -> dict[int, list[str]]:
+    """Village id -> names of the people the committee approved there, not yet publicised."""
+    names = {}
+    rows = (nominations_visible_to(user).filter(round=round_, status=Status.APPROVED)
+            .select_related("person").order_by("id"))
+    for n in rows:
+        names.setdefault(n.village_id, []).append(n.person.name)
+    return names
+
+
+def _period_context(round_, start: datetime.date) -> dict:
+    period = add_working_days(start, round_.publicity_working_days, town=round_.town)
+    return {
+        "period": period, "start_label": cn_date(period.start), "end_label": cn_date(period.end),
+        "note": services.calendar_note(period), "shifted": period.start != start,
+        "requested_label": cn_date(start), "past": start < timezone.localdate(),
+    }
+
+
+def _parse_date(raw):
+    try:
+        day = datetime.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+    return day if abs(day - timezone.localdate()) <= PERIOD_RANGE else None
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def notice_new(request):
+    user = request.user
+    round_ = selected_round(request)
+    if round_ is None:
+        messages.error(request, _("尚无选拔批次，不能发布公示。"))
+        return redirect("publicity:notice_list")
+    names = _pending_names(user, round_)
+    villages = villages_visible_to(user).filter(pk__in=list(names))
+    town = round_.town
+    form = NoticeForm(
+        request.POST if request.method == "POST" else None, villages=villages, names=names,
+        initial={"start_date": round_.publicity_start, "contact_phone": town.office_phone,
+                 "contact_address": town.office_address},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            notices, refused = services.notice_publish_batch(
+                actor=user, round_=round_, villages=list(d["villages"]), start_date=d["start_date"],
+                contact_phone=d["contact_phone"], contact_address=d["contact_address"],
+                public_url_for=lambda n: public_url(request, n),
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            for message in refused:
+                messages.warning(request, message)
+            if notices:
+                messages.success(request, _("已发布%(n)d份公示：%(v)s。") % {
+                    "n": len(notices), "v": "、".join(n.village.name for n in notices)})
+                if len(notices) == 1:
+                    return redirect(notices[0])
+                return redirect(f"{reverse('publicity:notice_list')}?round={round_.pk}")
+            return redirect(f"{reverse('publicity:notice_new')}?round={round_.pk}")
+    # The period as the form stands (the posted date after an error, else the initial one).
+    start = _parse_date(form.data.get("start_date")) if form.is_bound else round_.publicity_start
+    return render(request, "publicity/notice_form.html", {
+        "form": form, "round": round_, "rounds": rounds_visible_to(user),
+        **(_period_context(round_, start) if start else {"invalid": True}),
+    })
+
+
+@role_required(Role.OFFICE)
+@require_GET
+def notice_period(request):
+    """The live period on the publish form: an HTML fragment for ?round=&start=."""
+    round_ = selected_round(request)
+    if round_ is None:
+        raise Http404
+    start = _parse_date(request.GET.get("start"))
+    context = _period_context(round_, start) if start else {"invalid": True}
+    return render(request, "publicity/_period.html", {"round": round_, **context})
+
+
+def _people(notice, user, today):
+    """Each person of a notice with their nomination and, while publicised, why they may not be
+    confirmed yet (None: they may)."""
+    rows = []
+    for entry in notice.entries.select_related("nomination"):
+        nomination = entry.nomination
+        refusal = None
+        if nomination.status == Status.PUBLICISED:
+            refusal = services.guard_confirm(nomination, user, today)
+        rows.append({"entry": entry, "nomination": nomination, "refusal": refusal,
+                     "confirmable": nomination.status == Status.PUBLICISED and refusal is None})
+    return rows
+
+
+@role_required(*READERS)
+@require_GET
+def notice_detail(request, pk):
+    user = request.user
+    notice = get_notice_for_user_or_404(user, pk)
+    today = timezone.localdate()
+    context = {
+        "notice": notice, "entries": list(notice.entries.all()), "state": notice_state(notice, today),
+        "today": today, "is_office_view": has_role(user, Role.OFFICE),
+        "start_label": cn_date(notice.start_date), "end_label": cn_date(notice.end_date),
+    }
+    if context["is_office_view"]:
+        url = public_url(request, notice)
+        people = _people(notice, user, today)
+        context.update({
+            "public_url": url, "qr": qr_data_uri(url), "people": people,
+            "objections": notice.objections.select_related("entry").order_by("received_at", "id"),
+            "any_publicised": any(p["nomination"].status == Status.PUBLICISED for p in people),
+            "any_confirmable": any(p["confirmable"] for p in people),
+        })
+    return render(request, "publicity/notice_detail.html", context)
+
+
+@role_required(*READERS)
+@require_GET
+def notice_pdf(request, pk):
+    """The PDF stored at publication, as it was printed and posted: never rendered again."""
+    notice = get_notice_for_user_or_404(request.user, pk)
+    if not notice.pdf:
+        raise Http404
+    try:
+        with notice.pdf.open("rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    return pdf_response(data, f"{notice.title}.pdf")
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def notice_confirm(request, pk):
+    notice = get_notice_for_user_or_404(request.user, pk)
+    done, refused = services.confirm_batch(actor=request.user, notice=notice)
+    if done:
+        messages.success(request, _("已确认%(n)d人入库。") % {"n": done})
+    for message in refused:
+        messages.warning(request, _("未能入库：%(m)s") % {"m": message})
+    if not done and not refused:
+        messages.info(request, _("本公示没有待确认入库的人选。"))
+    return redirect(notice)
+
+
+# --- objections ---------------------------------------------------------------------------------
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def objection_new(request, pk):
+    notice = get_notice_for_user_or_404(request.user, pk)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = ObjectionRecordForm(request.POST if request.method == "POST" else None, notice=notice,
+                               initial={"received_at": now})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            objection = services.objection_record(
+                actor=request.user, notice=notice, channel=d["channel"], content=d["content"], name=d["name"],
+                phone=d["phone"], entry=d["entry"], received_at=d["received_at"],
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("已登记异议，受理编号%(r)s。") % {"r": objection.receipt})
+            return redirect(objection)
+    return render(request, "publicity/objection_form.html", {"notice": notice, "form": form})
+
+
+OPS = ("assign", "verify", "conclude")
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk):
+    user = request.user
+    objection = get_objection_for_user_or_404(user, pk)
+    op = request.POST.get("op") if request.method == "POST" else None
+    if request.method == "POST" and op not in OPS:
+        messages.error(request, _("未知操作。"))
+        return redirect(objection)
+    initial = {"version": objection.version}
+
+    def bound(name):
+        return request.POST if op == name else None
+
+    forms = {
+        "assign": AssignForm(bound("assign"), prefix="assign", objection=objection, initial=initial),
+        "verify": VerifyForm(bound("verify"), prefix="verify", initial=initial),
+        "conclude": ConcludeForm(bound("conclude"), prefix="conclude", initial=initial),
+    }
+    if op:
+        form = forms[op]
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if op == "assign":
+                    services.objection_assign(actor=user, objection_id=objection.pk, version=d["version"],
+                                              entry=d["entry"])
+                    done = _("已指定反映对象。")
+                elif op == "verify":
+                    services.objection_verify(actor=user, objection_id=objection.pk, version=d["version"],
+                                              verified_by=d["verified_by"], verification=d["verification"])
+                    done = _("已记录核实情况。")
+                else:
+                    services.objection_conclude(actor=user, objection_id=objection.pk, version=d["version"],
+                                                upheld=d["upheld"], reason=d["reason"])
+                    done = _("已作出结论：反映属实，该人选不予确定。") if d["upheld"] else _("已作出结论：反映不属实。")
+            except ActionRefused as e:
+                messages.error(request, e.message)
+                return redirect(objection)
+            except ValidationError as e:
+                add_errors(form, e)
+            else:
+                messages.success(request, done)
+                return redirect(objection)
+    entry = objection.entry
+    return render(request, "publicity/objection_detail.html", {
+        "o": objection, "notice": objection.notice, "entry": entry,
+        "nomination": entry.nomination if entry else None,
+        "assign_form": forms["assign"] if objection.is_open and entry is None else None,
+        "verify_form": forms["verify"] if objection.status == Objection.Status.OPEN else None,
+        "conclude_form": forms["conclude"] if objection.status == Objection.Status.VERIFIED else None,
+    })
+
+
+# --- the town's working-day table -----------------------------------------------------------------
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def calendar_days(request):
+    user = request.user
+    if not user.town_id:
+        raise PermissionDenied
+    formset = CalendarDayFormSet(request.POST if request.method == "POST" else None,
+                                 queryset=CalendarDay.objects.filter(town_id=user.town_id), prefix="days")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            calendar_save(actor=user, formset=formset)
+        except ValidationError as e:
+            for message in e.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已保存本镇工作日调整表。"))
+            return redirect("publicity:calendar")
+    year = timezone.localdate().year
+    return render(request, "publicity/calendar.html", {
+        "formset": formset,
+        "years": [(y, _official_calendar_known(y)) for y in (year, year + 1)],
+    })

@@ -1,0 +1,200 @@
+"""The public notice page and its objection form: the system's only anonymous surface.
+
+What these views may show is the notice as published (its text and the six fields of each person,
+a snapshot in NoticeEntry) and, to the person who lodged an objection, its receipt number. Nothing
+else: no objection's content, no objector's name or phone, nothing from the nomination or the
+vetting. Everything is rendered through autoescaping templates; nothing typed in is HTML.
+
+Writes go only through services.objection_lodge_public. POSTs are throttled per client address
+(django-ratelimit, counters in the shared cache): at most 5 an hour from one address, and at most
+10 a day from one address to one notice. A throttled request is answered 429 and saves nothing.
+"""
+
+import base64
+import functools
+import hashlib
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import _get_ip
+from django_ratelimit.decorators import ratelimit
+
+from .forms_public import PublicObjectionForm
+from .models import Objection
+from .selectors import public_notice_or_404
+from .services import _cn_date, objection_lodge_public
+
+# Throttle rates (django-ratelimit syntax).
+RATE_PER_CLIENT = "5/h"  # POSTs from one address, all notices together
+RATE_PER_CLIENT_NOTICE = "10/d"  # POSTs from one address to one notice
+RATE_RECEIPT_LOOKUPS = "60/h"  # receipt pages opened from one address (receipt numbers are not guessable)
+
+# A POST body larger than this is refused before it is parsed: the form's fields together are a few
+# KB at most (2,000 characters of content, percent-encoded, is under 20 KB).
+MAX_POST_BYTES = 64 * 1024
+
+# The public pages' few styles beyond Bootstrap: the notice set like the printed one, and readable
+# on a 390 px phone. Inline, and allowed by its hash in the policy below (no other file to fetch).
+PUBLIC_CSS = (
+    "body{font-family:system-ui,-apple-system,\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif}"
+    ".notice-title{font-size:1.3rem;font-weight:600;text-align:center;margin:.25rem 0 1rem;line-height:1.5}"
+    ".notice-para{font-size:1rem;font-weight:400;text-indent:2em;line-height:1.8;margin-bottom:.5rem}"
+    ".notice-table{font-size:.9rem;margin-top:1rem}"
+    ".notice-table th{background:#f1f3f5;text-align:center;font-weight:600}"
+    ".notice-table td.num,.notice-table td.center{text-align:center}"
+    ".notice-table td.num,.notice-table td.name,.notice-table td.center{white-space:nowrap}"
+    ".notice-table td:nth-child(5),.notice-table td:nth-child(6){min-width:3.2em}"
+    ".notice-signature{text-align:right;line-height:1.8;margin-top:1rem}"
+    "@media (max-width:575.98px){.notice-table{font-size:.78rem}"
+    ".notice-table th,.notice-table td{padding:.25rem .2rem}.notice-title{font-size:1.15rem}}"
+)
+_CSS_HASH = base64.b64encode(hashlib.sha256(PUBLIC_CSS.encode()).digest()).decode()
+
+# Sent with every public page: they load nothing but the app's own stylesheet (and the small data:
+# SVG icons inside it: a select's arrow, the invalid-field mark), and no script at all.
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src 'self' 'sha256-{_CSS_HASH}'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _client_notice_rate(group, request):
+    return RATE_PER_CLIENT_NOTICE  # read on each request, so that a test may lower it
+
+
+def _client_notice_key(group, request):
+    """The rate-limit key of one client address on one notice. The address is read exactly as
+    django-ratelimit's own "ip" key reads it (RATELIMIT_IP_META_KEY; IPv6 grouped by /64)."""
+    token = request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""
+    return f"{_get_ip(request)}|{token[:64]}"
+
+
+def _public(view):
+    """The headers every public page carries, and a bare 404 page (no app navigation)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            response = _message(request, _("页面不存在"), _("没有找到这份公示或受理回执，请核对网址或二维码。"),
+                                status=404)
+        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        # No "Referrer-Policy: no-referrer" here: a browser then sends "Origin: null" with the form's
+        # POST and Django's CSRF check refuses it. The project's "same-origin" keeps the receipt's
+        # address from other sites all the same.
+        # A page carries a CSRF token (and the receipt page a receipt): no shared cache may keep it.
+        add_never_cache_headers(response)
+        return response
+
+    return login_not_required(wrapper)
+
+
+def _render(request, template, context, status=200):
+    return render(request, template, {**context, "public_css": PUBLIC_CSS}, status=status)
+
+
+def _message(request, title, message, *, status, back=None):
+    return _render(request, "publicity/public_base.html",
+                   {"page_title": title, "message": message, "back": back}, status=status)
+
+
+def _too_many(request, back=None):
+    return _message(
+        request, _("提交过于频繁"),
+        _("您提交得太频繁了，本次提交没有保存。请一小时后再试；如情况紧急，请按公示中的联系电话来电反映。"),
+        status=429, back=back,
+    )
+
+
+@login_not_required
+def throttled(request, exception):
+    """RATELIMIT_VIEW: what django-ratelimit's middleware answers for a blocked request."""
+    response = _too_many(request)
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    add_never_cache_headers(response)
+    return response
+
+
+def _state(notice, today):
+    if today < notice.start_date:
+        return "before", _("公示将于%(d)s开始。") % {"d": _cn_date(notice.start_date)}
+    if notice.ended(today):
+        return "ended", _("公示期已于%(d)s结束。") % {"d": _cn_date(notice.end_date)}
+    return "in_force", _("公示期内（至%(d)s）。") % {"d": _cn_date(notice.end_date)}
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@_public
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=RATE_PER_CLIENT, method="POST", block=False)
+@ratelimit(key=_client_notice_key, rate=_client_notice_rate, method="POST", block=False)
+def public_notice(request, token):
+    notice = public_notice_or_404(token)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return _too_many(request, back=notice.get_public_url())
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_POST_BYTES:
+            return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
+                            status=413, back=notice.get_public_url())
+    today = timezone.localdate()
+    state, state_text = _state(notice, today)
+    form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            objection = objection_lodge_public(notice=notice, content=data["content"], name=data["name"],
+                                               phone=data["phone"], entry=data["entry"])
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            # The fragment replaces the form's "#objection", which the browser would otherwise keep.
+            return redirect(reverse("publicity:public_receipt", args=[notice.token, objection.receipt])
+                            + "#receipt")
+    return _render(request, "publicity/public_notice.html", {
+        "notice": notice,
+        "entries": list(notice.entries.order_by("order", "id")),
+        "state": state,
+        "state_text": state_text,
+        "form": form,
+        "page_title": notice.title,
+    })
+
+
+@_public
+@require_http_methods(["GET", "HEAD"])
+@ratelimit(key="ip", rate=RATE_RECEIPT_LOOKUPS, method="GET", block=False)
+def public_receipt(request, token, receipt):
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    notice = public_notice_or_404(token)
+    objection = get_object_or_404(Objection.objects.only("receipt", "received_at", "is_late", "notice_id"),
+                                  notice=notice, receipt=receipt[:24])
+    response = _render(request, "publicity/public_receipt.html", {
+        "notice": notice,
+        "receipt": objection.receipt,
+        "received_at": objection.received_at,
+        "is_late": objection.is_late,
+        "page_title": _("受理回执"),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
