@@ -34,7 +34,14 @@ class VillageCadreAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "town", "village", "department", "is_active"]
     list_filter = ["groups", "town", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("所属单位"), {"fields": ("full_name", "town", "village", "department")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "must_change_password")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "groups")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the person sets their own password at first login
+        super().save_model(request, obj, form, change)

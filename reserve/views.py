@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +16,16 @@ from .selectors import (
     current_round, get_round_for_user_or_404, get_village_for_user_or_404, rounds_visible_to,
     villages_visible_to,
 )
-from .services import cadres_of, round_create, round_update, roster_save
+from .services import cadres_of, password_changed, round_create, round_update, roster_save
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change, which also lifts a forced change."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=self.request.user)
+        return response
 
 
 def home(request):
