@@ -10,9 +10,7 @@ Writes go only through services.objection_lodge_public. POSTs are throttled per 
 10 a day from one address to one notice. A throttled request is answered 429 and saves nothing.
 """
 
-import base64
 import functools
-import hashlib
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -40,27 +38,10 @@ RATE_RECEIPT_LOOKUPS = "60/h"  # receipt pages opened from one address (receipt 
 # KB at most (2,000 characters of content, percent-encoded, is under 20 KB).
 MAX_POST_BYTES = 64 * 1024
 
-# The public pages' few styles beyond Bootstrap: the notice set like the printed one, and readable
-# on a 390 px phone. Inline, and allowed by its hash in the policy below (no other file to fetch).
-PUBLIC_CSS = (
-    "body{font-family:system-ui,-apple-system,\"Noto Sans CJK SC\",\"PingFang SC\",\"Microsoft YaHei\",sans-serif}"
-    ".notice-title{font-size:1.3rem;font-weight:600;text-align:center;margin:.25rem 0 1rem;line-height:1.5}"
-    ".notice-para{font-size:1rem;font-weight:400;text-indent:2em;line-height:1.8;margin-bottom:.5rem}"
-    ".notice-table{font-size:.9rem;margin-top:1rem}"
-    ".notice-table th{background:#f1f3f5;text-align:center;font-weight:600}"
-    ".notice-table td.num,.notice-table td.center{text-align:center}"
-    ".notice-table td.num,.notice-table td.name,.notice-table td.center{white-space:nowrap}"
-    ".notice-table td:nth-child(5),.notice-table td:nth-child(6){min-width:3.2em}"
-    ".notice-signature{text-align:right;line-height:1.8;margin-top:1rem}"
-    "@media (max-width:575.98px){.notice-table{font-size:.78rem}"
-    ".notice-table th,.notice-table td{padding:.25rem .2rem}.notice-title{font-size:1.15rem}}"
-)
-_CSS_HASH = base64.b64encode(hashlib.sha256(PUBLIC_CSS.encode()).digest()).decode()
-
-# Sent with every public page: they load nothing but the app's own stylesheet (and the small data:
-# SVG icons inside it: a select's arrow, the invalid-field mark), and no script at all.
+# Sent with every public page: they load nothing but the app's own stylesheets (and the small data:
+# SVG icons inside Bootstrap: a select's arrow, the invalid-field mark), and no script at all.
 CONTENT_SECURITY_POLICY = (
-    f"default-src 'none'; style-src 'self' 'sha256-{_CSS_HASH}'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
@@ -99,7 +80,7 @@ def _public(view):
 
 
 def _render(request, template, context, status=200):
-    return render(request, template, {**context, "public_css": PUBLIC_CSS}, status=status)
+    return render(request, template, context, status=status)
 
 
 def _message(request, title, message, *, status, back=None):

@@ -30,8 +30,5 @@
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    var message = form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
-  });
+  // The form's data-confirm is asked by app.js.
 })();

@@ -191,7 +191,7 @@ def test_report_draft_save_and_print(client, nomination, office, committee, vill
         assert response.status_code == 200
         text = page(response)
         assert "王小明同志考察材料" in text and "第二段。" in text and "2026年5月25日" in text
-        assert "@media print" in text
+        assert "css/print-sheet.css" in text and "print-sheet--report" in text  # the A4 print styles
     assert as_user(client, village_a_user).get(print_url).status_code == 403
     assert as_user(client, other_office).get(print_url).status_code == 404
 
