@@ -19,6 +19,7 @@ def test_check_deploy_with_production_settings_reports_nothing():
         "ALLOWED_HOSTS": "reserve.example.gov.cn", "REDIS_URL": "redis://127.0.0.1:6379/9",
         "DATABASE_URL": "sqlite:////tmp/reserve-deploy-check.sqlite3",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by bin/test for the browser tests, never in production
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=BASE, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
