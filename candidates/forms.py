@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -8,7 +10,7 @@ from reserve.choices import Gender, PoliticalStatus, RelaxationCategory
 from reserve.dates import age_on
 from reserve.forms import DateInput
 from reserve.models import Village, VillageCadre
-from reserve.uploads import server_name, validate_document
+from reserve.uploads import clean_document
 
 from .models import FamilyMember, Nomination, ResumeEntry, Status
 
@@ -81,7 +83,7 @@ class NominationForm(forms.ModelForm):
     def clean_phone(self):
         phone = "".join(self.cleaned_data["phone"].split()).replace("－", "-")
         digits = phone.replace("-", "")
-        if not digits.isdigit() or not 7 <= len(digits) <= 13:
+        if not re.fullmatch(r"[0-9]{7,13}", digits):
             raise ValidationError(_("请填写有效的电话号码（手机11位，或带区号的固定电话）。"))
         if len(digits) == 11 and "-" not in phone and not digits.startswith("1"):
             raise ValidationError(_("手机号码应以1开头。"))
@@ -90,8 +92,7 @@ class NominationForm(forms.ModelForm):
     def clean_id_card_copy(self):
         upload = self.cleaned_data.get("id_card_copy")
         if upload and hasattr(upload, "content_type"):  # a new file, not the stored one
-            ext = validate_document(upload)
-            upload.name = server_name(ext)
+            upload = clean_document(upload)  # re-encoded, with a name chosen by the server
         return upload
 
     def clean(self):

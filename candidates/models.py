@@ -5,17 +5,40 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from reserve import crypto
 from reserve.choices import Education, Gender, PoliticalStatus, RelaxationCategory
+from reserve.fields import EncryptedIdNumberField, IdNumberHashField
 from reserve.models import Round, Village, VillageCadre
 
 
-class Person(models.Model):
-    """A person, kept across rounds and found again by the ID number."""
+class PersonQuerySet(models.QuerySet):
+    """Finding a person by ID number goes through the keyed hash: the number itself is encrypted."""
 
-    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
+    def by_id_number(self, number: str):
+        """The people (none or one) with this ID number, as a queryset."""
+        return self.filter(id_number_hash=crypto.id_hash(number))
+
+    def get_or_create_by_id_number(self, number: str, defaults=None):
+        return self.get_or_create(
+            id_number_hash=crypto.id_hash(number), defaults={**(defaults or {}), "id_number": number}
+        )
+
+
+class Person(models.Model):
+    """A person, kept across rounds and found again by the ID number.
+
+    The ID number is stored encrypted (column id_number_encrypted, reserve.crypto); `id_number` reads
+    as the plain number. Uniqueness and lookups use id_number_hash, its keyed hash. Show it masked
+    (reserve.idnumber.mask) except where a role needs it whole, and audit each such showing.
+    """
+
+    id_number = EncryptedIdNumberField(_("身份证号码"), db_column="id_number_encrypted", hash_field="id_number_hash")
+    id_number_hash = IdNumberHashField(_("身份证号码摘要"), source="id_number", unique=True)
     name = models.CharField(_("姓名"), max_length=30)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人员")
@@ -23,6 +46,11 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None and "id_number" in update_fields:
+            update_fields = {*update_fields, "id_number_hash"}  # the hash follows the number
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class Status(models.TextChoices):

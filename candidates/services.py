@@ -39,9 +39,9 @@ def _apply_eligibility(nomination, relatives=None) -> bool:
 
 
 def _person_for(data) -> Person:
-    person, _created = Person.objects.get_or_create(
-        id_number=data["id_number"],
-        defaults={k: data[k] for k in ("name", "gender", "birth_date")},
+    # Found again across rounds by the keyed hash of the number (the number itself is encrypted).
+    person, _created = Person.objects.get_or_create_by_id_number(
+        data["id_number"], defaults={k: data[k] for k in ("name", "gender", "birth_date")},
     )
     if any(getattr(person, k) != data[k] for k in ("name", "gender", "birth_date")):
         for k in ("name", "gender", "birth_date"):

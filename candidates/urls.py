@@ -12,5 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.nomination_edit, name="nomination_edit"),
     path("<int:pk>/id-card/", views.nomination_id_card, name="nomination_id_card"),
     path("<int:pk>/form.pdf", views.nomination_form_pdf, name="nomination_form_pdf"),
+    # Before the action pattern, which would take "id-number" for an action's slug.
+    path("<int:pk>/id-number/", views.nomination_id_number, name="nomination_id_number"),
     path("<int:pk>/<slug:action>/", views.nomination_action, name="nomination_action"),
 ]

@@ -6,15 +6,16 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reserve import idnumber
+from reserve import audit, idnumber
 from reserve.dates import age_on
 from reserve.pdf import pdf_response, render_pdf
 from vetting.selectors import vetting_requests_visible_to
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.selectors import current_round, get_round_for_user_or_404, villages_visible_to
+from reserve.selectors import current_round, get_round_for_user_or_404, parse_pk, villages_visible_to
 from reserve.services import ActionRefused
 from reserve.uploads import document_response
 from reserve.views import add_errors
@@ -64,9 +65,9 @@ def nomination_list(request):
 def _round_from_query(request):
     raw = request.GET.get("round")
     if raw:
-        if not raw.isdigit():
+        if parse_pk(raw) is None:
             raise Http404
-        return get_round_for_user_or_404(request.user, int(raw))
+        return get_round_for_user_or_404(request.user, parse_pk(raw))
     return current_round(request.user)
 
 
@@ -100,7 +101,7 @@ def _all_valid(*forms):
 def nomination_new(request):
     user = request.user
     raw = request.GET.get("round")
-    round_ = get_round_for_user_or_404(user, int(raw)) if raw and raw.isdigit() else current_round(user)
+    round_ = get_round_for_user_or_404(user, parse_pk(raw)) if parse_pk(raw) else current_round(user)
     if round_ is None:
         messages.error(request, _("当前没有进行中的选拔批次，不能填写自荐表。"))
         return redirect("home")
@@ -171,10 +172,26 @@ def nomination_detail(request, pk):
         "relatives": nomination.committee_relatives.all(),
         "can_edit": Role.VILLAGE in roles_of(request.user) and nomination.status in EDITABLE,
         "id_number_display": idnumber.mask(nomination.person.id_number),
+        "can_unmask": Role.OFFICE in roles_of(request.user),
         "vetting_requests": vetting_requests_visible_to(request.user).filter(nomination=nomination)
         .select_related("signed_by").order_by("department__order"),
         "today": timezone.localdate(),
         "show_inspection": nomination.status in INSPECTED and bool(roles_of(request.user) & {Role.OFFICE, Role.COMMITTEE}),
+    })
+
+
+@role_required(Role.OFFICE)
+@require_POST
+@never_cache
+def nomination_id_number(request, pk):
+    """The whole ID number, for the organisation office, on an explicit request; each showing is audited.
+
+    Everywhere else the number is masked. POST only, so that no link, prefetch or history replays it.
+    """
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    audit.record("view", request=request, obj=nomination, detail={"field": "身份证号码"})
+    return render(request, "candidates/nomination_id_number.html", {
+        "n": nomination, "id_number": nomination.person.id_number,
     })
 
 
@@ -199,7 +216,9 @@ def nomination_action(request, pk, action):
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
 def nomination_id_card(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    return document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
+    response = document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
+    audit.record("download", request=request, obj=nomination, detail={"file": "id_card"})
+    return response
 
 
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
@@ -224,7 +243,7 @@ def eligibility_check(request):
     """The live check on the form: evaluate what has been typed so far and render the result."""
     user = request.user
     raw = request.POST.get("round")
-    round_ = get_round_for_user_or_404(user, int(raw)) if raw and raw.isdigit() else current_round(user)
+    round_ = get_round_for_user_or_404(user, parse_pk(raw)) if parse_pk(raw) else current_round(user)
     if round_ is None:
         raise Http404
     form = NominationForm(request.POST, town=round_.town)

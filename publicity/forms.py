@@ -78,11 +78,15 @@ class ObjectionRecordForm(forms.Form):
     def __init__(self, *args, notice, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].queryset = notice.entries.all()
+        self.notice = notice
 
     def clean_received_at(self):
         received = self.cleaned_data["received_at"]
         if received > timezone.now() + datetime.timedelta(minutes=5):
             raise forms.ValidationError(_("收到时间不能晚于现在。"))
+        earliest = min(self.notice.issue_date, self.notice.start_date) - datetime.timedelta(days=1)
+        if received.year < 2000 or timezone.localtime(received).date() < earliest:
+            raise forms.ValidationError(_("收到时间不能早于公示发布日期。"))
         return received
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Nomination, Status
 from candidates.selectors import nominations_visible_to
 from candidates.services import apply_transition, perform
+from reserve import audit
 from reserve.choices import Education
 from reserve.pdf import render_pdf
 from reserve.roles import Role, has_role
@@ -159,6 +160,7 @@ def objection_lodge_public(*, notice, content, name="", phone="", entry=None) ->
             notice=notice, entry=entry, receipt=_receipt(), channel=Objection.Channel.ONLINE, content=content,
             name=name, phone=phone, received_at=now, is_late=notice.ended(timezone.localdate()),
         )
+        _audit_objection(objection, None)
         if entry is not None:
             record_event(entry.nomination, action="objection", actor=None, from_status=entry.nomination.status,
                          to_status=entry.nomination.status,
@@ -183,11 +185,23 @@ def objection_record(*, actor, notice, channel, content, name="", phone="", entr
             phone=phone, received_at=received_at,
             is_late=notice.ended(timezone.localtime(received_at).date()), recorded_by=actor,
         )
+        _audit_objection(objection, actor)
         if entry is not None:
             record_event(entry.nomination, action="objection", actor=actor, from_status=entry.nomination.status,
                          to_status=entry.nomination.status,
                          data={"receipt": objection.receipt, "late": objection.is_late})
     return objection
+
+
+def _audit_objection(objection, actor) -> None:
+    """The objection in the audit log: who recorded it and about whom; the objector's name and phone only
+    as present or not (their values stay in the objection, seen by the office only)."""
+    audit.record(audit.AuditEntry.Action.CREATE, user=actor, obj=objection, detail={
+        "channel": objection.channel, "notice": str(objection.notice),
+        "entry": str(objection.entry) if objection.entry_id else "",
+        "name": "有" if objection.name else "无", "phone": "有" if objection.phone else "无",
+        "late": objection.is_late,
+    })
 
 
 def _lock_objection(actor, objection_id):

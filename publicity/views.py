@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from candidates.models import Status
 from candidates.selectors import nominations_visible_to
+from reserve import audit
 from reserve.models import CalendarDay
 from reserve.pdf import pdf_response
 from reserve.permissions import role_required
@@ -318,6 +319,8 @@ def objection_detail(request, pk):
                 messages.success(request, done)
                 return redirect(objection)
     entry = objection.entry
+    audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=objection, detail={
+        "page": "objection_detail", "objector": True, "entry": str(entry) if entry else ""})
     return render(request, "publicity/objection_detail.html", {
         "o": objection, "notice": objection.notice, "entry": entry,
         "nomination": entry.nomination if entry else None,

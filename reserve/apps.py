@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReserveConfig(AppConfig):
     name = "reserve"
     verbose_name = _("组织与账号")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the sign-in receivers of the audit log)
+        from . import checks  # noqa: F401  (registers the encryption-key checks)

@@ -33,6 +33,11 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN_M = ["建国", "志强", "伟", "军", "涛", "磊", "明", "超", "勇", "杰", "浩然", "子轩", "宇航", "文博", "喆"]
 GIVEN_F = ["秀英", "丽", "敏", "静", "燕", "芳", "婷", "慧", "雪梅", "晓红", "欣怡", "雨涵", "梓涵", "堃"]
 POSTS = ["党支部书记、村委会主任", "党支部副书记", "村委会副主任", "党支部委员", "村委会委员", "妇联主席"]
+ADMIN_ACCOUNTS = (
+    ("xtgl", Role.SYSTEM_ADMIN, "系统管理员 钱工", True),
+    ("aqgl", Role.SECURITY_ADMIN, "安全管理员 冯工", True),
+    ("sjgl", Role.AUDIT_ADMIN, "审计管理员 褚工", False),
+)
 AREA = "330781"  # a county-level area code in the format the ID number uses
 
 
@@ -57,8 +62,9 @@ def _name(rng, gender):
     return rng.choice(SURNAMES) + rng.choice(GIVEN_M if gender == Gender.MALE else GIVEN_F)
 
 
-def _user(username, role, *, full_name, town=None, village=None, department=None):
-    user = User(username=username, full_name=full_name, town=town, village=village, department=department)
+def _user(username, role, *, full_name, town=None, village=None, department=None, staff=False):
+    user = User(username=username, full_name=full_name, town=town, village=village, department=department,
+                is_staff=staff)
     user.password = _password_hash()
     user.save()
     user.groups.add(Group.objects.get(name=role))
@@ -85,6 +91,11 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
         logins.append(("dw01", Role.COMMITTEE.label, town.name))
         _user("ylr01", Role.MENTOR, full_name="引路人 郑国华", town=town)
         logins.append(("ylr01", Role.MENTOR.label, town.name))
+        # The three administrators (三员分立): demo accounts only, none named admin or root; a
+        # production set-up creates its own with `manage.py create_admin`.
+        for username, role, full_name, staff in ADMIN_ACCOUNTS:
+            _user(username, role, full_name=full_name, staff=staff)
+            logins.append((username, role.label, "管理后台" if staff else "审计日志"))
         for i, dept in enumerate(Department.objects.filter(town=town), start=1):
             username = f"bm{i:02d}"
             _user(username, Role.DEPARTMENT, full_name=f"{dept.name}经办人", town=town, department=dept)

@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from . import audit
 
 
 class ForcePasswordChangeMiddleware:
     """An account the office created must set its own password before doing anything else."""
 
-    ALLOWED = ("password_change", "password_change_done", "logout")
+    # The second factor comes first (SecondFactorMiddleware): its two pages stay open here.
+    ALLOWED = ("password_change", "password_change_done", "logout", "otp_verify", "otp_setup")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -17,3 +21,77 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Makes the request being served available to reserve.audit.record (a context variable), and
+    records denied access: every 403 and 429, and a 404 answered to a signed-in user on the
+    application's own pages (not static files).
+
+    It sits right after AuthenticationMiddleware, so the answers of the middleware inside it (the
+    lockout's 429, the CSRF check's 403) pass through it too. A refused login already recorded by the
+    login signal (reserve.signals) is not recorded a second time.
+    """
+
+    DENIED = (403, 429)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit.request_context(request):
+            response = self.get_response(request)
+            if self._is_denial(request, response.status_code) and not getattr(request, "_audit_recorded", False):
+                audit.record(audit.AuditEntry.Action.DENIED, request=request,
+                             detail={"status": response.status_code, "method": request.method})
+        return response
+
+    @staticmethod
+    def _is_denial(request, status: int) -> bool:
+        if status in AuditContextMiddleware.DENIED:
+            return True
+        if status != 404:
+            return False
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        static = settings.STATIC_URL or "/static/"
+        return not (request.path.startswith(static) or request.path == "/favicon.ico")
+
+
+class SecondFactorMiddleware:
+    """The second factor (django-otp, TOTP), after the password.
+
+    A user who has confirmed an authenticator app gives its code (otp_verify) before anything else in
+    each session. An office account of a town that requires the second factor
+    (Town.require_otp_for_office) and has none yet is sent to enrol one (otp_setup) first. Sits after
+    django_otp's OTPMiddleware, which tells whether this session has been verified.
+    """
+
+    VERIFY_ALLOWED = ("otp_verify", "logout")
+    SETUP_ALLOWED = ("otp_setup", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        static = settings.STATIC_URL or "/static/"
+        if user is not None and user.is_authenticated and not request.path.startswith(static):
+            from .otp import needs_enrolment, unverified_device_user
+
+            if unverified_device_user(user):
+                if request.path not in {reverse(name) for name in self.VERIFY_ALLOWED}:
+                    return redirect_with_next("otp_verify", request)
+            elif needs_enrolment(user) and request.path not in {reverse(name) for name in self.SETUP_ALLOWED}:
+                return redirect_with_next("otp_setup", request)
+        return self.get_response(request)
+
+
+def redirect_with_next(name, request):
+    from urllib.parse import urlencode
+
+    url = reverse(name)
+    if request.method == "GET":
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return redirect(url)

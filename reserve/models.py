@@ -22,6 +22,10 @@ class Town(models.Model):
     )
     office_phone = models.CharField(_("组织办联系电话"), max_length=40, blank=True)
     office_address = models.CharField(_("组织办地址"), max_length=120, blank=True)
+    require_otp_for_office = models.BooleanField(
+        _("组织办账号须启用两步验证"), default=False,
+        help_text=_("勾选后，本镇组织办的账号登录后须先绑定手机验证器（TOTP），每次登录输入动态验证码"),
+    )
 
     class Meta:
         verbose_name = _("镇")
@@ -266,8 +270,15 @@ class Round(models.Model):
     def get_absolute_url(self):
         return reverse("round_detail", args=[self.pk])
 
+    DATE_FIELDS = ("age_reference_date", "nomination_start", "nomination_end", "review_start", "review_end",
+                   "inspection_start", "inspection_end", "publicity_start")
+
     def clean(self):
         errors = {}
+        for name in self.DATE_FIELDS:
+            day = getattr(self, name)
+            if day and not 2000 <= day.year <= 2100:
+                errors[name] = _("日期须在2000年至2100年之间。")
         windows = [
             ("nomination_start", "nomination_end"),
             ("review_start", "review_end"),
@@ -328,3 +339,46 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log (reserve.audit.record writes it; nothing updates or deletes
+    it — on PostgreSQL a trigger refuses UPDATE and DELETE; rows older than the retention period are
+    removed only by the purge command, which lifts that guard for itself)."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        DENIED = "denied", _("拒绝访问")
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        VIEW = "view", _("查看敏感信息")
+        DOWNLOAD = "download", _("下载")
+        WORKFLOW = "workflow", _("办理")
+        EXPORT = "export", _("导出")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("类型"), max_length=20, choices=Action.choices, db_index=True)
+    # No database constraint and no cascade: a row outlives its user and is never rewritten.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             related_name="+", verbose_name=_("用户"), db_constraint=False)
+    username = models.CharField(_("账号"), max_length=150, blank=True, db_index=True)
+    roles = models.CharField(_("角色"), max_length=200, blank=True)
+    address = models.CharField(_("地址"), max_length=64, blank=True)
+    path = models.CharField(_("网址"), max_length=300, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True, db_index=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        default_permissions = ()  # nobody adds, changes or deletes rows through permissions
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

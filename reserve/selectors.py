@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Round, Village
-from .roles import Role, roles_of
+from .roles import BUSINESS_ROLES, Role, roles_of
 
 
 def villages_visible_to(user) -> QuerySet[Village]:
@@ -21,11 +21,18 @@ def get_village_for_user_or_404(user, pk) -> Village:
 
 
 def rounds_visible_to(user) -> QuerySet[Round]:
-    """Rounds of the user's town, for every role bound to the town or one of its units."""
-    town_id = user_town_id(user)
+    """Rounds of the user's town, for every role of the selection bound to the town or one of its units
+    (not for the administrators, who see no selection data)."""
+    town_id = user_town_id(user) if roles_of(user) & BUSINESS_ROLES else None
     if town_id is None:
         return Round.objects.none()
     return Round.objects.filter(town_id=town_id)
+
+
+def parse_pk(raw) -> int | None:
+    """An object id from a query string or form field: ASCII digits only (str.isdigit admits '²')."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def get_round_for_user_or_404(user, pk) -> Round:

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import DEFAULT_DEPARTMENTS, Department, Event, Round, Town, VillageCadre
+from . import audit
+from .models import DEFAULT_DEPARTMENTS, AuditEntry, Department, Event, Round, Town, VillageCadre
 from .roles import Role, has_role
 
 
@@ -17,8 +18,23 @@ class ActionRefused(Exception):
         self.message = message
 
 
+# Events whose caller writes its own, finer audit entries (one per person changed).
+_AUDITED_BY_CALLER = frozenset({"roster_update"})
+
+
+def _audit_action(action: str) -> str:
+    """The audit log's kind of an event: a create or update of a record, else a workflow step."""
+    if action == "create" or action.endswith("_create"):
+        return AuditEntry.Action.CREATE
+    if action == "update" or action.endswith("_update"):
+        return AuditEntry.Action.UPDATE
+    return AuditEntry.Action.WORKFLOW
+
+
 def record_event(subject, *, action, actor, from_status="", to_status="", reason="", data=None) -> Event:
-    return Event.objects.create(
+    """One workflow step, also written to the audit log (ID numbers masked there) with the address of the
+    request being served."""
+    event = Event.objects.create(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
         action=action,
@@ -28,6 +44,17 @@ def record_event(subject, *, action, actor, from_status="", to_status="", reason
         reason=reason,
         data=data or {},
     )
+    if action not in _AUDITED_BY_CALLER:
+        detail = {"event": action}
+        if from_status or to_status:
+            detail.update({"from": from_status, "to": to_status})
+        if reason:
+            detail["reason"] = reason
+        if data:
+            detail["data"] = data
+        # actor None (an objection lodged on the public page): the request's own (anonymous) user.
+        audit.record(_audit_action(action), user=actor, obj=subject, detail=detail)
+    return event
 
 
 def require_office(user, town) -> None:
@@ -106,11 +133,21 @@ def roster_save(*, actor, village, formset) -> None:
         raise ValidationError(_("两委成员信息有误，请检查。"))
     with transaction.atomic():
         cadres = formset.save(commit=False)
+        changed_fields = {obj.pk: fields for obj, fields in formset.changed_objects}
         for cadre in cadres:
+            created = cadre.pk is None
             cadre.village = village
             cadre.full_clean()
             cadre.save()
+            detail = {"village": village.name, "name": cadre.name, "post": cadre.post}
+            if created:
+                audit.record(AuditEntry.Action.CREATE, user=actor, obj=cadre, detail=detail)
+            else:
+                audit.record(AuditEntry.Action.UPDATE, user=actor, obj=cadre,
+                             detail={**detail, "changed": list(changed_fields.get(cadre.pk, []))})
         for cadre in formset.deleted_objects:
+            audit.record(AuditEntry.Action.DELETE, user=actor, obj=cadre,
+                         detail={"village": village.name, "name": cadre.name, "post": cadre.post})
             cadre.delete()
         record_event(
             village, action="roster_update", actor=actor,
@@ -153,6 +190,7 @@ def calendar_save(*, actor, formset) -> None:
 
 def password_changed(*, user) -> None:
     """The user has set their own password: a forced change is done."""
+    audit.record(AuditEntry.Action.UPDATE, user=user, obj=user, detail={"changed": ["password"]})
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "axes",
     "csp",
+    "django_otp",  # the optional second factor (TOTP), issue 5 §4
+    "django_otp.plugins.otp_totp",
     "reserve",
     "candidates",
     "vetting",
@@ -52,9 +54,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a TOTP code was given this session
+    "reserve.middleware.AuditContextMiddleware",  # the request for the audit log; records denials
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "reserve.middleware.SecondFactorMiddleware",  # a TOTP code after the password; enrolment where required
     "reserve.middleware.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +124,17 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_REAL_IP", "REMOTE_ADDR") if env.bool("TRUSTED_PROXY", default=False) else ("REMOTE_ADDR",)
 )
 
+# The audit log (reserve.audit) is kept at least 180 days; `manage.py purge_audit` removes older rows.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 180:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180 (audit rows are kept 180 days or more).")
+
+# The second factor (django-otp, TOTP): the name an authenticator app shows; the admin never shows a key.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="村级后备干部管理")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Sessions end after 30 minutes without a request, and when the browser closes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -168,6 +184,14 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")  # e.g. https://reserve.exa
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# ID numbers are encrypted at rest (reserve/crypto.py). FIELD_ENCRYPTION_KEYS: comma-separated
+# Fernet keys, the first encrypts and all decrypt (rotation: put a new key first, run
+# `manage.py rotate_encryption_keys`, then drop the old one). ID_HASH_KEY: the secret of the keyed
+# hash used to find and keep unique a number. Unset (a local run, the tests): both are derived from
+# SECRET_KEY, which `check --deploy` reports; production sets both.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+ID_HASH_KEY = env("ID_HASH_KEY", default="")
 
 # Uploads: the ID-card copy. Larger bodies are refused before they reach a view.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

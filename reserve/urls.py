@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_audit, views_otp
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChange.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/otp/", views_otp.otp_setup, name="otp_setup"),
+    path("accounts/otp/verify/", views_otp.otp_verify, name="otp_verify"),
+    path("accounts/otp/disable/", views_otp.otp_disable, name="otp_disable"),
     path("rounds/", views.round_list, name="round_list"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
@@ -17,6 +20,8 @@ urlpatterns = [
     path("villages/", views.village_list, name="village_list"),
     path("villages/<int:pk>/", views.village_detail, name="village_detail"),
     path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+    path("audit/export.xlsx", views_audit.audit_export, name="audit_export"),
     path("nominations/", include("candidates.urls")),
     path("vetting/", include("vetting.urls")),
     path("", include("publicity.urls")),

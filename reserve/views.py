@@ -13,7 +13,7 @@ from .forms import CadreFormSet, RoundForm
 from .permissions import role_required
 from .roles import Role, roles_of
 from .selectors import (
-    current_round, get_round_for_user_or_404, get_village_for_user_or_404, rounds_visible_to,
+    current_round, get_round_for_user_or_404, parse_pk, get_village_for_user_or_404, rounds_visible_to,
     villages_visible_to,
 )
 from .services import cadres_of, password_changed, round_create, round_update, roster_save
@@ -129,9 +129,9 @@ def selected_round(request):
     """The round named by ?round= (scoped: another town's round is 404), else the current one."""
     raw = request.GET.get("round")
     if raw:
-        if not raw.isdigit():
+        if parse_pk(raw) is None:
             raise Http404
-        return get_round_for_user_or_404(request.user, int(raw))
+        return get_round_for_user_or_404(request.user, parse_pk(raw))
     return current_round(request.user) or rounds_visible_to(request.user).first()
 
 

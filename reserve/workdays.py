@@ -65,6 +65,8 @@ def add_working_days(start: datetime.date, n: int, *, town, calendar: Calendar |
     working day; otherwise the period begins on the next working day)."""
     if n < 1:
         raise ValueError("a period has at least one working day")
+    if not 1900 <= start.year <= 9000:
+        raise ValueError("a period must start between 1900 and 9000")
     calendar = calendar or Calendar.for_town(town, years={start.year, start.year + 1})
     unknown = set()
     day = start

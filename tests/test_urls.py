@@ -171,6 +171,10 @@ TABLE = {
     "logout":                           _row(LOGIN, 405, 405, 405, 405, 405),   # POST only
     "password_change":                  _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     "password_change_done":             _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The second factor: anyone signed in enrols an app; without one, the code page sends them home.
+    "otp_setup":                        _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "otp_verify":                       _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "otp_disable":                      _row(LOGIN, 405, 405, 405, 405, 405),   # POST only
     "round_list":                       _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
     "round_new":                        _row(LOGIN, 403, ALLOW, 403, 403, 403),
     "round_detail":                     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_round),
@@ -178,6 +182,9 @@ TABLE = {
     "village_list":                     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
     "village_detail":                   _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_village),
     "roster_edit":                      _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, kwargs=_village),
+    # The audit log: the office reads (and exports) its own town's entries; nobody else.
+    "audit_log":                        _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    "audit_export":                     _row(LOGIN, 403, ALLOW, 403, 403, 403),
     "candidates:nomination_list":       _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
     "candidates:nomination_new":        _row(LOGIN, ALLOW, 403, 403, 403, 403),
     "candidates:eligibility_check":     _row(LOGIN, 405, 403, 403, 403, 403),   # POST only
@@ -186,6 +193,7 @@ TABLE = {
     "candidates:nomination_id_card":    _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
     "candidates:nomination_action":     _row(LOGIN, 405, 405, 403, 403, 403, kwargs=_nomination_action),
     "candidates:nomination_form_pdf":   _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "candidates:nomination_id_number":  _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
     # 公示: the office writes; the committee and the notice's village read the notice and its PDF.
     "publicity:notice_list":            _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
     "publicity:notice_new":             _row(LOGIN, 403, ALLOW, 403, 403, 403),

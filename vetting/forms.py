@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reserve.models import Department
-from reserve.uploads import server_name, validate_document
+from reserve.uploads import clean_document
 
 from .models import Finding, NegativeItem, VettingRequest
 
@@ -22,7 +22,7 @@ class FindingForm(forms.Form):
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if upload:
-            upload.name = server_name(validate_document(upload))
+            upload = clean_document(upload)  # re-encoded, with a name chosen by the server
         return upload
 
     def clean(self):

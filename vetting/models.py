@@ -1,5 +1,7 @@
 """Joint qualification vetting (资格联审), organisational inspection (组织考察) and the committee's decision."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -10,6 +12,7 @@ from reserve.models import Department, Round, Village
 
 # Placeholders an item's text may use; each is a parameter of the round.
 ITEM_PLACEHOLDERS = ("since_year", "probation_years", "expulsion_years", "family_planning_years")
+PLACEHOLDER = re.compile(r"\{(" + "|".join(ITEM_PLACEHOLDERS) + r")\}")
 
 
 class NegativeItem(models.Model):
@@ -37,14 +40,13 @@ class NegativeItem(models.Model):
 
     @property
     def display_text(self) -> str:
+        """The text with each known placeholder replaced by the round's value (anything else stays as typed)."""
         r = self.round
-        try:
-            return self.text.format(
-                since_year=r.negative_since_year, probation_years=r.probation_recovery_years,
-                expulsion_years=r.expulsion_years, family_planning_years=r.family_planning_years,
-            )
-        except (KeyError, IndexError, ValueError):
-            return self.text
+        values = {
+            "since_year": r.negative_since_year, "probation_years": r.probation_recovery_years,
+            "expulsion_years": r.expulsion_years, "family_planning_years": r.family_planning_years,
+        }
+        return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), self.text)
 
 
 class VettingRequest(models.Model):

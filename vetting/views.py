@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.selectors import get_nomination_for_user_or_404
-from reserve import idnumber
+from reserve import audit, idnumber
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
@@ -72,6 +72,8 @@ def request_detail(request, pk):
     elif request.method == "POST":
         raise Http404
     nomination = req.nomination
+    audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=req, detail={
+        "page": "request_detail", "findings": True, "id_number": "full" if is_department else "masked"})
     return render(request, "vetting/request_detail.html", {
         "req": req, "n": nomination, "person": nomination.person,
         "id_number": nomination.person.id_number if is_department else idnumber.mask(nomination.person.id_number),
@@ -124,7 +126,10 @@ def request_reopen(request, pk):
 def finding_attachment(request, pk, finding_pk):
     req = get_request_for_user_or_404(request.user, pk)
     finding = get_object_or_404(Finding, pk=finding_pk, request=req)
-    return document_response(finding.attachment, f"审查附件-{finding.item.number}")
+    response = document_response(finding.attachment, f"审查附件-{finding.item.number}")
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=req,
+                 detail={"file": "finding_attachment", "finding": finding.pk, "item": finding.item.number})
+    return response
 
 
 @role_required(Role.OFFICE)
@@ -185,13 +190,19 @@ def _ledger_context(request, round_):
 @role_required(Role.OFFICE)
 def ledger(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
-    return render(request, "vetting/ledger.html", _ledger_context(request, round_))
+    context = _ledger_context(request, round_)
+    audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=round_,
+                 detail={"page": "ledger", "findings": True, "rows": len(context["rows"])})
+    return render(request, "vetting/ledger.html", context)
 
 
 @role_required(Role.OFFICE)
 def ledger_pdf(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
-    pdf = render_pdf("vetting/ledger_pdf.html", _ledger_context(request, round_), request=request)
+    context = _ledger_context(request, round_)
+    pdf = render_pdf("vetting/ledger_pdf.html", context, request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=round_,
+                 detail={"file": "ledger_pdf", "findings": True, "rows": len(context["rows"])})
     return pdf_response(pdf, f"资格联审台账-{round_.name}.pdf")
 
 
@@ -204,6 +215,8 @@ def _sheet_context(request, nomination):
 @role_required(Role.OFFICE)
 def sheet(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
+    audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=nomination,
+                 detail={"page": "sheet", "findings": True})
     return render(request, "vetting/sheet.html", _sheet_context(request, nomination))
 
 
@@ -211,4 +224,6 @@ def sheet(request, pk):
 def sheet_pdf(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     pdf = render_pdf("vetting/sheet_pdf.html", _sheet_context(request, nomination), request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=nomination,
+                 detail={"file": "sheet_pdf", "findings": True})
     return pdf_response(pdf, f"资格审查表-{nomination.person.name}.pdf")

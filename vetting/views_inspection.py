@@ -21,7 +21,9 @@ from candidates.selectors import get_nomination_for_user_or_404, nominations_vis
 from candidates.services import local_today
 from reserve.permissions import role_required
 from reserve.roles import Role, has_role
-from reserve.selectors import current_round, get_round_for_user_or_404, rounds_visible_to, villages_visible_to
+from reserve.selectors import (
+    current_round, get_round_for_user_or_404, parse_pk, rounds_visible_to, villages_visible_to,
+)
 from reserve.services import ActionRefused
 from reserve.views import add_errors, selected_round
 
@@ -121,9 +123,9 @@ def _round_for_new(request):
     """The round named by ?round= (scoped), else the current one; None if there is neither."""
     raw = request.GET.get("round")
     if raw:
-        if not raw.isdigit():
+        if parse_pk(raw) is None:
             raise Http404
-        return get_round_for_user_or_404(request.user, int(raw))
+        return get_round_for_user_or_404(request.user, parse_pk(raw))
     return current_round(request.user)
 
 
@@ -235,7 +237,7 @@ def session_new(request):
         return redirect("vetting:session_list")
     villages = villages_visible_to(request.user)
     raw_village = request.GET.get("village", "")
-    initial = {"village": villages.filter(pk=raw_village).first()} if raw_village.isdigit() else {}
+    initial = {"village": villages.filter(pk=parse_pk(raw_village)).first()} if parse_pk(raw_village) else {}
     form = SessionForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -383,7 +385,7 @@ def meeting_detail(request, pk):
     bound, bound_id = None, None
     if request.method == "POST":
         raw = request.POST.get("nomination", "")
-        bound_id = int(raw) if raw.isdigit() else None
+        bound_id = parse_pk(raw)
         bound = DecisionForm(request.POST, nomination_id=bound_id)
         if not bound.is_valid():
             messages.error(request, _("请检查填写的研究结果。"))

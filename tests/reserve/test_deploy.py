@@ -1,5 +1,6 @@
 """Deployment settings (issue 5 §12): check --deploy clean, headers, foreign hosts, error pages."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -18,6 +19,9 @@ def test_check_deploy_with_production_settings_reports_nothing():
         **os.environ, "DEBUG": "false", "HTTPS": "true", "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "reserve.example.gov.cn", "REDIS_URL": "redis://127.0.0.1:6379/9",
         "DATABASE_URL": "sqlite:////tmp/reserve-deploy-check.sqlite3",
+        # The ID-number keys (reserve/crypto.py): a Fernet key and the keyed-hash secret.
+        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "ID_HASH_KEY": secrets.token_urlsafe(32),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by bin/test for the browser tests, never in production
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

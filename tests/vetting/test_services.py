@@ -152,13 +152,18 @@ def test_a_bad_placeholder_is_refused_and_nothing_changes(round_, office, dept_x
     assert not Event.objects.filter(action="negative_item_update").exists()
 
 
-def test_text_without_placeholders_and_doubled_braces_are_accepted(round_, office, dept_x):
+def test_text_without_placeholders_is_accepted_and_stray_braces_refused(round_, office, dept_x):
     services.ensure_negative_list(round_)
     services.negative_item_save(actor=office, item=item(round_, 12), text="身体状况差的", departments=[])
     assert item(round_, 12).text == "身体状况差的"
     assert dept_names(round_, 12) == []
-    services.negative_item_save(actor=office, item=item(round_, 13), text="其他{{情形}}", departments=[dept_x])
-    assert item(round_, 13).display_text == "其他{情形}"
+    # Only the four named placeholders may stand in braces; no str.format escapes or attribute access.
+    for text in ("其他{{情形}}", "{since_year.x}年以来", "{0}", "未满{probation_years年"):
+        with pytest.raises(ValidationError):
+            services.negative_item_save(actor=office, item=item(round_, 13), text=text, departments=[dept_x])
+    services.negative_item_save(actor=office, item=item(round_, 13), text="{since_year}年以来的其他情形",
+                                departments=[dept_x])
+    assert item(round_, 13).display_text == f"{round_.negative_since_year}年以来的其他情形"
 
 
 @pytest.mark.parametrize("user_fixture", ["committee", "dept_x_user", "village_a_user", "mentor", "other_office"])
