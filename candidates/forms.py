@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reserve import idnumber
 from reserve.choices import Gender, PoliticalStatus, RelaxationCategory
 from reserve.dates import age_on
-from reserve.forms import DateInput
+from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
 from reserve.uploads import clean_document
 
@@ -38,6 +38,7 @@ class NominationForm(forms.ModelForm):
             "work_unit_post", "phone", "speciality", "awards_punishments", "statement",
             "relaxation_category", "relaxation_note", "id_card_copy",
         ]
+        field_classes = {"hukou_village": ModelChoiceField}
         widgets = {
             "party_join_date": DateInput(),
             "work_start_date": DateInput(),
@@ -150,6 +151,13 @@ class ResumeEntryForm(forms.ModelForm):
         fields = ["start", "end", "unit_post"]
         widgets = {"start": DateInput(), "end": DateInput()}
 
+    def clean_start(self):
+        return check_plausible_date(self.cleaned_data["start"])
+
+    def clean_end(self):
+        end = self.cleaned_data.get("end")
+        return check_plausible_date(end) if end else end
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
@@ -171,7 +179,7 @@ class FamilyMemberForm(forms.ModelForm):
 
 
 class CommitteeRelativeForm(forms.Form):
-    cadre = forms.ModelChoiceField(label=_("两委成员"), queryset=VillageCadre.objects.none())
+    cadre = ModelChoiceField(label=_("两委成员"), queryset=VillageCadre.objects.none())
     relation = forms.CharField(label=_("亲属关系"), max_length=20, help_text=_("如：父子、叔侄、姻亲"))
 
     def __init__(self, *args, village=None, **kwargs):
@@ -195,7 +203,7 @@ def formset_rows(formset) -> list[dict]:
 
 class NominationFilterForm(forms.Form):
     q = forms.CharField(label=_("姓名"), required=False, max_length=30)
-    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False,
+    village = ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False,
                                      empty_label=_("全部村（社区）"))
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *Status.choices], required=False)
     eligible = forms.ChoiceField(

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reserve.forms import DateInput
+from reserve.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 from reserve.models import CalendarDay
 
 from .models import Objection
@@ -19,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class VillageChoiceField(forms.ModelMultipleChoiceField):
+class VillageChoiceField(ModelMultipleChoiceField):
     """Villages with people awaiting publicity; each label lists those people's names."""
 
     def __init__(self, *args, names=None, **kwargs):
@@ -68,7 +68,7 @@ class ObjectionRecordForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("反映方式"), choices=OFFICE_CHANNELS, widget=forms.RadioSelect)
     received_at = forms.DateTimeField(label=_("收到时间"), widget=DateTimeInput())
-    entry = forms.ModelChoiceField(label=_("反映对象"), queryset=None, required=False,
+    entry = ModelChoiceField(label=_("反映对象"), queryset=None, required=False,
                                    empty_label=_("（未指明，稍后指定）"))
     content = forms.CharField(label=_("反映内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
     name = forms.CharField(label=_("反映人姓名"), max_length=30, required=False, help_text=_("可不填（匿名反映）"))
@@ -95,7 +95,7 @@ class _VersionedForm(forms.Form):
 
 
 class AssignForm(_VersionedForm):
-    entry = forms.ModelChoiceField(label=_("反映对象"), queryset=None, empty_label=None)
+    entry = ModelChoiceField(label=_("反映对象"), queryset=None, empty_label=None)
 
     def __init__(self, *args, objection, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from reserve.forms import ModelChoiceField
+
 from .services import MAX_CONTENT
 
 MAX_NAME = 30
@@ -39,7 +41,7 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
-class EntryChoiceField(forms.ModelChoiceField):
+class EntryChoiceField(ModelChoiceField):
     """The people of the notice, by name (a repeated name gets its number on the notice)."""
 
     repeated: frozenset = frozenset()

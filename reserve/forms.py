@@ -66,5 +66,51 @@ class CadreForm(forms.ModelForm):
         fields = ["name", "gender", "birth_date", "post"]
         widgets = {"birth_date": DateInput()}
 
+    def clean_birth_date(self):
+        return check_plausible_date(self.cleaned_data["birth_date"])
+
 
 CadreFormSet = forms.modelformset_factory(VillageCadre, form=CadreForm, extra=2, can_delete=True)
+
+
+# --- form fields shared by every app ---------------------------------------------------------------
+
+MAX_PK = 2**63 - 1
+
+
+def _is_pk(value) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of one object whose id is refused as an invalid choice unless it is a positive 64-bit
+    integer, before any query (SQLite cannot even bind a larger one)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, self.queryset.model) and not _is_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if not isinstance(pk, self.queryset.model) and not _is_pk(pk):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": pk})
+        return super()._check_values(value)
+
+
+def check_plausible_date(day, *, earliest=None, field_label=""):
+    """A date a person typed: not after today and not before `earliest` (default 1900-01-01)."""
+    import datetime
+
+    from django.utils import timezone
+
+    earliest = earliest or datetime.date(1900, 1, 1)
+    if day > timezone.localdate():
+        raise forms.ValidationError(_("日期不能晚于今天。"))
+    if day < earliest:
+        raise forms.ValidationError(_("日期不能早于%(d)s。") % {"d": f"{earliest:%Y-%m-%d}"})
+    return day

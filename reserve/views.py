@@ -47,7 +47,7 @@ def round_list(request):
 @role_required(Role.OFFICE)
 @require_http_methods(["GET", "POST"])
 def round_new(request):
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         params = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -73,7 +73,7 @@ def round_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def round_edit(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
-    form = RoundForm(request.POST or None, instance=round_)
+    form = RoundForm(request.POST if request.method == "POST" else None, instance=round_)
     if request.method == "POST" and form.is_valid():
         params = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -117,7 +117,7 @@ def village_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def roster_edit(request, pk):
     village = get_village_for_user_or_404(request.user, pk)
-    formset = CadreFormSet(request.POST or None, queryset=cadres_of(village), prefix="cadres")
+    formset = CadreFormSet(request.POST if request.method == "POST" else None, queryset=cadres_of(village), prefix="cadres")
     if request.method == "POST" and formset.is_valid():
         roster_save(actor=request.user, village=village, formset=formset)
         messages.success(request, _("已保存“两委”成员名单。"))

@@ -54,7 +54,7 @@ def otp_setup(request):
             "device": device, "required": required, "form": TokenForm(),
         })
     device = otp.pending_device(user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accepted, throttled = otp.check_token(device, form.cleaned_data["token"])
         if accepted:
@@ -76,7 +76,7 @@ def otp_verify(request):
     device = otp.confirmed_device(user)
     if device is None or otp.is_verified(user):
         return redirect(_next_url(request) or "home")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accepted, throttled = otp.check_token(device, form.cleaned_data["token"])
         if accepted:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reserve.forms import ModelMultipleChoiceField
 from reserve.models import Department
 from reserve.uploads import clean_document
 
@@ -56,7 +57,7 @@ class ReopenForm(forms.Form):
 
 
 class NegativeItemForm(forms.ModelForm):
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         label=_("负责审查的部门"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )

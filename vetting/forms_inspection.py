@@ -3,6 +3,7 @@
 The forms only parse and check what was typed; every write goes through vetting.services.
 """
 
+import datetime
 import re
 
 from django import forms
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from reserve.forms import DateInput
+from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 
 from .models import QUALITIES, CommitteeDecision, Talk, default_appraisal_options
 
@@ -43,6 +44,10 @@ class TalkForm(forms.ModelForm):
         help_texts = {
             "talkers": _("多人之间用顿号分隔"),
         }
+
+    def clean_date(self):
+        # A talk is recorded after it took place, in the round's year or the one before.
+        return check_plausible_date(self.cleaned_data["date"], earliest=datetime.date(2000, 1, 1))
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -91,7 +96,7 @@ def body_without_title(text: str, title: str) -> str:
 # --- 民主测评 ---------------------------------------------------------------------------------------
 
 class SessionForm(forms.Form):
-    village = forms.ModelChoiceField(label=_("村（社区）"), queryset=None, empty_label=None)
+    village = ModelChoiceField(label=_("村（社区）"), queryset=None, empty_label=None)
     date = forms.DateField(label=_("测评时间"), widget=DateInput())
     place = forms.CharField(label=_("测评地点"), max_length=80)
     options = forms.CharField(
