@@ -318,15 +318,21 @@ def objection_detail(request, pk):
             else:
                 messages.success(request, done)
                 return redirect(objection)
+    shown = {"assign": objection.is_open and objection.entry is None,
+             "verify": objection.status == Objection.Status.OPEN,
+             "conclude": objection.status == Objection.Status.VERIFIED}
+    if op and not shown[op]:
+        # The form posted to is not on this page (a stale page): say why instead of showing it unchanged.
+        messages.error(request, _("这一步现在不能办理（异议的状态已变化），请按页面提示操作。"))
     entry = objection.entry
     audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=objection, detail={
         "page": "objection_detail", "objector": True, "entry": str(entry) if entry else ""})
     return render(request, "publicity/objection_detail.html", {
         "o": objection, "notice": objection.notice, "entry": entry,
         "nomination": entry.nomination if entry else None,
-        "assign_form": forms["assign"] if objection.is_open and entry is None else None,
-        "verify_form": forms["verify"] if objection.status == Objection.Status.OPEN else None,
-        "conclude_form": forms["conclude"] if objection.status == Objection.Status.VERIFIED else None,
+        "assign_form": forms["assign"] if shown["assign"] else None,
+        "verify_form": forms["verify"] if shown["verify"] else None,
+        "conclude_form": forms["conclude"] if shown["conclude"] else None,
     })
 
 

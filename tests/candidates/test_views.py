@@ -846,3 +846,20 @@ def test_office_account_without_a_town_sees_nothing(client, db, round_, nom_a):
     assert response.status_code == 200
     assert "甲村人" not in page(response)
     assert client.get(reverse("candidates:nomination_detail", args=[nom_a.pk])).status_code == 404
+
+
+def test_account_fields_in_a_post_change_nothing(client, village_a_user, village_a, round_, dept_x):
+    """is_staff, is_superuser, department, village or groups sent along with a form never reach the account."""
+    client.force_login(village_a_user)
+    data = form_data(village_a, is_staff="on", is_superuser="on", department=str(dept_x.pk),
+                     village=str(village_a.pk + 1000), groups="1", must_change_password="")
+    response = client.post(reverse("candidates:nomination_new"), data)
+    assert response.status_code == 302
+    client.post(reverse("password_change"), {
+        "old_password": "Test-pass-2026", "new_password1": "New-Secret-77", "new_password2": "New-Secret-77",
+        "is_staff": "on", "is_superuser": "on", "department": str(dept_x.pk),
+    })
+    village_a_user.refresh_from_db()
+    assert village_a_user.is_staff is False and village_a_user.is_superuser is False
+    assert village_a_user.department_id is None and village_a_user.village_id == village_a.pk
+    assert sorted(village_a_user.groups.values_list("name", flat=True)) == ["village_branch"]
