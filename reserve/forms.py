@@ -80,7 +80,8 @@ MAX_PK = 2**63 - 1
 
 def _is_pk(value) -> bool:
     text = str(value).strip()
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
+    # Length first: int() of thousands of digits is refused by Python itself (ValueError).
+    return len(text) <= 19 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK
 
 
 class ModelChoiceField(forms.ModelChoiceField):
