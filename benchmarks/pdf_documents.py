@@ -36,9 +36,10 @@ def main():
 
     from candidates.models import Nomination
     from publicity.models import Notice
-    from reserve.models import Round, User
+    from reserve.models import User
 
-    call_command("migrate", verbosity=0)
+    from candidates.models import Round
+call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     office = User.objects.get(username="zzb")
     round_ = Round.objects.first()

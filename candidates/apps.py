@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = _("自荐报名")
+
+    def ready(self):
+        from reserve.home import register_start_page
+
+        from .views_rounds import start_page
+
+        register_start_page(start_page)

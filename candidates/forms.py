@@ -12,9 +12,27 @@ from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
 from reserve.uploads import clean_document
 
-from .models import FamilyMember, Nomination, ResumeEntry, Status
+from .models import ROUND_PARAMETER_FIELDS, ROUND_PARAMETER_SECTIONS, FamilyMember, Nomination, ResumeEntry, Round, Status
 
 PARTY = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
+
+
+class RoundForm(forms.ModelForm):
+    relaxation_categories = forms.MultipleChoiceField(
+        label=_("可放宽条件的类别"),
+        choices=RelaxationCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("学历原则上须达到最低学历；以上类别可放宽（村级方案第二条）。"),
+    )
+
+    class Meta:
+        model = Round
+        fields = list(ROUND_PARAMETER_FIELDS)
+        widgets = {name: DateInput() for name in Round.DATE_FIELDS}
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in ROUND_PARAMETER_SECTIONS]
 
 
 class NominationForm(forms.ModelForm):

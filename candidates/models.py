@@ -1,6 +1,11 @@
-"""People, nominations (自荐表) and the rows of the form."""
+"""Selection: rounds (选拔批次) with every policy parameter of the village plan, people, nominations
+(自荐表) and the rows of the form."""
+
+import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +13,190 @@ from django.utils.translation import gettext_lazy as _
 from reserve import crypto
 from reserve.choices import Education, Gender, PoliticalStatus, RelaxationCategory
 from reserve.fields import EncryptedIdNumberField, IdNumberHashField
-from reserve.models import Round, Village, VillageCadre
+from reserve.models import Town, Village, VillageCadre
+
+
+def default_relaxations():
+    return [c.value for c in RelaxationCategory]
+
+
+class Round(models.Model):
+    """A selection round (选拔批次) of one town and year, carrying every placeholder of the plan."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("镇"))
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("批次名称"), max_length=80)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    # 一、推选数量
+    reserves_per_village = models.PositiveSmallIntegerField(
+        _("每村后备干部人数"), default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    female_extra_reserves = models.PositiveSmallIntegerField(
+        _("另推选女性后备干部人数"), default=1, validators=[MaxValueValidator(10)],
+        help_text=_("村“两委”中没有规定年龄以下女干部时，另推选的女性后备干部人数"),
+    )
+    female_age_limit = models.PositiveSmallIntegerField(
+        _("女干部年龄界限（周岁）"), default=35, validators=[MinValueValidator(18), MaxValueValidator(70)],
+        help_text=_("“没有xx周岁以下女干部”中的年龄"),
+    )
+    # 二、基本条件
+    age_limit = models.PositiveSmallIntegerField(
+        _("年龄上限（周岁）"), default=35, validators=[MinValueValidator(18), MaxValueValidator(70)]
+    )
+    age_reference_date = models.DateField(_("年龄计算基准日"), help_text=_("在此日期当天的周岁年龄不超过上限"))
+    min_education = models.PositiveSmallIntegerField(
+        _("最低学历"), choices=Education.choices, default=Education.HIGH_SCHOOL
+    )
+    relaxation_categories = models.JSONField(
+        _("可放宽条件的类别"), default=default_relaxations, blank=True,
+    )
+    relaxed_min_education = models.PositiveSmallIntegerField(
+        _("放宽后的最低学历"), choices=Education.choices, default=Education.JUNIOR_HIGH,
+    )
+    relaxed_age_extra = models.PositiveSmallIntegerField(
+        _("放宽类别可放宽的年龄（岁）"), default=0, validators=[MaxValueValidator(15)],
+    )
+    # 负面清单（第二条第4、5、6、8、11项）中的年限
+    negative_since_year = models.PositiveSmallIntegerField(
+        _("负面清单起算年份（“20xx年以来”）"), default=2023,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    probation_recovery_years = models.PositiveSmallIntegerField(
+        _("留党察看期满恢复党员权利未满（年）"), default=3, validators=[MaxValueValidator(20)],
+    )
+    expulsion_years = models.PositiveSmallIntegerField(
+        _("受开除党籍处分不满（年）"), default=5, validators=[MaxValueValidator(20)],
+    )
+    family_planning_years = models.PositiveSmallIntegerField(
+        _("违反计划生育处理完结未满（年）"), default=5, validators=[MaxValueValidator(20)],
+    )
+    # 三、推选方法和步骤：各阶段时间
+    nomination_start = models.DateField(_("自荐报名开始"))
+    nomination_end = models.DateField(_("自荐报名截止"))
+    review_start = models.DateField(_("资格审查开始"))
+    review_end = models.DateField(_("资格审查截止"))
+    inspection_start = models.DateField(_("组织考察开始"))
+    inspection_end = models.DateField(_("组织考察截止"))
+    publicity_start = models.DateField(_("公示开始"))
+    publicity_working_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    reserve_term_years = models.PositiveSmallIntegerField(
+        _("后备干部培养期（年）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("入库后的一届培养期，四级梯队方案为两年一届"),
+    )
+    # 民主测评通过条件：(优秀+称职) / 有效票 ≥ 分子/分母，且 收回票 / 应参加人数 ≥ 分子/分母
+    appraisal_pass_numerator = models.PositiveSmallIntegerField(_("测评通过比例分子"), default=2)
+    appraisal_pass_denominator = models.PositiveSmallIntegerField(_("测评通过比例分母"), default=3)
+    appraisal_turnout_numerator = models.PositiveSmallIntegerField(_("参评率分子"), default=2)
+    appraisal_turnout_denominator = models.PositiveSmallIntegerField(_("参评率分母"), default=3)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("选拔批次")
+        verbose_name_plural = _("选拔批次")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "year", "name"], name="round_unique_name_per_town_year"),
+            models.CheckConstraint(
+                condition=models.Q(nomination_start__lte=models.F("nomination_end")),
+                name="round_nomination_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_start__lte=models.F("review_end")),
+                name="round_review_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(inspection_start__lte=models.F("inspection_end")),
+                name="round_inspection_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(appraisal_pass_numerator__lte=models.F("appraisal_pass_denominator"))
+                & models.Q(appraisal_pass_denominator__gt=0),
+                name="round_pass_ratio_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(appraisal_turnout_numerator__lte=models.F("appraisal_turnout_denominator"))
+                & models.Q(appraisal_turnout_denominator__gt=0),
+                name="round_turnout_ratio_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("round_detail", args=[self.pk])
+
+    DATE_FIELDS = ("age_reference_date", "nomination_start", "nomination_end", "review_start", "review_end",
+                   "inspection_start", "inspection_end", "publicity_start")
+
+    def clean(self):
+        errors = {}
+        for name in self.DATE_FIELDS:
+            day = getattr(self, name)
+            if day and not 2000 <= day.year <= 2100:
+                errors[name] = _("日期须在2000年至2100年之间。")
+        windows = [
+            ("nomination_start", "nomination_end"),
+            ("review_start", "review_end"),
+            ("inspection_start", "inspection_end"),
+        ]
+        for start, end in windows:
+            a, b = getattr(self, start), getattr(self, end)
+            if a and b and a > b:
+                errors[end] = _("截止日期不能早于开始日期。")
+        order = ["nomination_start", "review_start", "inspection_start", "publicity_start"]
+        for earlier, later in zip(order, order[1:]):
+            a, b = getattr(self, earlier), getattr(self, later)
+            if a and b and b < a and later not in errors:
+                errors[later] = _("各阶段须按 自荐报名、资格审查、组织考察、公示 的顺序安排。")
+        for num, den in [
+            ("appraisal_pass_numerator", "appraisal_pass_denominator"),
+            ("appraisal_turnout_numerator", "appraisal_turnout_denominator"),
+        ]:
+            n, d = getattr(self, num), getattr(self, den)
+            if d is not None and d == 0:
+                errors[den] = _("分母必须大于0。")
+            elif n is not None and d is not None and n > d:
+                errors[num] = _("分子不能大于分母。")
+        unknown = set(self.relaxation_categories or []) - set(RelaxationCategory.values)
+        if unknown:
+            errors["relaxation_categories"] = _("包含未知的放宽类别。")
+        if self.relaxed_min_education is not None and self.min_education is not None:
+            if self.relaxed_min_education > self.min_education:
+                errors["relaxed_min_education"] = _("放宽后的最低学历不能高于一般最低学历。")
+        if errors:
+            raise ValidationError(errors)
+
+    def nomination_window_open(self, on: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.nomination_start <= on <= self.nomination_end
+
+
+# The policy parameters of a round, in the sections of the round's form: the one list of them
+# (the form, the change service and its event read it).
+ROUND_PARAMETER_SECTIONS = (
+    (_("基本信息"), ("name", "year", "status")),
+    (_("推选数量"), ("reserves_per_village", "female_extra_reserves", "female_age_limit")),
+    (_("基本条件"), ("age_limit", "age_reference_date", "min_education", "relaxation_categories",
+                 "relaxed_min_education", "relaxed_age_extra")),
+    (_("负面清单中的年限"), ("negative_since_year", "probation_recovery_years", "expulsion_years",
+                       "family_planning_years")),
+    (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
+                   "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
+                   "reserve_term_years")),
+    (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
+                     "appraisal_turnout_numerator", "appraisal_turnout_denominator")),
+)
+ROUND_PARAMETER_FIELDS = tuple(name for _title, names in ROUND_PARAMETER_SECTIONS for name in names)
 
 
 class PersonQuerySet(models.QuerySet):

@@ -3,9 +3,10 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from reserve.roles import Role, roles_of
+from reserve.roles import BUSINESS_ROLES, Role, roles_of
+from reserve.selectors import user_town_id
 
-from .models import Nomination
+from .models import Nomination, Round
 
 
 def nominations_visible_to(user) -> QuerySet[Nomination]:
@@ -47,3 +48,21 @@ def nomination_timeline(nomination):
 
     ct = ContentType.objects.get_for_model(Nomination)
     return Event.objects.filter(content_type=ct, object_id=nomination.pk).select_related("actor")
+
+
+def rounds_visible_to(user) -> QuerySet[Round]:
+    """Rounds of the user's town, for every role of the selection bound to the town or one of its units
+    (not for the administrators, who see no selection data)."""
+    town_id = user_town_id(user) if roles_of(user) & BUSINESS_ROLES else None
+    if town_id is None:
+        return Round.objects.none()
+    return Round.objects.filter(town_id=town_id)
+
+
+def get_round_for_user_or_404(user, pk) -> Round:
+    return get_object_or_404(rounds_visible_to(user), pk=pk)
+
+
+def current_round(user) -> Round | None:
+    """The open round of the user's town whose year is the latest."""
+    return rounds_visible_to(user).filter(status=Round.Status.OPEN).order_by("-year", "-id").first()

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from reserve.models import Round
 from reserve.roles import Role, has_role, roles_of
-from reserve.services import ActionRefused, record_event
+from reserve.services import ActionRefused, record_event, require_office
 
 from .eligibility import Applicant, evaluate
-from .models import CommitteeRelative, FamilyMember, Nomination, Person, ResumeEntry, Status
+from .models import ROUND_PARAMETER_FIELDS, CommitteeRelative, Round, FamilyMember, Nomination, Person, ResumeEntry, Status
 from .selectors import nominations_visible_to
 from .workflow import CLOSED, EDITABLE, TRANSITIONS
 
@@ -255,3 +254,40 @@ def reevaluate_round(round_, *, actor) -> int:
                              data={"eligible": nomination.is_eligible})
     Nomination.objects.bulk_update(changed, ["is_eligible", "eligibility"], batch_size=500)
     return flipped
+
+
+# --- rounds and their parameters -------------------------------------------------------------
+
+def round_create(*, actor, town, **params) -> Round:
+    require_office(actor, town)
+    round_ = Round(town=town, **params)
+    round_.full_clean()
+    with transaction.atomic():
+        round_.save()
+        record_event(round_, action="round_create", actor=actor, to_status=round_.status)
+    return round_
+
+
+def round_update(*, actor, round_id: int, **params) -> Round:
+    """Change a round's parameters and re-evaluate the open nominations under the new ones."""
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_id)
+        require_office(actor, round_.town)
+        before = {f: getattr(round_, f) for f in ROUND_PARAMETER_FIELDS}
+        for name, value in params.items():
+            if name not in ROUND_PARAMETER_FIELDS:
+                raise ValueError(f"not a round parameter: {name}")
+            setattr(round_, name, value)
+        round_.full_clean()
+        round_.save()
+        changed = {
+            f: [str(before[f]), str(getattr(round_, f))]
+            for f in ROUND_PARAMETER_FIELDS
+            if before[f] != getattr(round_, f)
+        }
+        flipped = 0
+        if changed:
+            record_event(round_, action="round_update", actor=actor, data={"changed": changed})
+            flipped = reevaluate_round(round_, actor=actor)
+    round_.reevaluated_changes = flipped
+    return round_

@@ -12,22 +12,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reserve import audit, idnumber
 from reserve.dates import age_on
 from reserve.pdf import pdf_response, render_pdf
-from vetting.selectors import vetting_requests_visible_to
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.selectors import current_round, get_round_for_user_or_404, parse_pk, villages_visible_to
+from reserve.selectors import parse_pk, villages_visible_to
+from .selectors import current_round, get_round_for_user_or_404
 from reserve.services import ActionRefused
 from reserve.uploads import document_response
-from reserve.views import add_errors
+from reserve.forms import add_errors
 
 from . import services
 from .eligibility import Applicant, evaluate
+from .panels import nomination_panels
 from .forms import (
     FamilyFormSet, NominationFilterForm, NominationForm, ReasonForm, RelativeFormSet, ResumeFormSet, formset_rows,
 )
 from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline
 from .models import Status
-from .workflow import EDITABLE, EVENT_LABELS, INSPECTED
+from .workflow import EDITABLE, EVENT_LABELS
 
 PAGE_SIZE = 20
 FORM_FAMILY_ROWS = 4  # the printed 自荐表 has at least this many rows for family members
@@ -173,10 +174,7 @@ def nomination_detail(request, pk):
         "can_edit": Role.VILLAGE in roles_of(request.user) and nomination.status in EDITABLE,
         "id_number_display": idnumber.mask(nomination.person.id_number),
         "can_unmask": Role.OFFICE in roles_of(request.user),
-        "vetting_requests": vetting_requests_visible_to(request.user).filter(nomination=nomination)
-        .select_related("signed_by").order_by("department__order"),
-        "today": timezone.localdate(),
-        "show_inspection": nomination.status in INSPECTED and bool(roles_of(request.user) & {Role.OFFICE, Role.COMMITTEE}),
+        "panels": nomination_panels(nomination, request.user),
     })
 
 

@@ -127,7 +127,7 @@ TRANSITIONS = {
             target=S.PROPOSED,
             sources_by_role={Role.OFFICE: (S.INSPECTION,)},
             button="success",
-            guard="vetting.services.guard_propose",
+            guard="inspection.services.guard_propose",
         ),
         Transition(
             action="fail_inspection",
@@ -176,7 +176,7 @@ TRANSITIONS = {
             sources_by_role={Role.OFFICE: (S.PUBLICISED,)},
             button="success",
             guard="publicity.services.guard_confirm",
-            effect="publicity.services.create_reserve",
+            effect="training.services.create_reserve",
         ),
     )
 }

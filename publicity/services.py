@@ -23,10 +23,9 @@ from reserve.pdf import render_pdf
 from reserve.roles import Role, has_role
 from reserve.services import ActionRefused, record_event
 from reserve.workdays import add_working_days
-from training.models import Reserve
 
 from .models import Notice, NoticeEntry, Objection
-from .qr import qr_data_uri
+from reserve.qr import qr_data_uri
 
 
 def _cn_date(day: datetime.date) -> str:
@@ -313,21 +312,6 @@ def guard_confirm(nomination, actor, today):
     if Objection.objects.filter(entry=entry, status=Objection.Status.UPHELD).exists():
         return _("有反映属实的异议，不能入库。")
     return None
-
-
-def _years_later(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def create_reserve(nomination, actor, today):
-    """Effect of confirm_reserve: the person enters the pool for the round's term, starting today."""
-    Reserve.objects.create(
-        person=nomination.person, nomination=nomination, round=nomination.round, village=nomination.village,
-        start_date=today, term_end=_years_later(today, nomination.round.reserve_term_years) - datetime.timedelta(1),
-    )
 
 
 def confirm_batch(*, actor, notice, today=None) -> tuple[int, list[str]]:

@@ -27,15 +27,17 @@ from reserve.models import CalendarDay
 from reserve.pdf import pdf_response
 from reserve.permissions import role_required
 from reserve.roles import Role, has_role
-from reserve.selectors import rounds_visible_to, villages_visible_to
+from reserve.selectors import villages_visible_to
+from candidates.selectors import rounds_visible_to
 from reserve.services import ActionRefused, calendar_save
-from reserve.views import add_errors, selected_round
+from candidates.views_rounds import selected_round
+from reserve.forms import add_errors
 from reserve.workdays import add_working_days
 
 from . import services
 from .forms import AssignForm, CalendarDayFormSet, ConcludeForm, NoticeForm, ObjectionRecordForm, VerifyForm
 from .models import Objection
-from .qr import qr_data_uri
+from reserve.qr import qr_data_uri
 from .selectors import get_notice_for_user_or_404, get_objection_for_user_or_404, notices_visible_to
 
 READERS = (Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import _get_ip
 from django_ratelimit.decorators import ratelimit
 
+from reserve.views_errors import too_many
+
 from .forms_public import PublicObjectionForm
 from .models import Objection
 from .selectors import public_notice_or_404
@@ -84,25 +86,8 @@ def _render(request, template, context, status=200):
 
 
 def _message(request, title, message, *, status, back=None):
-    return _render(request, "publicity/public_base.html",
+    return _render(request, "public_base.html",
                    {"page_title": title, "message": message, "back": back}, status=status)
-
-
-def _too_many(request, back=None):
-    return _message(
-        request, _("提交过于频繁"),
-        _("您提交得太频繁了，本次提交没有保存。请一小时后再试；如情况紧急，请按公示中的联系电话来电反映。"),
-        status=429, back=back,
-    )
-
-
-@login_not_required
-def throttled(request, exception):
-    """RATELIMIT_VIEW: what django-ratelimit's middleware answers for a blocked request."""
-    response = _too_many(request)
-    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
-    add_never_cache_headers(response)
-    return response
 
 
 def _state(notice, today):
@@ -129,7 +114,7 @@ def public_notice(request, token):
     notice = public_notice_or_404(token)
     if request.method == "POST":
         if getattr(request, "limited", False):
-            return _too_many(request, back=notice.get_public_url())
+            return too_many(request, back=notice.get_public_url())
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -166,7 +151,7 @@ def public_notice(request, token):
 @ratelimit(key="ip", rate=RATE_RECEIPT_LOOKUPS, method="GET", block=False)
 def public_receipt(request, token, receipt):
     if getattr(request, "limited", False):
-        return _too_many(request)
+        return too_many(request)
     notice = public_notice_or_404(token)
     objection = get_object_or_404(Objection.objects.only("receipt", "received_at", "is_late", "notice_id"),
                                   notice=notice, receipt=receipt[:24])

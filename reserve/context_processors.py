@@ -1,14 +1,10 @@
-from django.utils.functional import SimpleLazyObject
-
 from .roles import Role, roles_of
-from .selectors import current_round
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     roles = roles_of(user)
     return {
-        "current_round": SimpleLazyObject(lambda: current_round(user)) if roles else None,
         "is_office": Role.OFFICE in roles,
         "is_village": Role.VILLAGE in roles,
         "is_committee": Role.COMMITTEE in roles,

@@ -1,8 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RelaxationCategory
-from .models import Round, VillageCadre
+from .models import VillageCadre
 
 
 class DateInput(forms.DateInput):
@@ -10,54 +10,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class RoundForm(forms.ModelForm):
-    relaxation_categories = forms.MultipleChoiceField(
-        label=_("可放宽条件的类别"),
-        choices=RelaxationCategory.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("学历原则上须达到最低学历；以上类别可放宽（村级方案第二条）。"),
-    )
-
-    class Meta:
-        model = Round
-        fields = [
-            "name", "year", "status",
-            "reserves_per_village", "female_extra_reserves", "female_age_limit",
-            "age_limit", "age_reference_date", "min_education",
-            "relaxation_categories", "relaxed_min_education", "relaxed_age_extra",
-            "negative_since_year", "probation_recovery_years", "expulsion_years", "family_planning_years",
-            "nomination_start", "nomination_end", "review_start", "review_end",
-            "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
-            "reserve_term_years", "appraisal_pass_numerator", "appraisal_pass_denominator",
-            "appraisal_turnout_numerator", "appraisal_turnout_denominator",
-        ]
-        widgets = {
-            name: DateInput()
-            for name in (
-                "age_reference_date", "nomination_start", "nomination_end", "review_start", "review_end",
-                "inspection_start", "inspection_end", "publicity_start",
-            )
-        }
-
-    SECTIONS = (
-        (_("基本信息"), ("name", "year", "status")),
-        (_("推选数量"), ("reserves_per_village", "female_extra_reserves", "female_age_limit")),
-        (_("基本条件"), ("age_limit", "age_reference_date", "min_education", "relaxation_categories",
-                     "relaxed_min_education", "relaxed_age_extra")),
-        (_("负面清单中的年限"), ("negative_since_year", "probation_recovery_years", "expulsion_years",
-                           "family_planning_years")),
-        (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
-                       "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
-                       "reserve_term_years")),
-        (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
-                         "appraisal_turnout_numerator", "appraisal_turnout_denominator")),
-    )
-
-    def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
 
 class CadreForm(forms.ModelForm):
@@ -115,3 +67,12 @@ def check_plausible_date(day, *, earliest=None, field_label=""):
     if day < earliest:
         raise forms.ValidationError(_("日期不能早于%(d)s。") % {"d": f"{earliest:%Y-%m-%d}"})
     return day
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where it names one, else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error)

@@ -1,4 +1,4 @@
-"""Writes on the shared pieces: events, rounds and their parameters, the 两委 roster, the town's calendar."""
+"""Writes on the core: events, towns, the 两委 roster, the town's calendar, accounts."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import DEFAULT_DEPARTMENTS, AuditEntry, Department, Event, Round, Town, VillageCadre
+from .models import DEFAULT_DEPARTMENTS, AuditEntry, Department, Event, Town, VillageCadre
 from .roles import Role, has_role
 
 
@@ -69,56 +69,6 @@ def town_create(*, name: str, party_committee_name: str = "") -> Town:
             Department(town=town, name=dept, order=i) for i, dept in enumerate(DEFAULT_DEPARTMENTS, start=1)
         )
     return town
-
-
-ROUND_PARAMETER_FIELDS = (
-    "name", "year", "status",
-    "reserves_per_village", "female_extra_reserves", "female_age_limit",
-    "age_limit", "age_reference_date", "min_education",
-    "relaxation_categories", "relaxed_min_education", "relaxed_age_extra",
-    "negative_since_year", "probation_recovery_years", "expulsion_years", "family_planning_years",
-    "nomination_start", "nomination_end", "review_start", "review_end",
-    "inspection_start", "inspection_end", "publicity_start", "publicity_working_days", "reserve_term_years",
-    "appraisal_pass_numerator", "appraisal_pass_denominator",
-    "appraisal_turnout_numerator", "appraisal_turnout_denominator",
-)
-
-
-def round_create(*, actor, town, **params) -> Round:
-    require_office(actor, town)
-    round_ = Round(town=town, **params)
-    round_.full_clean()
-    with transaction.atomic():
-        round_.save()
-        record_event(round_, action="round_create", actor=actor, to_status=round_.status)
-    return round_
-
-
-def round_update(*, actor, round_id: int, **params) -> Round:
-    """Change a round's parameters and re-evaluate the open nominations under the new ones."""
-    from candidates.services import reevaluate_round  # candidates depends on reserve, not the reverse
-
-    with transaction.atomic():
-        round_ = Round.objects.select_for_update().get(pk=round_id)
-        require_office(actor, round_.town)
-        before = {f: getattr(round_, f) for f in ROUND_PARAMETER_FIELDS}
-        for name, value in params.items():
-            if name not in ROUND_PARAMETER_FIELDS:
-                raise ValueError(f"not a round parameter: {name}")
-            setattr(round_, name, value)
-        round_.full_clean()
-        round_.save()
-        changed = {
-            f: [str(before[f]), str(getattr(round_, f))]
-            for f in ROUND_PARAMETER_FIELDS
-            if before[f] != getattr(round_, f)
-        }
-        flipped = 0
-        if changed:
-            record_event(round_, action="round_update", actor=actor, data={"changed": changed})
-            flipped = reevaluate_round(round_, actor=actor)
-    round_.reevaluated_changes = flipped
-    return round_
 
 
 def roster_save(*, actor, village, formset) -> None:

@@ -38,11 +38,15 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",  # the optional second factor (TOTP), issue 5 §4
     "django_otp.plugins.otp_totp",
+    # The stages, in the order their dependencies run (docs/architecture.md): each may import only
+    # those above it. demo (the demo data) sits on top of all of them.
     "reserve",
     "candidates",
     "vetting",
+    "inspection",
     "publicity",
     "training",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reserve.context_processors.navigation",
+                "candidates.context_processors.current_round",
             ],
         },
     },
@@ -176,7 +181,7 @@ if env("REDIS_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-RATELIMIT_VIEW = "publicity.views_public.throttled"
+RATELIMIT_VIEW = "reserve.views_errors.throttled"
 # The client address for throttling: REMOTE_ADDR, or X-Real-IP when the app runs behind a reverse
 # proxy that sets it from the connection (TRUSTED_PROXY=true); never a header the client controls.
 RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP" if env.bool("TRUSTED_PROXY", default=False) else "REMOTE_ADDR"

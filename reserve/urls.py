@@ -1,6 +1,10 @@
+"""The project's addresses: the composition root, the one module of the core that names every stage."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from candidates import views_rounds
 
 from . import views, views_audit, views_otp
 
@@ -13,17 +17,18 @@ urlpatterns = [
     path("accounts/otp/", views_otp.otp_setup, name="otp_setup"),
     path("accounts/otp/verify/", views_otp.otp_verify, name="otp_verify"),
     path("accounts/otp/disable/", views_otp.otp_disable, name="otp_disable"),
-    path("rounds/", views.round_list, name="round_list"),
-    path("rounds/new/", views.round_new, name="round_new"),
-    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
-    path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
-    path("villages/", views.village_list, name="village_list"),
-    path("villages/<int:pk>/", views.village_detail, name="village_detail"),
+    path("rounds/", views_rounds.round_list, name="round_list"),
+    path("rounds/new/", views_rounds.round_new, name="round_new"),
+    path("rounds/<int:pk>/", views_rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", views_rounds.round_edit, name="round_edit"),
+    path("villages/", views_rounds.village_list, name="village_list"),
+    path("villages/<int:pk>/", views_rounds.village_detail, name="village_detail"),
     path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
     path("audit/", views_audit.audit_log, name="audit_log"),
     path("audit/export.xlsx", views_audit.audit_export, name="audit_export"),
     path("nominations/", include("candidates.urls")),
     path("vetting/", include("vetting.urls")),
+    path("vetting/", include("inspection.urls")),
     path("", include("publicity.urls")),
     path("admin/", admin.site.urls),
 ]

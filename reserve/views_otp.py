@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from publicity.qr import qr_data_uri
+from reserve.qr import qr_data_uri
 
 from . import otp
 

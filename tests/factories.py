@@ -10,9 +10,10 @@ from PIL import Image
 from candidates.models import Nomination, Person
 from reserve import idnumber
 from reserve.choices import Education, Gender, PoliticalStatus
-from reserve.models import Department, Round, Town, User, Village, VillageCadre
+from reserve.models import Department, Town, User, Village, VillageCadre
 
 
+from candidates.models import Round
 def make_id(birth: datetime.date, gender: str = Gender.MALE, area: str = "330781", seq: int = 12) -> str:
     """A valid 18-digit ID number for a birth date and gender.
 

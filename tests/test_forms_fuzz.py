@@ -50,15 +50,15 @@ from publicity.models import Notice, NoticeEntry, Objection
 from reserve import idnumber
 from reserve.choices import Education, Gender, PoliticalStatus, RelaxationCategory
 from reserve.dates import age_on
-from reserve.models import CalendarDay, Round, User, VillageCadre
+from reserve.models import CalendarDay, User, VillageCadre
+from candidates.models import Round
 from reserve.roles import Role
-from vetting import appraisal
+from inspection import appraisal
 from vetting import services as vetting_services
-from vetting.forms_inspection import MAX_COUNT, MAX_OPTION_LENGTH, MAX_OPTIONS, OPTION_SEPARATORS
-from vetting.models import (
-    QUALITIES, AppraisalSession, CommitteeDecision, CommitteeMeeting, Finding, InspectionReport, NegativeItem, Tally,
-    Talk, TalkCategory, VettingRequest, VoterCategory,
-)
+from inspection import services as inspection_services
+from inspection.forms import MAX_COUNT, MAX_OPTION_LENGTH, MAX_OPTIONS, OPTION_SEPARATORS
+from vetting.models import Finding, NegativeItem, VettingRequest
+from inspection.models import QUALITIES, AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Tally, Talk, TalkCategory, VoterCategory
 from vetting.selectors import items_for_department
 
 from .factories import CadreFactory, NominationFactory, PersonFactory, UserFactory, make_id
@@ -187,7 +187,7 @@ PLAIN = st.text(st.characters(categories=("L", "N", "P", "Zs"), exclude_characte
 
 # =============================================================================== the checks
 
-SNAPSHOT_APPS = ("reserve", "candidates", "vetting", "publicity", "training")
+SNAPSHOT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training")
 NOT_SNAPSHOTTED = {"reserve.auditentry"}  # the audit log records refusals too, by design
 CJK = re.compile(r"[\u3400-\u9fff]")
 ERROR_BLOCK = re.compile(
@@ -368,8 +368,8 @@ def round_pages(office, village_user, round_):
         reverse("round_detail", args=[round_.pk]), reverse("round_edit", args=[round_.pk]), reverse("round_list"),
         reverse("village_list") + q, reverse("publicity:notice_new") + q, reverse("publicity:notice_list") + q,
         reverse("vetting:negative_list", args=[round_.pk]), reverse("vetting:ledger", args=[round_.pk]),
-        reverse("vetting:session_list") + q, reverse("vetting:meeting_list") + q, reverse("vetting:session_new") + q,
-        reverse("vetting:meeting_new") + q, reverse("candidates:nomination_list") + q,
+        reverse("inspection:session_list") + q, reverse("inspection:meeting_list") + q, reverse("inspection:session_new") + q,
+        reverse("inspection:meeting_new") + q, reverse("candidates:nomination_list") + q,
         reverse("publicity:notice_period") + q + f"&start={round_.publicity_start.isoformat()}",
     ]
     by_village = [reverse("candidates:nomination_new") + q, reverse("village_detail", args=[village_user.village_id]) + q]
@@ -392,14 +392,14 @@ def vetting_pages(req, office, dept_user):
 
 
 def inspection_pages(nomination, office, committee, session=None):
-    found = [(u, reverse("vetting:inspection", args=[nomination.pk])) for u in (office, committee)]
-    found += [(office, reverse("vetting:report_edit", args=[nomination.pk])),
-              (office, reverse("vetting:report_print", args=[nomination.pk])),
-              (office, reverse("vetting:talk_new", args=[nomination.pk]))]
+    found = [(u, reverse("inspection:inspection", args=[nomination.pk])) for u in (office, committee)]
+    found += [(office, reverse("inspection:report_edit", args=[nomination.pk])),
+              (office, reverse("inspection:report_print", args=[nomination.pk])),
+              (office, reverse("inspection:talk_new", args=[nomination.pk]))]
     for s in [session] if session else AppraisalSession.objects.filter(round=nomination.round_id):
-        found += [(u, reverse(f"vetting:{name}", args=[s.pk])) for u in (office, committee)
+        found += [(u, reverse(f"inspection:{name}", args=[s.pk])) for u in (office, committee)
                   for name in ("session_detail", "ballot", "tally_sheet")]
-        found += [(office, reverse("vetting:tally_edit", args=[s.pk, nomination.pk]))]
+        found += [(office, reverse("inspection:tally_edit", args=[s.pk, nomination.pk]))]
     return found
 
 
@@ -1097,7 +1097,7 @@ def check_talks(o, nomination):
 @given(body=fuzzed(talk_body(), TALK_FIELDS))
 def test_talk_fuzz(office, committee, inspected, body):
     with clean_state():
-        post_and_check(client_for(office), reverse("vetting:talk_new", args=[inspected.pk]), body,
+        post_and_check(client_for(office), reverse("inspection:talk_new", args=[inspected.pk]), body,
                        accepted=lambda o: check_talks(o, inspected),
                        pages=lambda o: inspection_pages(inspected, office, committee))
 
@@ -1112,10 +1112,10 @@ def test_talk_accepts_valid_input(office, committee, inspected, days_ago, place,
     body = Body({"date": iso(date), "place": place, "talkers": talkers, "interviewee": interviewee,
                  "category": category, "content": content})
     with clean_state():
-        o = post_and_check(client_for(office), reverse("vetting:talk_new", args=[inspected.pk]), body,
+        o = post_and_check(client_for(office), reverse("inspection:talk_new", args=[inspected.pk]), body,
                            accepted=lambda o: check_talks(o, inspected),
                            pages=lambda o: inspection_pages(inspected, office, committee))
-        assert o.saved and o.response["Location"] == reverse("vetting:inspection", args=[inspected.pk])
+        assert o.saved and o.response["Location"] == reverse("inspection:inspection", args=[inspected.pk])
         (talk,) = o.added(Talk)
         assert (talk.date, talk.interviewee, talk.category) == (date, interviewee.strip(), category)
 
@@ -1129,7 +1129,7 @@ def test_report_fuzz(office, committee, inspected, body):
         assert report.nomination_id == inspected.pk and report.text.strip()
 
     with clean_state():
-        post_and_check(client_for(office), reverse("vetting:report_edit", args=[inspected.pk]), body,
+        post_and_check(client_for(office), reverse("inspection:report_edit", args=[inspected.pk]), body,
                        accepted=accepted, pages=lambda o: inspection_pages(inspected, office, committee))
 
 
@@ -1160,14 +1160,14 @@ def test_session_new_fuzz(office, committee, round_, town, village_a, inspected,
     body = data.draw(fuzzed(base, SESSION_FIELDS) | st.just(Body({**base, "village": str(other_village.pk)})),
                      label="body")
     with clean_state():
-        post_and_check(client_for(office), reverse("vetting:session_new"), body,
+        post_and_check(client_for(office), reverse("inspection:session_new"), body,
                        accepted=lambda o: check_sessions(o, round_, town),
                        pages=lambda o: inspection_pages(inspected, office, committee))
 
 
 @pytest.fixture
 def session(office, round_, village_a, inspected):
-    return vetting_services.session_create(actor=office, round_=round_, village=village_a, date=today(), place="村部",
+    return inspection_services.session_create(actor=office, round_=round_, village=village_a, date=today(), place="村部",
                                            entitled_party_member=20, entitled_villager_rep=10, entitled_committee=5)
 
 
@@ -1199,7 +1199,7 @@ def test_tally_fuzz(office, committee, session, inspected, data):
             "party_member-count_3": "1", "party_member-q0_0": "12", "party_member-q0_1": "5"}
     body = data.draw(fuzzed(base, tally_names(session)), label="body")
     with clean_state():
-        post_and_check(client_for(office), reverse("vetting:tally_edit", args=[session.pk, inspected.pk]), body,
+        post_and_check(client_for(office), reverse("inspection:tally_edit", args=[session.pk, inspected.pk]), body,
                        accepted=lambda o: check_tallies(o, session, inspected),
                        pages=lambda o: inspection_pages(inspected, office, committee, session))
 
@@ -1239,7 +1239,7 @@ def valid_tally(draw, session):
 def test_tally_accepts_valid_input(office, committee, session, inspected, data):
     body, expected = data.draw(valid_tally(session), label="tally")
     with clean_state():
-        o = post_and_check(client_for(office), reverse("vetting:tally_edit", args=[session.pk, inspected.pk]),
+        o = post_and_check(client_for(office), reverse("inspection:tally_edit", args=[session.pk, inspected.pk]),
                            Body(body), accepted=lambda o: check_tallies(o, session, inspected),
                            pages=lambda o: inspection_pages(inspected, office, committee, session))
         assert o.saved and o.response["Location"] == session.get_absolute_url(), error_texts(page(o.final))
@@ -1264,16 +1264,16 @@ def check_meetings(o, round_, user):
 def test_meeting_new_fuzz(office, committee, round_, body, as_committee):
     user = committee if as_committee else office
     with clean_state():
-        post_and_check(client_for(user), reverse("vetting:meeting_new"), body,
+        post_and_check(client_for(user), reverse("inspection:meeting_new"), body,
                        accepted=lambda o: check_meetings(o, round_, user),
                        pages=lambda o: [(u, m.get_absolute_url()) for m in o.changed(CommitteeMeeting)
                                         for u in (office, committee)]
-                       + [(office, reverse("vetting:meeting_list"))])
+                       + [(office, reverse("inspection:meeting_list"))])
 
 
 @pytest.fixture
 def meeting(committee, round_):
-    return vetting_services.meeting_create(actor=committee, round_=round_, date=today(), attendees="张书记、李镇长")
+    return inspection_services.meeting_create(actor=committee, round_=round_, date=today(), attendees="张书记、李镇长")
 
 
 @pytest.fixture
@@ -1295,7 +1295,7 @@ def decision_pages(meeting, nomination, office, committee):
     q = f"?round={meeting.round_id}"
     return [(committee, meeting.get_absolute_url()), (office, meeting.get_absolute_url()),
             (office, nomination.get_absolute_url()), (office, reverse("publicity:notice_new") + q),
-            (committee, reverse("vetting:meeting_list") + q)]
+            (committee, reverse("inspection:meeting_list") + q)]
 
 
 @fuzz_settings(16)
@@ -1306,7 +1306,7 @@ def test_meeting_decision_fuzz(office, committee, meeting, proposed, inspected, 
                      | st.sampled_from([str(inspected.pk), str(proposed.pk + 10_000)]).map(
                          lambda pk: Body({"nomination": pk, "outcome": "approve"})), label="body")
     with clean_state():
-        post_and_check(client_for(committee), reverse("vetting:meeting_detail", args=[meeting.pk]), body,
+        post_and_check(client_for(committee), reverse("inspection:meeting_detail", args=[meeting.pk]), body,
                        accepted=lambda o: check_decisions(o, meeting, proposed),
                        pages=lambda o: decision_pages(meeting, proposed, office, committee))
 
@@ -1321,7 +1321,7 @@ def test_meeting_decision_accepts_valid_input(office, committee, meeting, propos
     body = Body({"nomination": str(proposed.pk), "outcome": outcome, "reason": reason if with_reason else ""})
     with clean_state():
         o = post_and_check(client_for(committee if as_committee else office),
-                           reverse("vetting:meeting_detail", args=[meeting.pk]), body,
+                           reverse("inspection:meeting_detail", args=[meeting.pk]), body,
                            accepted=lambda o: check_decisions(o, meeting, proposed),
                            pages=lambda o: decision_pages(meeting, proposed, office, committee))
         assert o.saved and o.response["Location"] == meeting.get_absolute_url(), error_texts(page(o.final))
@@ -1549,8 +1549,8 @@ def test_posts_without_a_form_ignore_any_body(office, round_, notice, vetting_re
 @fuzz_settings(12)
 @given(query=st.dictionaries(st.sampled_from(["round", "start", "village", "person", "user", "date_from", "date_to",
                                               "action", "page"]) | EXTRA_KEY, SCALAR, max_size=4),
-       name=st.sampled_from(["publicity:notice_period", "publicity:notice_new", "vetting:session_new",
-                             "vetting:meeting_new", "village_list", "publicity:notice_list", "candidates:nomination_new",
+       name=st.sampled_from(["publicity:notice_period", "publicity:notice_new", "inspection:session_new",
+                             "inspection:meeting_new", "village_list", "publicity:notice_list", "candidates:nomination_new",
                              "audit_log", "audit_export"]))
 def test_query_strings_fuzz(office, village_a_user, round_, approved, query, name):
     """The pages that read the query string (the round picker, the live period, a preselected village, the audit
@@ -1568,9 +1568,9 @@ EMPTY_POST_URLS = {
     "round_edit": lambda f: reverse("round_edit", args=[f["round_"].pk]),
     "roster_edit": lambda f: reverse("roster_edit", args=[f["village_a"].pk]),
     "nomination_new": lambda f: reverse("candidates:nomination_new"),
-    "talk_new": lambda f: reverse("vetting:talk_new", args=[f["inspected"].pk]),
-    "session_new": lambda f: reverse("vetting:session_new"),
-    "meeting_new": lambda f: reverse("vetting:meeting_new"),
+    "talk_new": lambda f: reverse("inspection:talk_new", args=[f["inspected"].pk]),
+    "session_new": lambda f: reverse("inspection:session_new"),
+    "meeting_new": lambda f: reverse("inspection:meeting_new"),
     "calendar": lambda f: reverse("publicity:calendar"),
     "objection_new": lambda f: reverse("publicity:objection_new", args=[f["notice"].pk]),
     "public_notice": lambda f: f["notice"].get_public_url(),
@@ -1621,7 +1621,7 @@ def test_tampered_hidden_fields_are_refused_with_a_reason(case, office, committe
         "conclude_an_unverified_objection_without_reason": (
             office, reverse("publicity:objection_detail", args=[open_objection.pk]),
             {"op": "conclude", "conclude-version": str(open_objection.version), "conclude-upheld": "no"}),
-        "meeting_decision_with_a_garbled_nomination": (committee, reverse("vetting:meeting_detail", args=[meeting.pk]),
+        "meeting_decision_with_a_garbled_nomination": (committee, reverse("inspection:meeting_detail", args=[meeting.pk]),
                                                        {"nomination": "x", "outcome": "approve"}),
         "office_decision_with_a_garbled_version": (office, reverse("vetting:request_decide", args=[flagged_req.pk]),
                                                    {"version": "x", "decision": "overruled", "reason": "经核实"}),
@@ -1705,7 +1705,7 @@ def test_found_resume_line_in_the_future_or_before_birth(day, village_a_user, vi
 def test_found_talk_dated_in_the_future_or_year_one(day, office, inspected):
     """BUG (invalid input accepted): the record of an individual talk dated 9999-12-31 (or 0001-01-01) is saved:
     TalkForm and services.talk_add check no date, though a talk is recorded after it took place, in the round."""
-    post_and_check(client_for(office), reverse("vetting:talk_new", args=[inspected.pk]),
+    post_and_check(client_for(office), reverse("inspection:talk_new", args=[inspected.pk]),
                    Body(talk_body() | {"date": day}), accepted=lambda o: check_talks(o, inspected))
 
 
@@ -1761,8 +1761,8 @@ def test_second_factor_fuzz(office, otp_user, body, which):
 
 # (more of them)
 
-ROUND_IN_QUERY = ["candidates:nomination_list", "candidates:nomination_new", "village_list", "vetting:session_list",
-                  "vetting:meeting_list", "vetting:session_new", "vetting:meeting_new", "publicity:notice_list",
+ROUND_IN_QUERY = ["candidates:nomination_list", "candidates:nomination_new", "village_list", "inspection:session_list",
+                  "inspection:meeting_list", "inspection:session_new", "inspection:meeting_new", "publicity:notice_list",
                   "publicity:notice_new"]
 
 
@@ -1782,11 +1782,11 @@ def test_found_superscript_digits_in_ids(case, office, committee, village_a_user
     live check's round, and the preselected village of a new appraisal (?village=²) (fixed: parse_pk)."""
     if case == "meeting_decision":
         body = Body({"nomination": "²", "outcome": "approve", "reason": ""})
-        post_and_check(client_for(committee), reverse("vetting:meeting_detail", args=[meeting.pk]), body)
+        post_and_check(client_for(committee), reverse("inspection:meeting_detail", args=[meeting.pk]), body)
     elif case == "eligibility_check":
         response = client_for(village_a_user).post(reverse("candidates:eligibility_check"),
                                                    nomination_body(village_a, cadre) | {"round": "①"})
         assert_no_500(response, "POST eligibility check with round=①")
     else:
-        url = reverse("vetting:session_new") + "?village=²"
+        url = reverse("inspection:session_new") + "?village=²"
         assert_no_500(client_for(office).get(url), f"GET {url}")

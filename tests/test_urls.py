@@ -25,6 +25,7 @@ from candidates import services as candidate_services
 from candidates.models import Status
 from tests.factories import NominationFactory, PersonFactory, png_upload
 from vetting import services as vetting_services
+from inspection import services as inspection_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
@@ -94,7 +95,7 @@ def _finding_obj(objs):
 
 def _session_obj(objs):
     if "session" not in objs:
-        objs["session"] = vetting_services.session_create(
+        objs["session"] = inspection_services.session_create(
             actor=objs["users"]["office"], round_=objs["round"], village=objs["village"],
             date=timezone.localdate(), place="村部")
     return objs["session"]
@@ -102,7 +103,7 @@ def _session_obj(objs):
 
 def _meeting_obj(objs):
     if "meeting" not in objs:
-        objs["meeting"] = vetting_services.meeting_create(
+        objs["meeting"] = inspection_services.meeting_create(
             actor=objs["users"]["office"], round_=objs["round"], date=timezone.localdate(), attendees="张书记")
     return objs["meeting"]
 
@@ -221,20 +222,20 @@ TABLE = {
     "vetting:sheet":                    _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
     "vetting:sheet_pdf":                _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
     # 组织考察: the office writes, the committee reads.
-    "vetting:inspection":               _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
-    "vetting:talk_new":                 _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
-    "vetting:report_edit":              _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
-    "vetting:report_print":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
-    "vetting:session_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
-    "vetting:session_new":              _row(LOGIN, 403, ALLOW, 403, 403, 403),
-    "vetting:session_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
-    "vetting:tally_edit":               _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_tally),
-    "vetting:ballot":                   _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
-    "vetting:tally_sheet":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    "inspection:inspection":               _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "inspection:talk_new":                 _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    "inspection:report_edit":              _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    "inspection:report_print":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    "inspection:session_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "inspection:session_new":              _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    "inspection:session_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    "inspection:tally_edit":               _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_tally),
+    "inspection:ballot":                   _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
+    "inspection:tally_sheet":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_session),
     # 镇党委研究确定: the committee records its own meetings.
-    "vetting:meeting_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
-    "vetting:meeting_new":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
-    "vetting:meeting_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_meeting),
+    "inspection:meeting_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "inspection:meeting_new":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
+    "inspection:meeting_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_meeting),
     # The admin: its index sends an anonymous visitor, and a signed-in non-staff user, to the
     # admin's sign-in page.
     "admin:index":                      _row(ADMIN_LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),

@@ -1,12 +1,12 @@
-"""Scoped reads for vetting, inspection and decisions."""
+"""Scoped reads for joint vetting."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from candidates.models import Nomination, Status
+from candidates.models import Status
 from reserve.roles import Role, roles_of
 
-from .models import AppraisalSession, CommitteeMeeting, NegativeItem, VettingRequest
+from .models import NegativeItem, VettingRequest
 
 
 def vetting_requests_visible_to(user) -> QuerySet[VettingRequest]:
@@ -48,22 +48,12 @@ def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
     ).select_related("signed_by")
 
 
-def sessions_visible_to(user) -> QuerySet[AppraisalSession]:
-    roles = roles_of(user)
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return AppraisalSession.objects.filter(round__town_id=user.town_id).select_related("village", "round")
-    return AppraisalSession.objects.none()
+def nomination_panel(nomination, user) -> dict:
+    """The vetting card on a nomination's page: the requests this user may see (none: no card)."""
+    from django.utils import timezone
 
-
-def meetings_visible_to(user) -> QuerySet[CommitteeMeeting]:
-    roles = roles_of(user)
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return CommitteeMeeting.objects.filter(round__town_id=user.town_id).select_related("round")
-    return CommitteeMeeting.objects.none()
-
-
-def nominations_in(user, round_, status) -> QuerySet[Nomination]:
-    from candidates.selectors import nominations_visible_to
-
-    return (nominations_visible_to(user).filter(round=round_, status=status)
-            .select_related("person", "village").order_by("village__order", "id"))
+    return {
+        "requests": vetting_requests_visible_to(user).filter(nomination=nomination)
+        .select_related("signed_by").order_by("department__order"),
+        "today": timezone.localdate(),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_inspection
+from . import views
 
 app_name = "vetting"
 
@@ -19,19 +19,4 @@ urlpatterns = [
     path("rounds/<int:pk>/ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("nominations/<int:pk>/sheet/", views.sheet, name="sheet"),
     path("nominations/<int:pk>/sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
-    # 组织考察
-    path("nominations/<int:pk>/inspection/", views_inspection.inspection, name="inspection"),
-    path("nominations/<int:pk>/talks/new/", views_inspection.talk_new, name="talk_new"),
-    path("nominations/<int:pk>/report/", views_inspection.report_edit, name="report_edit"),
-    path("nominations/<int:pk>/report/print/", views_inspection.report_print, name="report_print"),
-    path("sessions/", views_inspection.session_list, name="session_list"),
-    path("sessions/new/", views_inspection.session_new, name="session_new"),
-    path("sessions/<int:pk>/", views_inspection.session_detail, name="session_detail"),
-    path("sessions/<int:pk>/tally/<int:nomination_pk>/", views_inspection.tally_edit, name="tally_edit"),
-    path("sessions/<int:pk>/ballot/", views_inspection.ballot, name="ballot"),
-    path("sessions/<int:pk>/tally-sheet/", views_inspection.tally_sheet, name="tally_sheet"),
-    # 镇党委研究确定
-    path("meetings/", views_inspection.meeting_list, name="meeting_list"),
-    path("meetings/new/", views_inspection.meeting_new, name="meeting_new"),
-    path("meetings/<int:pk>/", views_inspection.meeting_detail, name="meeting_detail"),
 ]

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,7 +13,7 @@ from reserve import audit, idnumber
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.selectors import get_round_for_user_or_404
+from candidates.selectors import get_round_for_user_or_404
 from reserve.services import ActionRefused
 from reserve.uploads import document_response
 
@@ -21,6 +22,13 @@ from .forms import AnswerForm, DecisionForm, FindingForm, NegativeItemForm, Reop
 from .models import Finding, NegativeItem
 from .selectors import department_queue, flags_awaiting_decision, get_request_for_user_or_404, items_for_department
 from .selectors import vetting_requests_visible_to
+
+
+def start_page(user):
+    """A department's clerk starts on the department's queue."""
+    if Role.DEPARTMENT in roles_of(user) and user.department_id:
+        return reverse("vetting:queue")
+    return None
 
 
 @role_required(Role.DEPARTMENT)

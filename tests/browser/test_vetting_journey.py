@@ -19,10 +19,8 @@ from reserve.choices import Education, Gender, PoliticalStatus
 from reserve.models import Event
 from tests.browser.test_nomination_journey import log_in, log_out, status_badge, timeline_events
 from tests.factories import make_id, png_upload
-from vetting.models import (
-    AppraisalSession, CommitteeDecision, CommitteeMeeting, Finding, InspectionReport, NegativeItem, Talk, Tally,
-    VettingRequest,
-)
+from vetting.models import Finding, NegativeItem, VettingRequest
+from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,10 @@ from django.http import Http404
 from candidates import services
 from candidates.models import CommitteeRelative, FamilyMember, Nomination, Person, ResumeEntry, Status
 from reserve.choices import Education, Gender, PoliticalStatus
-from reserve.models import Event, Round
-from reserve.services import ActionRefused, round_update
+from reserve.models import Event
+from candidates.models import Round
+from candidates.services import round_update
+from reserve.services import ActionRefused
 
 from ..factories import CadreFactory, RoundFactory, make_id, png_upload
 

@@ -16,7 +16,7 @@ from candidates import services
 from candidates.models import Nomination, Person, Status
 from reserve import idnumber
 from reserve.choices import Education, Gender
-from reserve.models import Round
+from candidates.models import Round
 from tests.factories import (
     CadreFactory, NominationFactory, PersonFactory, RoundFactory, VillageFactory, make_id, png_upload,
 )

@@ -17,12 +17,12 @@ from pypdf import PdfReader
 
 from candidates.models import CommitteeRelative, FamilyMember, Nomination, ResumeEntry
 from publicity import services, views_public
+from reserve import views_errors
 from publicity.models import Notice, NoticeEntry, Objection
 from reserve.choices import Education, Gender, PoliticalStatus
 from tests.factories import NominationFactory, PersonFactory, VillageFactory
-from vetting.models import (
-    CommitteeDecision, CommitteeMeeting, Finding, InspectionReport, NegativeItem, Talk, TalkCategory, VettingRequest,
-)
+from vetting.models import Finding, NegativeItem, VettingRequest
+from inspection.models import CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, TalkCategory
 
 PUBLIC_BASE = "https://reserve.example.gov.cn"
 
@@ -306,10 +306,10 @@ def test_throttled_view_for_the_middleware(rf):
 
     request = rf.get("/")
     request.user = AnonymousUser()
-    response = views_public.throttled(request, Exception())
+    response = views_errors.throttled(request, Exception())
     assert response.status_code == 429
     assert "提交得太频繁" in html(response)
-    assert getattr(views_public.throttled, "login_required", True) is False
+    assert getattr(views_errors.throttled, "login_required", True) is False
 
 
 # --------------------------------------------------------------------------- late objections and receipts

@@ -16,14 +16,16 @@ from candidates.selectors import nominations_visible_to
 from publicity.selectors import notices_visible_to, objections_visible_to
 from reserve.models import User
 from reserve.roles import ADMIN_ROLES, Role
-from reserve.selectors import rounds_visible_to, villages_visible_to
+from reserve.selectors import villages_visible_to
+from candidates.selectors import rounds_visible_to
 from tests.test_urls import TABLE, objs  # noqa: F401  (objs: the fixture with an object of every kind)
-from vetting.selectors import meetings_visible_to, sessions_visible_to, vetting_requests_visible_to
+from vetting.selectors import vetting_requests_visible_to
+from inspection.selectors import meetings_visible_to, sessions_visible_to
 
 from ..factories import UserFactory
 from .databases import environment, manage, new_database, query
 
-MIGRATION = importlib.import_module("reserve.migrations.0008_admin_roles_and_otp")
+MIGRATION = importlib.import_module("reserve.migrations.0002_role_groups")
 RESERVED = {"admin", "root", "administrator", "superuser"}
 
 

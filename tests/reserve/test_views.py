@@ -12,8 +12,9 @@ from candidates import services
 from candidates.models import Nomination
 from candidates.selectors import nomination_timeline
 from reserve.choices import Education, Gender, RelaxationCategory
-from reserve.forms import RoundForm
-from reserve.models import Round, VillageCadre
+from candidates.forms import RoundForm
+from reserve.models import VillageCadre
+from candidates.models import Round
 from tests.factories import CadreFactory, PersonFactory, RoundFactory, VillageFactory, png_upload
 
 

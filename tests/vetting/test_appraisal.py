@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from vetting.appraisal import Result, check_tally
+from inspection.appraisal import Result, check_tally
 
 OPTIONS = ("优秀", "称职", "基本称职", "不称职")
 PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,8 @@ from candidates.models import Status
 from candidates.selectors import nomination_timeline
 from tests.factories import NominationFactory, PersonFactory, VillageFactory
 from vetting import services
-from vetting.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
+from inspection import services as inspection_services
+from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def nomination(round_, village_a):
 
 @pytest.fixture
 def session(office, round_, village_a):
-    return services.session_create(actor=office, round_=round_, village=village_a, date=DAY, place="村部会议室",
+    return inspection_services.session_create(actor=office, round_=round_, village=village_a, date=DAY, place="村部会议室",
                                    entitled_party_member=20, entitled_villager_rep=10, entitled_committee=5)
 
 
@@ -59,23 +60,23 @@ def record_passing_tally(office, session, nomination):
         "villager_rep": (10, 9, 9, [5, 3, 1, 0]),
         "committee": (5, 5, 5, [3, 2, 0, 0]),
     }.items():
-        services.tally_record(actor=office, session_id=session.pk, nomination_id=nomination.pk,
+        inspection_services.tally_record(actor=office, session_id=session.pk, nomination_id=nomination.pk,
                               category=category, issued=issued, returned=returned, valid=valid, counts=counts)
 
 
 # --------------------------------------------------------------------------- access
 
 def test_inspection_page_by_role(client, nomination, office, committee, village_a_user, dept_x_user, other_office):
-    url = reverse("vetting:inspection", args=[nomination.pk])
+    url = reverse("inspection:inspection", args=[nomination.pk])
     response = as_user(client, office).get(url)
     assert response.status_code == 200
     assert "尚未记录个别谈话。" in page(response)  # the guard_propose refusal
-    assert reverse("vetting:talk_new", args=[nomination.pk]) in page(response)
-    assert reverse("vetting:report_edit", args=[nomination.pk]) in page(response)
+    assert reverse("inspection:talk_new", args=[nomination.pk]) in page(response)
+    assert reverse("inspection:report_edit", args=[nomination.pk]) in page(response)
 
     response = as_user(client, committee).get(url)
     assert response.status_code == 200
-    assert reverse("vetting:talk_new", args=[nomination.pk]) not in page(response)  # the committee only reads
+    assert reverse("inspection:talk_new", args=[nomination.pk]) not in page(response)  # the committee only reads
 
     assert as_user(client, village_a_user).get(url).status_code == 403
     assert as_user(client, dept_x_user).get(url).status_code == 403
@@ -84,9 +85,9 @@ def test_inspection_page_by_role(client, nomination, office, committee, village_
 
 def test_inspection_page_hides_edit_links_after_inspection(client, round_, village_a, office):
     n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED)
-    response = as_user(client, office).get(reverse("vetting:inspection", args=[n.pk]))
+    response = as_user(client, office).get(reverse("inspection:inspection", args=[n.pk]))
     assert response.status_code == 200
-    assert reverse("vetting:talk_new", args=[n.pk]) not in page(response)
+    assert reverse("inspection:talk_new", args=[n.pk]) not in page(response)
 
 
 @pytest.mark.parametrize("name", ["talk_new", "report_edit"])
@@ -110,30 +111,30 @@ def test_session_pages_by_role(client, session, nomination, office, committee, v
     for name in ("session_detail", "ballot", "tally_sheet"):
         assert as_user(client, other_office).get(reverse(f"vetting:{name}", args=[session.pk])).status_code == 404
     # The other town's office sees an empty list, not this town's session.
-    assert "村部会议室" not in page(as_user(client, other_office).get(reverse("vetting:session_list")))
+    assert "村部会议室" not in page(as_user(client, other_office).get(reverse("inspection:session_list")))
 
-    tally_url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+    tally_url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
     assert as_user(client, office).get(tally_url).status_code == 200
     assert as_user(client, committee).get(tally_url).status_code == 403
     assert as_user(client, other_office).get(tally_url).status_code == 404
-    assert as_user(client, committee).get(reverse("vetting:session_new")).status_code == 403
+    assert as_user(client, committee).get(reverse("inspection:session_new")).status_code == 403
 
 
 def test_tally_of_a_nomination_of_another_village_is_404(client, session, round_, village_b, office):
     elsewhere = NominationFactory(round=round_, village=village_b, status=Status.INSPECTION)
-    url = reverse("vetting:tally_edit", args=[session.pk, elsewhere.pk])
+    url = reverse("inspection:tally_edit", args=[session.pk, elsewhere.pk])
     assert as_user(client, office).get(url).status_code == 404
 
 
 def test_meeting_pages_by_role(client, round_, office, committee, village_a_user, dept_x_user, other_office):
-    meeting = services.meeting_create(actor=office, round_=round_, date=DAY, attendees="张书记、李镇长")
+    meeting = inspection_services.meeting_create(actor=office, round_=round_, date=DAY, attendees="张书记、李镇长")
     for name, args in [("meeting_list", []), ("meeting_new", []), ("meeting_detail", [meeting.pk])]:
         url = reverse(f"vetting:{name}", args=args)
         assert as_user(client, office).get(url).status_code == 200, name
         assert as_user(client, committee).get(url).status_code == 200, name
         assert as_user(client, village_a_user).get(url).status_code == 403, name
         assert as_user(client, dept_x_user).get(url).status_code == 403, name
-    url = reverse("vetting:meeting_detail", args=[meeting.pk])
+    url = reverse("inspection:meeting_detail", args=[meeting.pk])
     assert as_user(client, other_office).get(url).status_code == 404
     assert as_user(client, other_office).post(url, {"nomination": "1", "outcome": "approve"}).status_code == 404
 
@@ -141,20 +142,20 @@ def test_meeting_pages_by_role(client, round_, office, committee, village_a_user
 # --------------------------------------------------------------------------- talks and the report
 
 def test_office_records_a_talk(client, nomination, office):
-    url = reverse("vetting:talk_new", args=[nomination.pk])
+    url = reverse("inspection:talk_new", args=[nomination.pk])
     response = as_user(client, office).post(url, {
         "date": "2026-05-18", "place": "村部", "talkers": "赵组织委员、钱干事", "interviewee": "孙书记",
         "category": "committee", "content": "该同志工作积极。",
     })
     assert response.status_code == 302
-    assert response.url == reverse("vetting:inspection", args=[nomination.pk])
+    assert response.url == reverse("inspection:inspection", args=[nomination.pk])
     talk = Talk.objects.get(nomination=nomination)
     assert talk.interviewee == "孙书记" and talk.recorded_by == office
     assert "孙书记" in page(client.get(response.url))
 
 
 def test_talk_with_bad_input_is_refused_without_500(client, nomination, office):
-    url = reverse("vetting:talk_new", args=[nomination.pk])
+    url = reverse("inspection:talk_new", args=[nomination.pk])
     response = as_user(client, office).post(url, {"date": "not-a-date", "category": "nobody", "content": ""})
     assert response.status_code == 200
     assert not Talk.objects.exists()
@@ -162,7 +163,7 @@ def test_talk_with_bad_input_is_refused_without_500(client, nomination, office):
 
 def test_talk_refused_outside_inspection_shows_the_reason(client, round_, village_a, office):
     n = NominationFactory(round=round_, village=village_a, status=Status.VETTED)
-    response = as_user(client, office).post(reverse("vetting:talk_new", args=[n.pk]), {
+    response = as_user(client, office).post(reverse("inspection:talk_new", args=[n.pk]), {
         "date": "2026-05-18", "place": "村部", "talkers": "赵", "interviewee": "孙", "category": "committee",
         "content": "好。",
     })
@@ -172,12 +173,12 @@ def test_talk_refused_outside_inspection_shows_the_reason(client, round_, villag
 
 
 def test_report_draft_save_and_print(client, nomination, office, committee, village_a_user, other_office):
-    url = reverse("vetting:report_edit", args=[nomination.pk])
+    url = reverse("inspection:report_edit", args=[nomination.pk])
     response = as_user(client, office).get(url)
     assert response.status_code == 200
     assert "王小明同志考察材料" in page(response)  # the generated draft
     # Printing before anything is saved sends back to the inspection page.
-    assert client.get(reverse("vetting:report_print", args=[nomination.pk])).status_code == 302
+    assert client.get(reverse("inspection:report_print", args=[nomination.pk])).status_code == 302
 
     response = client.post(url, {"text": "王小明同志考察材料\n\n第一段。\n第二段。", "inspectors": "赵、钱",
                                  "report_date": "2026-05-25"})
@@ -185,7 +186,7 @@ def test_report_draft_save_and_print(client, nomination, office, committee, vill
     report = InspectionReport.objects.get(nomination=nomination)
     assert report.inspectors == "赵、钱" and report.report_date == datetime.date(2026, 5, 25)
 
-    print_url = reverse("vetting:report_print", args=[nomination.pk])
+    print_url = reverse("inspection:report_print", args=[nomination.pk])
     for user in (office, committee):
         response = as_user(client, user).get(print_url)
         assert response.status_code == 200
@@ -197,7 +198,7 @@ def test_report_draft_save_and_print(client, nomination, office, committee, vill
 
 
 def test_empty_report_is_refused(client, nomination, office):
-    response = as_user(client, office).post(reverse("vetting:report_edit", args=[nomination.pk]),
+    response = as_user(client, office).post(reverse("inspection:report_edit", args=[nomination.pk]),
                                             {"text": "   ", "report_date": "xx"})
     assert response.status_code == 200
     assert "考察材料不能为空。" in page(response)
@@ -207,7 +208,7 @@ def test_empty_report_is_refused(client, nomination, office):
 # --------------------------------------------------------------------------- appraisal sessions
 
 def test_office_creates_a_session(client, round_, village_a, office):
-    response = as_user(client, office).post(reverse("vetting:session_new"), {
+    response = as_user(client, office).post(reverse("inspection:session_new"), {
         "village": village_a.pk, "date": "2026-05-20", "place": "村部", "options": "优秀,称职、基本称职 不称职",
         "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "12", "entitled_committee": "5",
     })
@@ -215,7 +216,7 @@ def test_office_creates_a_session(client, round_, village_a, office):
     session = AppraisalSession.objects.get()
     assert session.options == ["优秀", "称职", "基本称职", "不称职"]
     assert session.round == round_ and session.entitled_party_member == 30
-    assert response.url == reverse("vetting:session_detail", args=[session.pk])
+    assert response.url == reverse("inspection:session_detail", args=[session.pk])
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -230,7 +231,7 @@ def test_session_with_bad_input_is_refused(client, round_, village_a, office, ov
     data = {"village": village_a.pk, "date": "2026-05-20", "place": "村部", "options": "优秀、称职、基本称职、不称职",
             "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "12",
             "entitled_committee": "5", **overrides}
-    response = as_user(client, office).post(reverse("vetting:session_new"), data)
+    response = as_user(client, office).post(reverse("inspection:session_new"), data)
     assert response.status_code == 200
     if message:
         assert message in page(response)
@@ -239,7 +240,7 @@ def test_session_with_bad_input_is_refused(client, round_, village_a, office, ov
 
 def test_session_of_another_towns_village_is_refused(client, round_, office, other_town):
     foreign = VillageFactory(town=other_town)
-    response = as_user(client, office).post(reverse("vetting:session_new"), {
+    response = as_user(client, office).post(reverse("inspection:session_new"), {
         "village": foreign.pk, "date": "2026-05-20", "place": "村部", "options": "优秀、称职、基本称职、不称职",
         "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "0", "entitled_committee": "0",
     })
@@ -248,15 +249,15 @@ def test_session_of_another_towns_village_is_refused(client, round_, office, oth
 
 
 def test_session_new_with_another_towns_round_is_404(client, office, other_office, round_):
-    url = reverse("vetting:session_new") + f"?round={round_.pk}"
+    url = reverse("inspection:session_new") + f"?round={round_.pk}"
     assert as_user(client, other_office).get(url).status_code == 404
-    assert as_user(client, office).get(reverse("vetting:session_new") + "?round=x").status_code == 404
+    assert as_user(client, office).get(reverse("inspection:session_new") + "?round=x").status_code == 404
 
 
 # --------------------------------------------------------------------------- tallies
 
 def test_tally_that_does_not_add_up_is_refused_and_nothing_saved(client, session, nomination, office):
-    url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+    url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
     response = as_user(client, office).post(url, tally_post(party_member=(10, 12, 12, [6, 4, 2, 0])))
     assert response.status_code == 200
     assert "收回票数（12）多于发出票数（10）" in page(response)
@@ -264,7 +265,7 @@ def test_tally_that_does_not_add_up_is_refused_and_nothing_saved(client, session
 
 
 def test_a_later_categorys_error_undoes_an_earlier_ones_save(client, session, nomination, office):
-    url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+    url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
     response = as_user(client, office).post(url, tally_post(
         party_member=(20, 18, 17, [10, 4, 2, 1]),           # fine
         villager_rep=(10, 10, 10, [5, 5, 5, 0]),            # 15 votes for 10 valid ballots
@@ -282,20 +283,20 @@ def test_a_later_categorys_error_undoes_an_earlier_ones_save(client, session, no
     {},                              # nothing at all
 ])
 def test_tally_with_bad_input_is_refused_without_500(client, session, nomination, office, data):
-    url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+    url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
     response = as_user(client, office).post(url, data)
     assert response.status_code == 200
     assert not Tally.objects.exists()
 
 
 def test_valid_tally_computes_the_wording(client, session, nomination, office, committee):
-    url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+    url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
     data = tally_post(party_member=(20, 18, 17, [10, 4, 2, 1]), committee=(5, 5, 5, [3, 2, 0, 0]))
     data["party_member-q0_0"] = "12"   # 讲政治·优秀
     data["party_member-q0_1"] = "5"
     response = as_user(client, office).post(url, data)
     assert response.status_code == 302
-    assert response.url == reverse("vetting:session_detail", args=[session.pk])
+    assert response.url == reverse("inspection:session_detail", args=[session.pk])
     assert Tally.objects.filter(nomination=nomination).count() == 2  # the blank 村民代表 column is skipped
     party = Tally.objects.get(category="party_member")
     assert party.counts == [10, 4, 2, 1] and party.qualities == {"讲政治": [12, 5, 0, 0]}
@@ -307,7 +308,7 @@ def test_valid_tally_computes_the_wording(client, session, nomination, office, c
                        ("inspection", [nomination.pk])]:
         text = page(as_user(client, committee).get(reverse(f"vetting:{name}", args=args)))
         assert wording in text, name
-    text = page(client.get(reverse("vetting:inspection", args=[nomination.pk])))
+    text = page(client.get(reverse("inspection:inspection", args=[nomination.pk])))
     assert "65.7%" in text  # turnout 23/35: below 2/3 until the villager representatives are recorded
     assert "讲政治" in text
 
@@ -317,9 +318,9 @@ def test_valid_tally_computes_the_wording(client, session, nomination, office, c
 
 
 def test_tally_sheet_has_category_and_total_rows(client, session, nomination, office):
-    services.tally_record(actor=office, session_id=session.pk, nomination_id=nomination.pk,
+    inspection_services.tally_record(actor=office, session_id=session.pk, nomination_id=nomination.pk,
                           category="party_member", issued=20, returned=18, valid=17, counts=[10, 4, 2, 1])
-    text = page(as_user(client, office).get(reverse("vetting:tally_sheet", args=[session.pk])))
+    text = page(as_user(client, office).get(reverse("inspection:tally_sheet", args=[session.pk])))
     assert "东山村村级后备干部人选民主测评计票表" in text
     assert "党员" in text and "合计" in text and "未录入" in text
     assert "应参加20人，共发票20张，收回18张，其中有效票17张" in text  # the party members' row
@@ -327,10 +328,10 @@ def test_tally_sheet_has_category_and_total_rows(client, session, nomination, of
 
 
 def test_inspection_shows_propose_ready_once_talk_and_passing_tally_exist(client, session, nomination, office):
-    services.talk_add(actor=office, nomination_id=nomination.pk, date=DAY, place="村部", talkers="赵",
+    inspection_services.talk_add(actor=office, nomination_id=nomination.pk, date=DAY, place="村部", talkers="赵",
                       interviewee="孙", category="committee", content="好。")
     record_passing_tally(office, session, nomination)
-    text = page(as_user(client, office).get(reverse("vetting:inspection", args=[nomination.pk])))
+    text = page(as_user(client, office).get(reverse("inspection:inspection", args=[nomination.pk])))
     assert 'id="propose-ready"' in text
     assert "达到通过条件" in text
 
@@ -343,7 +344,7 @@ def test_ballot_lists_the_nominations_under_inspection(client, session, nominati
                               person=PersonFactory(name="李小红", gender="F"))
     NominationFactory(round=round_, village=village_a, status=Status.VETTED, person=PersonFactory(name="未考察"))
     NominationFactory(round=round_, village=village_b, status=Status.INSPECTION, person=PersonFactory(name="外村人"))
-    text = page(as_user(client, committee).get(reverse("vetting:ballot", args=[session.pk])))
+    text = page(as_user(client, committee).get(reverse("inspection:ballot", args=[session.pk])))
     assert "东山村村级后备干部人选民主测评票" in text
     assert "多选或不选为无效票" in text
     assert "王小明" in text and other.person.name in text
@@ -360,23 +361,23 @@ def test_ballot_lists_the_nominations_under_inspection(client, session, nominati
 
 @pytest.fixture
 def meeting(committee, round_):
-    return services.meeting_create(actor=committee, round_=round_, date=DAY, attendees="张书记、李镇长")
+    return inspection_services.meeting_create(actor=committee, round_=round_, date=DAY, attendees="张书记、李镇长")
 
 
 def test_committee_registers_a_meeting(client, round_, committee):
-    response = as_user(client, committee).post(reverse("vetting:meeting_new"),
+    response = as_user(client, committee).post(reverse("inspection:meeting_new"),
                                                {"date": "2026-06-01", "attendees": "张书记", "minutes_ref": "2026-7"})
     assert response.status_code == 302
     meeting = CommitteeMeeting.objects.get()
     assert meeting.round == round_ and meeting.recorded_by == committee
-    response = client.post(reverse("vetting:meeting_new"), {"date": "", "attendees": ""})
+    response = client.post(reverse("inspection:meeting_new"), {"date": "", "attendees": ""})
     assert response.status_code == 200
     assert CommitteeMeeting.objects.count() == 1
 
 
 def test_committee_approves_a_proposed_nomination(client, meeting, round_, village_a, committee):
     n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED, person=PersonFactory(name="周同意"))
-    url = reverse("vetting:meeting_detail", args=[meeting.pk])
+    url = reverse("inspection:meeting_detail", args=[meeting.pk])
     assert "周同意" in page(as_user(client, committee).get(url))
     response = client.post(url, {"nomination": n.pk, "outcome": "approve", "reason": ""})
     assert response.status_code == 302
@@ -392,7 +393,7 @@ def test_committee_approves_a_proposed_nomination(client, meeting, round_, villa
 
 def test_committee_rejects_with_a_reason(client, meeting, round_, village_a, committee):
     n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED)
-    url = reverse("vetting:meeting_detail", args=[meeting.pk])
+    url = reverse("inspection:meeting_detail", args=[meeting.pk])
     response = as_user(client, committee).post(url, {"nomination": n.pk, "outcome": "reject", "reason": ""})
     assert response.status_code == 200
     assert "请填写党委研究不同意理由。" in page(response)
@@ -414,14 +415,14 @@ def test_committee_rejects_with_a_reason(client, meeting, round_, village_a, com
     {},
 ])
 def test_decision_with_bad_input_is_refused_without_500(client, meeting, committee, data):
-    response = as_user(client, committee).post(reverse("vetting:meeting_detail", args=[meeting.pk]), data)
+    response = as_user(client, committee).post(reverse("inspection:meeting_detail", args=[meeting.pk]), data)
     assert response.status_code == 200
     assert "请检查填写的研究结果。" in page(response)
     assert not CommitteeDecision.objects.exists()
 
 
 def test_decision_on_a_nomination_not_proposed_is_refused(client, meeting, nomination, committee):
-    response = as_user(client, committee).post(reverse("vetting:meeting_detail", args=[meeting.pk]),
+    response = as_user(client, committee).post(reverse("inspection:meeting_detail", args=[meeting.pk]),
                                                {"nomination": nomination.pk, "outcome": "approve"})
     assert response.status_code == 200
     assert "不能党委研究同意" in page(response)
@@ -431,7 +432,7 @@ def test_decision_on_a_nomination_not_proposed_is_refused(client, meeting, nomin
 
 def test_decision_on_another_towns_nomination_is_404(client, meeting, committee, other_town):
     foreign = NominationFactory(round__town=other_town, status=Status.PROPOSED)
-    response = as_user(client, committee).post(reverse("vetting:meeting_detail", args=[meeting.pk]),
+    response = as_user(client, committee).post(reverse("inspection:meeting_detail", args=[meeting.pk]),
                                                {"nomination": foreign.pk, "outcome": "approve"})
     assert response.status_code == 404
     foreign.refresh_from_db()

@@ -25,6 +25,7 @@ from candidates import services as candidate_services
 from candidates.models import Status
 from reserve.roles import Role
 from vetting import services
+from inspection import services as inspection_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
@@ -57,7 +58,7 @@ def _world(*, office, round_, village, department_users):
     today = timezone.localdate()
     nomination = NominationFactory(round=round_, village=village, status=Status.INSPECTION,
                                    person=PersonFactory(name=f"考察{village.name}"))
-    services.report_save(actor=office, nomination_id=nomination.pk, text="考察材料正文。")
+    inspection_services.report_save(actor=office, nomination_id=nomination.pk, text="考察材料正文。")
     vetting_nomination = NominationFactory(round=round_, village=village, status=Status.ACCEPTED,
                                            person=PersonFactory(name=f"联审{village.name}"))
     candidate_services.perform(actor=office, nomination_id=vetting_nomination.pk, action="dispatch")
@@ -69,8 +70,8 @@ def _world(*, office, round_, village, department_users):
     return {
         "round": round_, "village": village, "nomination": nomination, "vetting_nomination": vetting_nomination,
         "request": requests["x"], "finding": findings["x"], "requests": requests, "findings": findings,
-        "session": services.session_create(actor=office, round_=round_, village=village, date=today, place="村部"),
-        "meeting": services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记"),
+        "session": inspection_services.session_create(actor=office, round_=round_, village=village, date=today, place="村部"),
+        "meeting": inspection_services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记"),
     }
 
 
@@ -112,28 +113,28 @@ def _round_query(w):
 
 # name, method, (world -> (kwargs, query)), the roles (of office, committee, department) the role check lets in
 URLS = [
-    ("request_detail", "get", _pk("request"), {OFFICE, DEPARTMENT}),
-    ("request_decide", "post", _pk("request"), {OFFICE}),
-    ("request_reopen", "post", _pk("request"), {OFFICE}),
-    ("finding_attachment", "get",
+    ("vetting:request_detail", "get", _pk("request"), {OFFICE, DEPARTMENT}),
+    ("vetting:request_decide", "post", _pk("request"), {OFFICE}),
+    ("vetting:request_reopen", "post", _pk("request"), {OFFICE}),
+    ("vetting:finding_attachment", "get",
      lambda w: ({"pk": w["finding"].request_id, "finding_pk": w["finding"].pk}, ""), {OFFICE, DEPARTMENT}),
-    ("negative_list", "get", _pk("round"), {OFFICE}),
-    ("dispatch_round", "post", _pk("round"), {OFFICE}),
-    ("ledger", "get", _pk("round"), {OFFICE}),
-    ("ledger_pdf", "get", _pk("round"), {OFFICE}),
-    ("sheet", "get", _pk("vetting_nomination"), {OFFICE}),
-    ("sheet_pdf", "get", _pk("vetting_nomination"), {OFFICE}),
-    ("inspection", "get", _pk("nomination"), READERS),
-    ("talk_new", "get", _pk("nomination"), {OFFICE}),
-    ("report_edit", "get", _pk("nomination"), {OFFICE}),
-    ("report_print", "get", _pk("nomination"), READERS),
-    ("session_new", "get", _round_query, {OFFICE}),       # ?round= names the round
-    ("session_detail", "get", _pk("session"), READERS),
-    ("tally_edit", "get", lambda w: ({"pk": w["session"].pk, "nomination_pk": w["nomination"].pk}, ""), {OFFICE}),
-    ("ballot", "get", _pk("session"), READERS),
-    ("tally_sheet", "get", _pk("session"), READERS),
-    ("meeting_new", "get", _round_query, READERS),        # ?round= names the round
-    ("meeting_detail", "get", _pk("meeting"), READERS),
+    ("vetting:negative_list", "get", _pk("round"), {OFFICE}),
+    ("vetting:dispatch_round", "post", _pk("round"), {OFFICE}),
+    ("vetting:ledger", "get", _pk("round"), {OFFICE}),
+    ("vetting:ledger_pdf", "get", _pk("round"), {OFFICE}),
+    ("vetting:sheet", "get", _pk("vetting_nomination"), {OFFICE}),
+    ("vetting:sheet_pdf", "get", _pk("vetting_nomination"), {OFFICE}),
+    ("inspection:inspection", "get", _pk("nomination"), READERS),
+    ("inspection:talk_new", "get", _pk("nomination"), {OFFICE}),
+    ("inspection:report_edit", "get", _pk("nomination"), {OFFICE}),
+    ("inspection:report_print", "get", _pk("nomination"), READERS),
+    ("inspection:session_new", "get", _round_query, {OFFICE}),       # ?round= names the round
+    ("inspection:session_detail", "get", _pk("session"), READERS),
+    ("inspection:tally_edit", "get", lambda w: ({"pk": w["session"].pk, "nomination_pk": w["nomination"].pk}, ""), {OFFICE}),
+    ("inspection:ballot", "get", _pk("session"), READERS),
+    ("inspection:tally_sheet", "get", _pk("session"), READERS),
+    ("inspection:meeting_new", "get", _round_query, READERS),        # ?round= names the round
+    ("inspection:meeting_detail", "get", _pk("meeting"), READERS),
 ]
 URL_NAMES = [u[0] for u in URLS]
 SPEC = {u[0]: u[1:] for u in URLS}
@@ -142,7 +143,7 @@ SPEC = {u[0]: u[1:] for u in URLS}
 def _url(name, world):
     _method, target, _roles = SPEC[name]
     kwargs, query = target(world)
-    return reverse(f"vetting:{name}", kwargs=kwargs) + query
+    return reverse(name, kwargs=kwargs) + query
 
 
 def _answer(client, user, method, url):
@@ -165,9 +166,9 @@ def _opened(status, location):
 def test_every_object_bearing_vetting_url_is_in_the_matrix():
     from tests.test_urls import TABLE
 
-    object_free = {"queue", "flags", "session_list", "meeting_list"}
-    vetting = {name.split(":", 1)[1] for name in TABLE if name.startswith("vetting:")}
-    assert vetting - object_free == set(URL_NAMES)
+    object_free = {"vetting:queue", "vetting:flags", "inspection:session_list", "inspection:meeting_list"}
+    named = {name for name in TABLE if name.startswith(("vetting:", "inspection:"))}
+    assert named - object_free == set(URL_NAMES)
 
 
 # --------------------------------------------------------------------------- controls
@@ -206,7 +207,7 @@ def test_nothing_of_another_town_changed(client, home, foreign, users):
     """The refused POSTs left the other town's requests and nominations as they were."""
     before = [(r.status, r.decision, r.version) for r in VettingRequest.objects.filter(
         nomination__round=foreign["round"]).order_by("pk")]
-    for name in ("request_decide", "request_reopen", "dispatch_round"):
+    for name in ("vetting:request_decide", "vetting:request_reopen", "vetting:dispatch_round"):
         assert _answer(client, users[OFFICE], "post", _url(name, foreign))[0] == 404
     client.force_login(users[OFFICE])
     response = client.post(reverse("vetting:request_decide", args=[foreign["request"].pk]),
@@ -260,5 +261,5 @@ def test_tally_edit_pairs_a_session_only_with_a_nomination_of_its_village_and_ro
     other_village = NominationFactory(round=round_, village=village_b, status=Status.INSPECTION)
     for session, nomination in ((home["session"], foreign["nomination"]), (foreign["session"], home["nomination"]),
                                 (home["session"], other_village)):
-        url = reverse("vetting:tally_edit", args=[session.pk, nomination.pk])
+        url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])
         assert _answer(client, office, "get", url)[0] == 404, url
