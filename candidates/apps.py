@@ -9,6 +9,7 @@ class CandidatesConfig(AppConfig):
     def ready(self):
         from reserve.home import register_start_page
 
+        from . import selectors  # noqa: F401  (declares the scope of this app's models)
         from .views_rounds import start_page
 
         register_start_page(start_page)

@@ -1,28 +1,27 @@
-"""Scoped reads of nominations. Views never filter by village or town themselves."""
+"""Scoped reads of rounds and nominations, and the scope declarations of selection's models.
+Views never filter by village or town themselves."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
-from reserve.roles import BUSINESS_ROLES, Role, roles_of
-from reserve.selectors import user_town_id
+from reserve.roles import Role
+from reserve.scope import Scope, declare
 
-from .models import Nomination, Round
+from .models import Nomination, Round, Status
+
+# Every role of the selection and the pool sees its town's rounds (the administrators see none).
+declare(Round, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ("town", "town_id"),
+                Role.DEPARTMENT: ("town", "town_id"), Role.MENTOR: ("town", "town_id")})
+declare(Nomination, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town", Role.VILLAGE: "village"})
 
 
 def nominations_visible_to(user) -> QuerySet[Nomination]:
-    roles = roles_of(user)
-    qs = Nomination.objects.all()
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return qs.filter(round__town_id=user.town_id)
-    if Role.VILLAGE in roles and user.village_id:
-        return qs.filter(village_id=user.village_id)
-    return qs.none()
+    return Scope.for_user(user).filter(Nomination)
 
 
 def get_nomination_for_user_or_404(user, pk) -> Nomination:
     """The same 404 for a nomination that does not exist and one the user may not see."""
-    qs = nominations_visible_to(user).select_related("round", "round__town", "village", "person", "hukou_village")
-    return get_object_or_404(qs, pk=pk)
+    qs = Nomination.objects.select_related("round", "round__town", "village", "person", "hukou_village")
+    return Scope.for_user(user).get(qs, pk)
 
 
 def nomination_list(user, *, round_id=None, village_id=None, status=None, eligible=None, q=None):
@@ -42,6 +41,7 @@ def nomination_list(user, *, round_id=None, village_id=None, status=None, eligib
 
 
 def nomination_timeline(nomination):
+    """The nomination's events, in time order."""
     from django.contrib.contenttypes.models import ContentType
 
     from reserve.models import Event
@@ -50,17 +50,23 @@ def nomination_timeline(nomination):
     return Event.objects.filter(content_type=ct, object_id=nomination.pk).select_related("actor")
 
 
+def nomination_timeline_rows(nomination) -> list[tuple]:
+    """The timeline as a page shows it: (event, its label, the label of the status it moved to —
+    empty when that is not a status of a nomination)."""
+    from reserve import events
+
+    return [
+        (e, events.label(e.action), Status(e.to_status).label if e.to_status in Status.values else "")
+        for e in nomination_timeline(nomination)
+    ]
+
+
 def rounds_visible_to(user) -> QuerySet[Round]:
-    """Rounds of the user's town, for every role of the selection bound to the town or one of its units
-    (not for the administrators, who see no selection data)."""
-    town_id = user_town_id(user) if roles_of(user) & BUSINESS_ROLES else None
-    if town_id is None:
-        return Round.objects.none()
-    return Round.objects.filter(town_id=town_id)
+    return Scope.for_user(user).filter(Round)
 
 
 def get_round_for_user_or_404(user, pk) -> Round:
-    return get_object_or_404(rounds_visible_to(user), pk=pk)
+    return Scope.for_user(user).get(Round, pk)
 
 
 def current_round(user) -> Round | None:

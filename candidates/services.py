@@ -4,28 +4,21 @@ Each action checks the actor's role and scope, checks the guard, changes the sta
 lock, and writes its event, all in one transaction. Status changes nowhere else.
 """
 
-import datetime
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from reserve.roles import Role, has_role, roles_of
-from reserve.services import ActionRefused, record_event, require_office
+from reserve.exceptions import ActionRefused, NotAllowed
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
+from reserve.workflow import local_today  # noqa: F401 (the one "today" of every service)
 
 from .eligibility import Applicant, evaluate
 from .models import ROUND_PARAMETER_FIELDS, CommitteeRelative, Round, FamilyMember, Nomination, Person, ResumeEntry, Status
-from .selectors import nominations_visible_to
-from .workflow import CLOSED, EDITABLE, TRANSITIONS
+from .workflow import CLOSED, EDITABLE, NOMINATION_WORKFLOW, lock_nomination  # noqa: F401 (lock_nomination: for later stages)
 
 PERSON_FIELDS = ("id_number", "name", "gender", "birth_date")
-
-
-def local_today() -> datetime.date:
-    return timezone.localdate()
 
 
 def _apply_eligibility(nomination, relatives=None) -> bool:
@@ -83,10 +76,11 @@ def _check_duplicate(round_, person, exclude_pk=None):
 def nomination_create(*, actor, round_: Round, person_data, fields, resume=(), family=(), relatives=(),
                       id_card_copy=None) -> Nomination:
     """A village branch fills a new 自荐表 for a person of its own village (status draft)."""
-    if not has_role(actor, Role.VILLAGE) or not actor.village_id:
-        raise PermissionDenied
-    if round_.town_id != actor.village.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.VILLAGE)
+    if not scope.village_id:
+        raise NotAllowed
+    scope.require(round_, roles={Role.VILLAGE})
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("本批次已结束，不能再填写自荐表。"))
     try:
@@ -109,11 +103,11 @@ def nomination_create(*, actor, round_: Round, person_data, fields, resume=(), f
 def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=(), family=(), relatives=(),
                       id_card_copy=None) -> Nomination:
     """The village branch changes its form while it is a draft or has been returned."""
-    if not has_role(actor, Role.VILLAGE):
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.VILLAGE)
     try:
         with transaction.atomic():
-            nomination = nominations_visible_to(actor).select_for_update().get(pk=nomination_id)
+            nomination = scope.get(Nomination.objects.select_for_update(), nomination_id, roles={Role.VILLAGE})
             if nomination.status not in EDITABLE:
                 raise ActionRefused(_("自荐表已提交，不能修改。"))
             person = _person_for(person_data)
@@ -128,54 +122,14 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
             _save_rows(nomination, resume=resume, family=family, relatives=relatives)
             record_event(nomination, action="update", actor=actor, from_status=nomination.status,
                          to_status=nomination.status)
-    except Nomination.DoesNotExist:
-        raise Http404 from None
     except IntegrityError:
         raise _duplicate_error() from None
     return nomination
 
 
-def guard_submit(nomination, actor, today) -> str | None:
-    round_ = nomination.round
-    if not round_.nomination_window_open(today):
-        return _("不在自荐报名时间内（%(a)s至%(b)s），不能提交。") % {
-            "a": f"{round_.nomination_start:%Y-%m-%d}", "b": f"{round_.nomination_end:%Y-%m-%d}",
-        }
-    if not nomination.id_card_copy:
-        return _("请先上传身份证复印件。")
-    return None
-
-
-def guard_accept(nomination, actor, today) -> str | None:
-    if not nomination.is_eligible:
-        return _("不符合基本条件，不能受理；请退回并说明理由。")
-    return None
-
-
-def _guard(transition, nomination, actor, today) -> str | None:
-    return import_string(transition.guard)(nomination, actor, today) if transition.guard else None
-
-
 def available_actions(nomination, user, *, today=None):
     """The buttons this user may press on this nomination now, each with why it is refused (or None)."""
-    today = today or local_today()
-    roles = roles_of(user)
-    found = []
-    for transition in TRANSITIONS.values():
-        if transition.manual and nomination.status in transition.allowed_sources(roles):
-            found.append((transition, _guard(transition, nomination, user, today)))
-    return found
-
-
-def lock_nomination(actor, nomination_id: int) -> Nomination:
-    """Lock a nomination in the actor's scope for a change (inside a transaction); 404 outside it."""
-    try:
-        return (
-            nominations_visible_to(actor).select_for_update(of=("self",))
-            .select_related("round", "village", "person").get(pk=nomination_id)
-        )
-    except Nomination.DoesNotExist:
-        raise Http404 from None
+    return NOMINATION_WORKFLOW.available_actions(nomination, user, today=today)
 
 
 def apply_transition(nomination, action: str, *, actor, reason: str = "", today=None, data=None) -> Nomination:
@@ -183,51 +137,16 @@ def apply_transition(nomination, action: str, *, actor, reason: str = "", today=
 
     The caller holds the row lock inside a transaction (lock_nomination, or its own select_for_update).
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise ActionRefused(_("未知操作。"))
-    today = today or local_today()
-    reason = (reason or "").strip()
-    if transition.system:
-        sources = {s for role_sources in transition.sources_by_role.values() for s in role_sources}
-    else:
-        sources = transition.allowed_sources(roles_of(actor))
-        if not sources:
-            raise PermissionDenied
-    if nomination.status not in sources:
-        raise ActionRefused(
-            _("当前状态为“%(s)s”，不能%(a)s。") % {"s": Status(nomination.status).label, "a": transition.label}
-        )
-    if transition.needs_reason and not reason:
-        raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
-    refusal = _guard(transition, nomination, actor, today)
-    if refusal:
-        raise ActionRefused(refusal)
-    before = nomination.status
-    nomination.status = transition.target
-    update = ["status", "updated_at"]
-    if transition.action == "submit":
-        nomination.submitted_at = timezone.now()
-        update.append("submitted_at")
-    nomination.save(update_fields=update)
-    record_event(nomination, action=action, actor=actor, from_status=before, to_status=nomination.status,
-                 reason=reason, data=data)
-    if transition.effect:
-        import_string(transition.effect)(nomination, actor, today)
-    return nomination
+    return NOMINATION_WORKFLOW.apply(nomination, action, actor=actor, reason=reason, today=today, data=data)
 
 
 def perform(*, actor, nomination_id: int, action: str, reason: str = "", today=None) -> Nomination:
-    """Run one workflow action as its own transaction.
+    """Run one workflow action (a button on the nomination's page) as its own transaction.
 
-    Raises Http404 for a nomination outside the actor's scope, PermissionDenied for a role that may
+    Raises NotFound for a nomination outside the actor's scope, NotAllowed for a role that may
     never take this action, and ActionRefused (with a Chinese message) for anything not allowed now.
     """
-    if action not in TRANSITIONS or not TRANSITIONS[action].manual:
-        raise ActionRefused(_("未知操作。"))
-    with transaction.atomic():
-        nomination = lock_nomination(actor, nomination_id)
-        return apply_transition(nomination, action, actor=actor, reason=reason, today=today)
+    return NOMINATION_WORKFLOW.perform(actor=actor, pk=nomination_id, action=action, reason=reason, today=today)
 
 
 def reevaluate_round(round_, *, actor) -> int:
@@ -259,7 +178,9 @@ def reevaluate_round(round_, *, actor) -> int:
 # --- rounds and their parameters -------------------------------------------------------------
 
 def round_create(*, actor, town, **params) -> Round:
-    require_office(actor, town)
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    scope.require(town, roles={Role.OFFICE})
     round_ = Round(town=town, **params)
     round_.full_clean()
     with transaction.atomic():
@@ -270,9 +191,10 @@ def round_create(*, actor, town, **params) -> Round:
 
 def round_update(*, actor, round_id: int, **params) -> Round:
     """Change a round's parameters and re-evaluate the open nominations under the new ones."""
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
     with transaction.atomic():
-        round_ = Round.objects.select_for_update().get(pk=round_id)
-        require_office(actor, round_.town)
+        round_ = scope.get(Round.objects.select_for_update(), round_id, roles={Role.OFFICE})
         before = {f: getattr(round_, f) for f in ROUND_PARAMETER_FIELDS}
         for name, value in params.items():
             if name not in ROUND_PARAMETER_FIELDS:

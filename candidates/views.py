@@ -16,7 +16,7 @@ from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from reserve.selectors import parse_pk, villages_visible_to
 from .selectors import current_round, get_round_for_user_or_404
-from reserve.services import ActionRefused
+from reserve.exceptions import ActionRefused
 from reserve.uploads import document_response
 from reserve.forms import add_errors
 
@@ -26,9 +26,9 @@ from .panels import nomination_panels
 from .forms import (
     FamilyFormSet, NominationFilterForm, NominationForm, ReasonForm, RelativeFormSet, ResumeFormSet, formset_rows,
 )
-from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline
+from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline_rows
 from .models import Status
-from .workflow import EDITABLE, EVENT_LABELS
+from .workflow import EDITABLE
 
 PAGE_SIZE = 20
 FORM_FAMILY_ROWS = 4  # the printed 自荐表 has at least this many rows for family members
@@ -160,14 +160,10 @@ def nomination_edit(request, pk):
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
 def nomination_detail(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    events = [
-        (e, EVENT_LABELS.get(e.action, e.action), Status(e.to_status).label if e.to_status in Status.values else "")
-        for e in nomination_timeline(nomination)
-    ]
     return render(request, "candidates/nomination_detail.html", {
         "n": nomination,
         "actions": services.available_actions(nomination, request.user),
-        "events": events,
+        "events": nomination_timeline_rows(nomination),
         "resume": nomination.resume.all(),
         "family": nomination.family.all(),
         "relatives": nomination.committee_relatives.all(),

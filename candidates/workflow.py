@@ -1,41 +1,63 @@
-"""The allowed moves of a nomination: one table, read by the actions and by the UI."""
+"""The allowed moves of a nomination: one table (the workflow engine's), read by the actions and
+by the UI. Later stages add their guards and effects to it from their own AppConfig.ready():
+vetting to dispatch, inspection to propose, publicity and the pool to confirm_reserve."""
 
-from dataclasses import dataclass
-
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reserve import events
 from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.workflow import Transition, Workflow
 
-from .models import Status
+from .models import Nomination, Status
 
 S = Status
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    target: str
-    # Which roles may take it, and from which statuses each of them may.
-    sources_by_role: dict
-    needs_reason: bool = False
-    button: str = "primary"
-    confirm: str = ""
-    # Dotted paths: guard(nomination, actor, today) -> refusal message or None, checked before the
-    # move; effect(nomination, actor, today) runs after it, in the same transaction.
-    guard: str = ""
-    effect: str = ""
-    # manual: offered as a button on the nomination page; otherwise taken from its own page
-    # (a vetting answer, a committee decision). system: taken by the system as the consequence of
-    # another user's action, so no role is checked.
-    manual: bool = True
-    system: bool = False
+class NominationEvent(events.EventKind):
+    """Events on a nomination that are not transitions of its table."""
 
-    def allowed_sources(self, roles) -> set:
-        found = set()
-        for role in roles:
-            found |= set(self.sources_by_role.get(role, ()))
-        return found
+    CREATE = "create", _("填写自荐表")
+    UPDATE = "update", _("修改自荐表")
+    ELIGIBILITY_CHANGED = "eligibility_changed", _("批次条件调整，重新审核基本条件")
+    ROUND_CREATE = "round_create", _("创建选拔批次")
+    ROUND_UPDATE = "round_update", _("修改批次参数")
+
+
+events.register(NominationEvent)
+
+
+def guard_submit(nomination, actor, today) -> str | None:
+    round_ = nomination.round
+    if not round_.nomination_window_open(today):
+        return _("不在自荐报名时间内（%(a)s至%(b)s），不能提交。") % {
+            "a": f"{round_.nomination_start:%Y-%m-%d}", "b": f"{round_.nomination_end:%Y-%m-%d}",
+        }
+    if not nomination.id_card_copy:
+        return _("请先上传身份证复印件。")
+    return None
+
+
+def stamp_submitted(nomination, actor, today) -> None:
+    nomination.submitted_at = timezone.now()
+    nomination.save(update_fields=["submitted_at"])
+
+
+def guard_accept(nomination, actor, today) -> str | None:
+    if not nomination.is_eligible:
+        return _("不符合基本条件，不能受理；请退回并说明理由。")
+    return None
+
+
+def lock_nomination(actor, nomination_id) -> Nomination:
+    """Lock a nomination in the actor's scope for a change (inside a transaction); NotFound outside it."""
+    assert transaction.get_connection().in_atomic_block, "lock_nomination needs a transaction"
+    return Scope.for_user(actor).get(
+        Nomination.objects.select_for_update(of=("self",)).select_related("round", "village", "person"),
+        nomination_id,
+    )
 
 
 _BEFORE_RESERVE = (
@@ -43,16 +65,17 @@ _BEFORE_RESERVE = (
     S.INSPECTION, S.PROPOSED, S.APPROVED, S.PUBLICISED,
 )
 
-TRANSITIONS = {
-    t.action: t
-    for t in (
+NOMINATION_WORKFLOW = Workflow(
+    Nomination,
+    (
         Transition(
             action="submit",
             label=_("提交镇组织办"),
             target=S.SUBMITTED,
             sources_by_role={Role.VILLAGE: (S.DRAFT, S.RETURNED)},
             confirm=_("提交后不能再修改，确认提交？"),
-            guard="candidates.services.guard_submit",
+            guard=guard_submit,
+            effect=stamp_submitted,
         ),
         Transition(
             action="accept",
@@ -60,7 +83,7 @@ TRANSITIONS = {
             target=S.ACCEPTED,
             sources_by_role={Role.OFFICE: (S.SUBMITTED,)},
             button="success",
-            guard="candidates.services.guard_accept",
+            guard=guard_accept,
         ),
         Transition(
             action="return",
@@ -87,8 +110,6 @@ TRANSITIONS = {
             label=_("发起资格联审"),
             target=S.VETTING,
             sources_by_role={Role.OFFICE: (S.ACCEPTED,)},
-            guard="vetting.services.guard_dispatch",
-            effect="vetting.services.create_requests",
         ),
         Transition(
             action="vet_clear",
@@ -127,7 +148,6 @@ TRANSITIONS = {
             target=S.PROPOSED,
             sources_by_role={Role.OFFICE: (S.INSPECTION,)},
             button="success",
-            guard="inspection.services.guard_propose",
         ),
         Transition(
             action="fail_inspection",
@@ -175,11 +195,11 @@ TRANSITIONS = {
             target=S.RESERVE,
             sources_by_role={Role.OFFICE: (S.PUBLICISED,)},
             button="success",
-            guard="publicity.services.guard_confirm",
-            effect="training.services.create_reserve",
         ),
-    )
-}
+    ),
+    lock=lock_nomination,
+)
+TRANSITIONS = NOMINATION_WORKFLOW.transitions
 
 # Statuses in which the village branch may still change the form.
 EDITABLE = (S.DRAFT, S.RETURNED)
@@ -187,19 +207,3 @@ EDITABLE = (S.DRAFT, S.RETURNED)
 INSPECTED = (S.INSPECTION, S.PROPOSED, S.APPROVED, S.REJECTED, S.PUBLICISED, S.RESERVE)
 # Statuses that no parameter change can affect any more.
 CLOSED = (S.DISQUALIFIED, S.REJECTED, S.RESERVE, S.WITHDRAWN)
-
-# Labels of actions that are not transitions, for the timeline.
-EVENT_LABELS = {
-    "create": _("填写自荐表"),
-    "update": _("修改自荐表"),
-    "eligibility_changed": _("批次条件调整，重新审核基本条件"),
-    "vetting_answer": _("联审部门答复"),
-    "vetting_overrule": _("组织办不予采纳部门意见"),
-    "vetting_reopen": _("重新开启部门审查"),
-    "talk": _("个别谈话"),
-    "appraisal_tally": _("民主测评计票"),
-    "report": _("考察材料"),
-    "objection": _("收到异议"),
-    "objection_concluded": _("异议处理结论"),
-    **{t.action: t.label for t in TRANSITIONS.values()},
-}

@@ -72,7 +72,12 @@ def _user(username, role, *, full_name, town=None, village=None, department=None
 
 
 def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[str, str, str]]:
-    """Build the demo town. Returns (username, role label, unit) rows for printing."""
+    """Build the demo town. Returns (username, role label, unit) rows for printing.
+
+    The organisation is made in one transaction, then every workflow step through the services, each
+    in its own transaction. A build stopped part-way leaves the town (seed_demo then says the demo
+    exists; start again from an empty database).
+    """
     rng = random.Random(seed)
     today = today or datetime.date.today()
     logins = []
@@ -128,17 +133,19 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
             publicity_start=today + datetime.timedelta(days=45),
         )
 
-        plans = [
-            ("draft", None), ("accepted", None), ("submitted", None), ("accepted", None),
-            ("returned", "请补充个人简历中2015年至2018年的经历。"), ("accepted", None),
-            ("withdrawn", "本人因外出务工，申请撤回。"), ("accepted", None), ("submitted", None),
-        ]
-        for i, village in enumerate(villages):
-            actor = village_users[village.pk]
-            for k in range(3 + i % 3):
-                target, reason = plans[(i + k) % len(plans)]
-                _nomination(rng, round_, village, villages, actor, office, target, reason, today, special=(i + k) % 9 == 4)
-        _advance(round_, office, today)
+    # The organisation above is made in one transaction; every step of the workflow below is its own
+    # durable transaction, as when people work (the workflow engine's actions refuse to nest).
+    plans = [
+        ("draft", None), ("accepted", None), ("submitted", None), ("accepted", None),
+        ("returned", "请补充个人简历中2015年至2018年的经历。"), ("accepted", None),
+        ("withdrawn", "本人因外出务工，申请撤回。"), ("accepted", None), ("submitted", None),
+    ]
+    for i, village in enumerate(villages):
+        actor = village_users[village.pk]
+        for k in range(3 + i % 3):
+            target, reason = plans[(i + k) % len(plans)]
+            _nomination(rng, round_, village, villages, actor, office, target, reason, today, special=(i + k) % 9 == 4)
+    _advance(round_, office, today)
     return logins
 
 

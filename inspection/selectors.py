@@ -4,22 +4,20 @@ from django.db.models import QuerySet
 
 from candidates.models import Nomination
 from reserve.roles import Role, roles_of
+from reserve.scope import Scope, declare
 
 from .models import AppraisalSession, CommitteeMeeting
 
+declare(AppraisalSession, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town"})
+declare(CommitteeMeeting, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town"})
+
 
 def sessions_visible_to(user) -> QuerySet[AppraisalSession]:
-    roles = roles_of(user)
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return AppraisalSession.objects.filter(round__town_id=user.town_id).select_related("village", "round")
-    return AppraisalSession.objects.none()
+    return Scope.for_user(user).filter(AppraisalSession.objects.select_related("village", "round"))
 
 
 def meetings_visible_to(user) -> QuerySet[CommitteeMeeting]:
-    roles = roles_of(user)
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return CommitteeMeeting.objects.filter(round__town_id=user.town_id).select_related("round")
-    return CommitteeMeeting.objects.none()
+    return Scope.for_user(user).filter(CommitteeMeeting.objects.select_related("round"))
 
 
 def nominations_in(user, round_, status) -> QuerySet[Nomination]:

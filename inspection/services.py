@@ -4,25 +4,41 @@ Each change to a nomination's record locks the nomination first (candidates.serv
 and moves it only through candidates.services.apply_transition.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from candidates.models import Status
 from candidates.services import apply_transition, lock_nomination
-from reserve.roles import Role, has_role
-from reserve.services import ActionRefused, record_event
+from reserve import events
+from reserve.exceptions import ActionRefused
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
 
 from . import appraisal
 from .models import QUALITIES, AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Tally, Talk, VoterCategory
 
 
+
+
+class InspectionEvent(events.EventKind):
+    """Events of the inspection and the committee's decision (on a nomination, a session, a meeting)."""
+
+    TALK = "talk", _("个别谈话")
+    APPRAISAL_TALLY = "appraisal_tally", _("民主测评计票")
+    REPORT = "report", _("考察材料")
+    SESSION_CREATE = "session_create", _("组织民主测评")
+    MEETING_CREATE = "meeting_create", _("记录党委会议")
+
+
+events.register(InspectionEvent)
+
+
 # --- inspection -------------------------------------------------------------------------------
 
 def _require_office_inspection(actor, nomination_id):
-    if not has_role(actor, Role.OFFICE):
-        raise PermissionDenied
+    Scope.for_user(actor).require_role(Role.OFFICE)
     nomination = lock_nomination(actor, nomination_id)
     if nomination.status != Status.INSPECTION:
         raise ActionRefused(_("该人选不在组织考察阶段。"))
@@ -42,8 +58,10 @@ def talk_add(*, actor, nomination_id: int, **fields) -> Talk:
 
 
 def session_create(*, actor, round_, village, **fields) -> AppraisalSession:
-    if not has_role(actor, Role.OFFICE) or round_.town_id != actor.town_id or village.town_id != actor.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    scope.require(round_, roles={Role.OFFICE})
+    scope.require(village, roles={Role.OFFICE})
     if round_.status != round_.Status.OPEN:
         raise ActionRefused(_("本批次已结束。"))
     session = AppraisalSession(round=round_, village=village, recorded_by=actor, **fields)
@@ -67,13 +85,9 @@ def session_create(*, actor, round_, village, **fields) -> AppraisalSession:
 def tally_record(*, actor, session_id: int, nomination_id: int, category: str, issued: int, returned: int,
                  valid: int, counts: list[int], qualities: dict | None = None) -> Tally:
     """Record (or correct) the ballots of one voter category for one nomination in a session."""
-    from .selectors import sessions_visible_to
-
     with transaction.atomic():
         nomination = _require_office_inspection(actor, nomination_id)
-        session = sessions_visible_to(actor).filter(pk=session_id).first()
-        if session is None:
-            raise Http404
+        session = Scope.for_user(actor).get(AppraisalSession, session_id)
         if nomination.village_id != session.village_id or nomination.round_id != session.round_id:
             raise ActionRefused(_("该人选不属于这次测评所在的村和批次。"))
         if category not in VoterCategory.values:
@@ -130,8 +144,7 @@ def guard_propose(nomination, actor, today):
 
 
 def report_save(*, actor, nomination_id: int, text: str, inspectors: str = "", report_date=None) -> InspectionReport:
-    if not has_role(actor, Role.OFFICE):
-        raise PermissionDenied
+    Scope.for_user(actor).require_role(Role.OFFICE)
     if not (text or "").strip():
         raise ValidationError({"text": _("考察材料不能为空。")})
     with transaction.atomic():
@@ -150,8 +163,9 @@ def report_save(*, actor, nomination_id: int, text: str, inspectors: str = "", r
 # --- the committee's decision -----------------------------------------------------------------
 
 def meeting_create(*, actor, round_, **fields) -> CommitteeMeeting:
-    if not has_role(actor, Role.OFFICE, Role.COMMITTEE) or round_.town_id != actor.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE, Role.COMMITTEE)
+    scope.require(round_, roles={Role.OFFICE, Role.COMMITTEE})
     meeting = CommitteeMeeting(round=round_, recorded_by=actor, **fields)
     meeting.full_clean()
     meeting.save()
@@ -163,6 +177,7 @@ def decide(*, actor, meeting, nomination_id: int, outcome: str, reason: str = ""
     """Record the committee's decision on one proposed nomination and move it accordingly."""
     if outcome not in CommitteeDecision.Outcome.values:
         raise ActionRefused(_("请选择研究结果。"))
+    Scope.for_user(actor).require(meeting)
     with transaction.atomic():
         nomination = lock_nomination(actor, nomination_id)
         if nomination.round_id != meeting.round_id:

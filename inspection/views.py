@@ -23,7 +23,7 @@ from reserve.permissions import role_required
 from reserve.roles import Role, has_role
 from reserve.selectors import parse_pk, villages_visible_to
 from candidates.selectors import current_round, get_round_for_user_or_404, rounds_visible_to
-from reserve.services import ActionRefused
+from reserve.exceptions import ActionRefused
 from candidates.views_rounds import selected_round
 from reserve.forms import add_errors
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = _("公示")
+
+    def ready(self):
+        from candidates.workflow import NOMINATION_WORKFLOW
+
+        from . import selectors  # noqa: F401  (declares the scope of this app's models)
+        from .services import guard_confirm
+
+        # Confirmation into the pool waits for the end of the notice and of its objections.
+        NOMINATION_WORKFLOW.add_guard("confirm_reserve", guard_confirm)

@@ -7,25 +7,27 @@ its PDF is rendered once at publication and served as a file afterwards.
 import datetime
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Nomination, Status
+from candidates.models import Status
 from candidates.selectors import nominations_visible_to
 from candidates.services import apply_transition, perform
 from reserve import audit
 from reserve.choices import Education
+from reserve.exceptions import ActionRefused
 from reserve.pdf import render_pdf
-from reserve.roles import Role, has_role
-from reserve.services import ActionRefused, record_event
+from reserve.qr import qr_data_uri
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
 from reserve.workdays import add_working_days
 
 from .models import Notice, NoticeEntry, Objection
-from reserve.qr import qr_data_uri
+from .workflow import OBJECTION_WORKFLOW, lock_objection
 
 
 def _cn_date(day: datetime.date) -> str:
@@ -78,8 +80,10 @@ def notice_publish(*, actor, round_, village, start_date, contact_phone, contact
 
     public_url_for(notice) gives the absolute public address printed in the PDF's QR code.
     """
-    if not has_role(actor, Role.OFFICE) or round_.town_id != actor.town_id or village.town_id != actor.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    scope.require(round_, roles={Role.OFFICE})
+    scope.require(village, roles={Role.OFFICE})
     if not (contact_phone or "").strip() or not (contact_address or "").strip():
         raise ValidationError(_("请填写接受反映的联系电话和地址。"))
     issue_date = issue_date or timezone.localdate()
@@ -170,8 +174,9 @@ def objection_lodge_public(*, notice, content, name="", phone="", entry=None) ->
 def objection_record(*, actor, notice, channel, content, name="", phone="", entry=None,
                      received_at=None) -> Objection:
     """The office records an objection received by phone, letter or visit."""
-    if not has_role(actor, Role.OFFICE) or notice.round.town_id != actor.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    scope.require(notice, roles={Role.OFFICE})
     if channel not in Objection.Channel.values:
         raise ValidationError({"channel": _("请选择反映方式。")})
     content, name, phone = _clean_objection(content, name, phone)
@@ -203,35 +208,11 @@ def _audit_objection(objection, actor) -> None:
     })
 
 
-def _lock_objection(actor, objection_id):
-    """Lock the nomination the objection is about (if any), then the objection; 404 outside scope."""
-    if not has_role(actor, Role.OFFICE):
-        raise PermissionDenied
-    objection = (Objection.objects.filter(notice__round__town_id=actor.town_id)
-                 .select_related("entry").filter(pk=objection_id).first())
-    if objection is None:
-        raise Http404
-    nomination = None
-    if objection.entry_id:
-        nomination = Nomination.objects.select_for_update(of=("self",)).get(pk=objection.entry.nomination_id)
-    locked = Objection.objects.select_for_update(of=("self",)).select_related("entry", "notice").get(
-        pk=objection_id)
-    if locked.entry_id != objection.entry_id:
-        # The person it is about changed between the read and the lock: act on nothing stale.
-        raise ActionRefused(_("这条异议已被他人更新，请刷新页面后再操作。"))
-    return nomination, locked
-
-
-def _check_version(objection, version):
-    if version is not None and int(version) != objection.version:
-        raise ActionRefused(_("这条异议已被他人更新，请刷新页面后再操作。"))
-
-
 def objection_assign(*, actor, objection_id, version, entry) -> Objection:
     """Name the person an objection is about, when the objector did not."""
-    with transaction.atomic():
-        _nomination, objection = _lock_objection(actor, objection_id)
-        _check_version(objection, version)
+    with transaction.atomic(durable=True):
+        objection = lock_objection(actor, objection_id)
+        OBJECTION_WORKFLOW.check_version(objection, version)
         if not objection.is_open:
             raise ActionRefused(_("异议已有结论，不能再修改反映对象。"))
         if entry.notice_id != objection.notice_id:
@@ -248,18 +229,13 @@ def objection_verify(*, actor, objection_id, version, verified_by, verification)
     """Record who checked the objection and what was found."""
     if not (verified_by or "").strip() or not (verification or "").strip():
         raise ValidationError(_("请填写核实人和核实情况。"))
-    with transaction.atomic():
-        _nomination, objection = _lock_objection(actor, objection_id)
-        _check_version(objection, version)
-        if not objection.is_open:
-            raise ActionRefused(_("异议已有结论。"))
+    with transaction.atomic(durable=True):
+        objection = lock_objection(actor, objection_id)
+        OBJECTION_WORKFLOW.apply(objection, "objection_verify", actor=actor, version=version)
         objection.verified_by = verified_by.strip()[:60]
         objection.verification = verification.strip()
         objection.verified_at = timezone.now()
-        objection.status = Objection.Status.VERIFIED
-        objection.version += 1
-        objection.save()
-        record_event(objection, action="objection_verify", actor=actor)
+        objection.save(update_fields=["verified_by", "verification", "verified_at"])
     return objection
 
 
@@ -268,22 +244,15 @@ def objection_conclude(*, actor, objection_id, version, upheld: bool, reason, to
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请写明结论理由。"))
-    with transaction.atomic():
-        nomination, objection = _lock_objection(actor, objection_id)
-        _check_version(objection, version)
-        if objection.status != Objection.Status.VERIFIED:
-            raise ActionRefused(_("请先核实，再作结论。") if objection.is_open else _("异议已有结论。"))
-        if upheld and nomination is None:
-            raise ActionRefused(_("请先指定反映对象，才能认定反映属实。"))
-        if upheld and nomination.status != Status.PUBLICISED:
-            raise ActionRefused(_("该人选当前状态为“%(s)s”，不能再因异议取消；如已入库，请在后备干部管理中调整。")
-                                % {"s": Status(nomination.status).label})
-        objection.status = Objection.Status.UPHELD if upheld else Objection.Status.NOT_UPHELD
+    with transaction.atomic(durable=True):
+        objection = lock_objection(actor, objection_id)
+        nomination = objection.locked_nomination
+        OBJECTION_WORKFLOW.apply(objection, "objection_uphold" if upheld else "objection_dismiss", actor=actor,
+                                 reason=reason, today=today, version=version)
         objection.conclusion_reason = reason
         objection.concluded_by = actor
         objection.concluded_at = timezone.now()
-        objection.version += 1
-        objection.save()
+        objection.save(update_fields=["conclusion_reason", "concluded_by", "concluded_at"])
         data = {"receipt": objection.receipt, "upheld": upheld}
         if nomination is not None:
             if upheld:

@@ -29,7 +29,8 @@ from reserve.permissions import role_required
 from reserve.roles import Role, has_role
 from reserve.selectors import villages_visible_to
 from candidates.selectors import rounds_visible_to
-from reserve.services import ActionRefused, calendar_save
+from reserve.exceptions import ActionRefused
+from reserve.services import calendar_save
 from candidates.views_rounds import selected_round
 from reserve.forms import add_errors
 from reserve.workdays import add_working_days

@@ -9,3 +9,4 @@ class ReserveConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401  (connects the sign-in receivers of the audit log)
         from . import checks  # noqa: F401  (registers the encryption-key checks)
+        from . import selectors  # noqa: F401  (declares the scope of the core's models)

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from . import audit
+from .exceptions import NotAllowed, NotFound
+from .scope import Scope
 
 
 class ForcePasswordChangeMiddleware:
@@ -95,3 +98,27 @@ def redirect_with_next(name, request):
     if request.method == "GET":
         url += "?" + urlencode({"next": request.get_full_path()})
     return redirect(url)
+
+
+class DomainErrorMiddleware:
+    """The one place that turns the domain's refusals into answers: an object outside the actor's
+    scope (NotFound) is 404, a role that may never act (NotAllowed) is 403 — each through Django's
+    own error handling, so the error pages and the audit of denials are the usual ones."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.scope = SimpleLazyObject(lambda: Scope.for_user(request.user))
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.core.handlers.exception import response_for_exception
+        from django.http import Http404
+
+        if isinstance(exception, NotFound):
+            return response_for_exception(request, Http404())
+        if isinstance(exception, NotAllowed):
+            return response_for_exception(request, PermissionDenied())
+        return None

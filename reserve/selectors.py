@@ -1,23 +1,26 @@
-"""Reads on the shared pieces, scoped to the acting user. The one place that decides scope."""
+"""Reads on the core, scoped to the acting user, and the scope declarations of the core's models."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
-from .models import Village
-from .roles import BUSINESS_ROLES, Role, roles_of
+from .models import CalendarDay, Department, Town, User, Village, VillageCadre
+from .roles import Role
+from .scope import Scope, declare
+
+declare(Town, {Role.OFFICE: ("", "town_id"), Role.COMMITTEE: ("", "town_id")})
+declare(Village, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ""})
+declare(VillageCadre, {Role.OFFICE: "village__town", Role.COMMITTEE: "village__town", Role.VILLAGE: "village"})
+declare(Department, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.DEPARTMENT: ""})
+declare(CalendarDay, {Role.OFFICE: "town"})
+# The accounts of a town (for the office's audit log): bound to it directly or through a village or department.
+declare(User, {Role.OFFICE: ["town", "village__town", "department__town"]})
 
 
 def villages_visible_to(user) -> QuerySet[Village]:
-    roles = roles_of(user)
-    if roles & {Role.OFFICE, Role.COMMITTEE} and user.town_id:
-        return Village.objects.filter(town_id=user.town_id)
-    if Role.VILLAGE in roles and user.village_id:
-        return Village.objects.filter(pk=user.village_id)
-    return Village.objects.none()
+    return Scope.for_user(user).filter(Village)
 
 
 def get_village_for_user_or_404(user, pk) -> Village:
-    return get_object_or_404(villages_visible_to(user).select_related("town"), pk=pk)
+    return Scope.for_user(user).get(Village.objects.select_related("town"), pk)
 
 
 def parse_pk(raw) -> int | None:
@@ -27,12 +30,5 @@ def parse_pk(raw) -> int | None:
 
 
 def user_town_id(user):
-    if not roles_of(user):
-        return None
-    if user.town_id:
-        return user.town_id
-    if user.village_id:
-        return user.village.town_id
-    if user.department_id:
-        return user.department.town_id
-    return None
+    """The town of an account with a role: its own, or its village's or department's."""
+    return Scope.for_user(user).town_id

@@ -1,22 +1,26 @@
 """Writes on the core: events, towns, the 两委 roster, the town's calendar, accounts."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import audit
+from . import audit, events
+from .exceptions import NotAllowed
 from .models import DEFAULT_DEPARTMENTS, AuditEntry, Department, Event, Town, VillageCadre
-from .roles import Role, has_role
+from .roles import Role
+from .scope import Scope
 
 
-class ActionRefused(Exception):
-    """A workflow action that may not run now; the message says why, in Chinese."""
+class CoreEvent(events.EventKind):
+    """Events on the core's records."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    ROSTER_UPDATE = "roster_update", gettext_lazy("修改两委成员名单")
+    CALENDAR_UPDATE = "calendar_update", gettext_lazy("修改工作日调整表")
 
+
+events.register(CoreEvent)
 
 # Events whose caller writes its own, finer audit entries (one per person changed).
 _AUDITED_BY_CALLER = frozenset({"roster_update"})
@@ -57,11 +61,6 @@ def record_event(subject, *, action, actor, from_status="", to_status="", reason
     return event
 
 
-def require_office(user, town) -> None:
-    if not has_role(user, Role.OFFICE) or user.town_id != town.pk:
-        raise PermissionDenied
-
-
 def town_create(*, name: str, party_committee_name: str = "") -> Town:
     with transaction.atomic():
         town = Town.objects.create(name=name, party_committee_name=party_committee_name or f"中共{name}委员会")
@@ -73,12 +72,9 @@ def town_create(*, name: str, party_committee_name: str = "") -> Town:
 
 def roster_save(*, actor, village, formset) -> None:
     """Save the edited 两委 roster of a village (a validated model formset)."""
-    from .selectors import villages_visible_to
-
-    if not villages_visible_to(actor).filter(pk=village.pk).exists() or not has_role(
-        actor, Role.OFFICE, Role.VILLAGE
-    ):
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE, Role.VILLAGE)
+    scope.require(village, roles={Role.OFFICE, Role.VILLAGE})
     if not formset.is_valid():
         raise ValidationError(_("两委成员信息有误，请检查。"))
     with transaction.atomic():
@@ -111,12 +107,14 @@ def roster_save(*, actor, village, formset) -> None:
 def calendar_save(*, actor, formset) -> None:
     """Save the edited working-day table of the actor's town (a validated CalendarDay model formset,
     whose queryset is that town's rows). Deletions go first, so a date may move from one row to another."""
-    if not has_role(actor, Role.OFFICE) or not actor.town_id:
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    if not scope.town_id:
+        raise NotAllowed
     if not formset.is_valid():
         raise ValidationError(_("工作日调整表有误，请检查。"))
-    if any(obj.town_id != actor.town_id for obj in formset.get_queryset()):
-        raise PermissionDenied
+    for day in formset.get_queryset():
+        scope.require(day)
     try:
         with transaction.atomic():
             days = formset.save(commit=False)
@@ -124,7 +122,7 @@ def calendar_save(*, actor, formset) -> None:
             for day in deleted:
                 day.delete()
             for day in days:
-                day.town_id = actor.town_id
+                day.town_id = scope.town_id
                 day.save()
             record_event(
                 actor.town, action="calendar_update", actor=actor,

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a TOTP code was given this session
     "reserve.middleware.AuditContextMiddleware",  # the request for the audit log; records denials
+    "reserve.middleware.DomainErrorMiddleware",  # request.scope; NotFound → 404, NotAllowed → 403
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("后备干部培养管理")
+
+    def ready(self):
+        from candidates.workflow import NOMINATION_WORKFLOW
+
+        from . import selectors  # noqa: F401  (declares the scope of this app's models)
+        from .services import create_reserve
+
+        # A confirmed nomination enters the pool.
+        NOMINATION_WORKFLOW.add_effect("confirm_reserve", create_reserve)

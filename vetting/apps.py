@@ -8,10 +8,18 @@ class VettingConfig(AppConfig):
 
     def ready(self):
         from candidates.panels import register_nomination_panel
+        from candidates.workflow import NOMINATION_WORKFLOW
         from reserve.home import register_start_page
 
         from .selectors import nomination_panel
+        from .services import create_requests, guard_dispatch
         from .views import start_page
+        from .workflow import close_answered
 
         register_start_page(start_page)
         register_nomination_panel("vetting/_nomination_panel.html", nomination_panel)
+        # Dispatch asks the departments; when the vetting ends, their answers are locked.
+        NOMINATION_WORKFLOW.add_guard("dispatch", guard_dispatch)
+        NOMINATION_WORKFLOW.add_effect("dispatch", create_requests)
+        NOMINATION_WORKFLOW.add_effect("vet_clear", close_answered)
+        NOMINATION_WORKFLOW.add_effect("disqualify", close_answered)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Nomination, Round
+from candidates.models import Status as NominationStatus
 from reserve.models import Department
 
 # Placeholders an item's text may use; each is a parameter of the round.
@@ -53,8 +54,11 @@ class VettingRequest(models.Model):
     """What one department is asked to check about one nomination, and its signed answer."""
 
     class Status(models.TextChoices):
+        # pending → answered (the department may still correct it) → locked (the office has acted on
+        # it: decided its flag, or the vetting ended); only the office's reopen makes it pending again.
         PENDING = "pending", _("待审查")
         ANSWERED = "answered", _("已答复")
+        LOCKED = "locked", _("已锁定")
 
     class Decision(models.TextChoices):
         NONE = "", _("—")
@@ -84,9 +88,6 @@ class VettingRequest(models.Model):
         verbose_name=_("处理人"),
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    # Set once the office has acted on the answer (decided its flag, or the vetting ended); only the
-    # office's reopen clears it, for this request alone.
-    locked = models.BooleanField(_("已锁定"), default=False)
     # Bumped on every change; a form carries the version it was drawn from, so a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
@@ -109,15 +110,20 @@ class VettingRequest(models.Model):
         return self.status == self.Status.PENDING and today > self.deadline
 
     @property
+    def answered(self) -> bool:
+        """The department has signed an answer (which the office may since have acted on)."""
+        return self.status != self.Status.PENDING
+
+    @property
     def awaiting_decision(self) -> bool:
         """A flag the office has not yet confirmed or overruled, on a nomination still in vetting."""
         return (self.status == self.Status.ANSWERED and self.flagged and not self.decision
-                and self.nomination.status == "vetting")
+                and self.nomination.status == NominationStatus.VETTING)
 
     @property
     def cleared(self) -> bool:
         """Counts as clear for the nomination: answered and clear, or its flag overruled by the office."""
-        return self.status == self.Status.ANSWERED and (not self.flagged or self.decision == self.Decision.OVERRULED)
+        return self.answered and (not self.flagged or self.decision == self.Decision.OVERRULED)
 
 
 class Finding(models.Model):

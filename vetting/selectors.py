@@ -1,29 +1,27 @@
 """Scoped reads for joint vetting."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from candidates.models import Status
-from reserve.roles import Role, roles_of
+from reserve.roles import Role
+from reserve.scope import Scope, declare
 
-from .models import NegativeItem, VettingRequest
+from .models import Finding, NegativeItem, VettingRequest
+
+# A department sees only what was sent to it; the office sees its town's. Nobody else sees any:
+# findings are sensitive and visible only to the office and the department that wrote them.
+declare(VettingRequest, {Role.OFFICE: "nomination__round__town", Role.DEPARTMENT: "department"})
+declare(Finding, {Role.OFFICE: "request__nomination__round__town", Role.DEPARTMENT: "request__department"})
+declare(NegativeItem, {Role.OFFICE: "round__town"})
 
 
 def vetting_requests_visible_to(user) -> QuerySet[VettingRequest]:
-    """A department sees only what was sent to it; the office sees its town's. Nobody else sees any:
-    findings are sensitive and visible only to the office and the department that wrote them."""
-    roles = roles_of(user)
-    qs = VettingRequest.objects.select_related("nomination", "nomination__person", "nomination__village",
-                                               "nomination__round", "department")
-    if Role.OFFICE in roles and user.town_id:
-        return qs.filter(nomination__round__town_id=user.town_id)
-    if Role.DEPARTMENT in roles and user.department_id:
-        return qs.filter(department_id=user.department_id)
-    return qs.none()
+    return Scope.for_user(user).filter(VettingRequest.objects.select_related(
+        "nomination", "nomination__person", "nomination__village", "nomination__round", "department"))
 
 
 def get_request_for_user_or_404(user, pk) -> VettingRequest:
-    return get_object_or_404(vetting_requests_visible_to(user), pk=pk)
+    return Scope.for_user(user).get(vetting_requests_visible_to(user), pk)
 
 
 def department_queue(user, *, today):

@@ -1,26 +1,28 @@
 """Writes for 资格联审 (joint vetting on the negative list).
 
 Every change that can move a nomination locks the nomination row first and then the request row
-(always in that order, so two actions never deadlock), checks the version the user's form was drawn
-from, and moves the nomination only through candidates.services.apply_transition.
+(vetting.workflow.lock_request: always in that order, so two actions never deadlock), and moves the
+request through its workflow (which checks the version the user's form was drawn from) and the
+nomination only through the nomination's workflow.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Nomination, Status
-from candidates.services import apply_transition, lock_nomination, perform
-from candidates.models import Round
+from candidates.models import Round, Status
+from candidates.services import apply_transition, perform
+from reserve.exceptions import ActionRefused
 from reserve.models import Department
-from reserve.roles import Role, has_role
-from reserve.services import ActionRefused, record_event
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
 
 from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest
 from .negative_list import DEFAULT_ITEMS
 from .selectors import items_for_department, vetting_requests_visible_to
+from .workflow import REQUEST_WORKFLOW, lock_request
 
 
 # --- the negative list ------------------------------------------------------------------------
@@ -42,10 +44,11 @@ def ensure_negative_list(round_) -> None:
 
 
 def negative_item_save(*, actor, item, text: str, departments) -> NegativeItem:
-    if not has_role(actor, Role.OFFICE) or item.round.town_id != actor.town_id:
-        raise PermissionDenied
-    if any(d.town_id != actor.town_id for d in departments):
-        raise PermissionDenied
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    scope.require(item)
+    for department in departments:
+        scope.require(department, roles={Role.OFFICE})
     if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
         raise ValidationError(_("条目中的占位符写法有误，只能使用 {since_year}、{probation_years}、{expulsion_years}、"
                                 "{family_planning_years}。"))
@@ -66,15 +69,25 @@ def responsible_departments(round_):
     return Department.objects.filter(negative_items__round=round_).distinct().order_by("order", "id")
 
 
+def _departments_at_dispatch(round_):
+    """The departments a dispatch would ask, read only: the round's list, or (before its first
+    dispatch made it) the departments of the town named by the default list."""
+    if NegativeItem.objects.filter(round=round_).exists():
+        return responsible_departments(round_)
+    names = {name for _number, _text, names in DEFAULT_ITEMS for name in names}
+    return Department.objects.filter(town_id=round_.town_id, name__in=names)
+
+
 def guard_dispatch(nomination, actor, today):
-    ensure_negative_list(nomination.round)
-    if not responsible_departments(nomination.round).exists():
+    """Registered on the nomination's dispatch. Reads only: the list is made by the dispatch itself."""
+    if not _departments_at_dispatch(nomination.round).exists():
         return _("本批次负面清单未指定任何审查部门，请先在“负面清单”中指定。")
     return None
 
 
 def create_requests(nomination, actor, today):
     """Effect of dispatch: a request to every department responsible for an item of the round."""
+    ensure_negative_list(nomination.round)
     existing = set(nomination.vetting_requests.values_list("department_id", flat=True))
     VettingRequest.objects.bulk_create(
         VettingRequest(nomination=nomination, department=d, deadline=nomination.round.review_end)
@@ -99,43 +112,26 @@ def dispatch_batch(*, actor, round_) -> tuple[int, list[str]]:
 
 # --- department answers -----------------------------------------------------------------------
 
-def _lock_request(actor, request_id):
-    """Lock the nomination, then the request; 404 for a request outside the actor's scope."""
-    try:
-        request = vetting_requests_visible_to(actor).get(pk=request_id)
-    except VettingRequest.DoesNotExist:
-        raise Http404 from None
-    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("round", "person", "village").get(
-        pk=request.nomination_id
-    )
-    request = VettingRequest.objects.select_for_update(of=("self",)).select_related("department").get(pk=request_id)
-    return nomination, request
-
-
-def _check_version(request, version):
-    if version is not None and int(version) != request.version:
-        raise ActionRefused(_("这条审查请求已被他人更新，请刷新页面查看最新内容后再操作。"))
-
-
 def settle(nomination, actor, today=None) -> None:
-    """All departments answered clear (or overruled) → the nomination is vetted."""
+    """All departments answered clear (or overruled) → the nomination is vetted (its effect, registered
+    in vetting's AppConfig, locks the answers)."""
     requests = list(nomination.vetting_requests.all())
     if requests and all(r.cleared for r in requests) and nomination.status == Status.VETTING:
         apply_transition(nomination, "vet_clear", actor=actor, today=today)
-        nomination.vetting_requests.update(locked=True)
 
 
 def answer_request(*, actor, request_id: int, version, answers: dict, conclusion: str = "", today=None):
     """A department signs off its findings: answers maps item id -> (outcome, note, attachment or None)."""
-    if not has_role(actor, Role.DEPARTMENT):
-        raise PermissionDenied
-    with transaction.atomic():
-        nomination, request = _lock_request(actor, request_id)
-        _check_version(request, version)
-        if request.locked or request.decision:
-            raise ActionRefused(_("镇组织办已处理本部门的答复；如需更正，请联系镇组织办重新开启。"))
-        if nomination.status != Status.VETTING:
-            raise ActionRefused(_("该人选已不在资格审查阶段；如需更正，请联系镇组织办重新开启。"))
+    Scope.for_user(actor).require_role(Role.DEPARTMENT)
+    with transaction.atomic(durable=True):
+        request = lock_request(actor, request_id)
+        nomination = request.nomination
+        REQUEST_WORKFLOW.check_version(request, version)
+        if request.status == VettingRequest.Status.LOCKED or request.decision:
+            raise ActionRefused(REQUEST_WORKFLOW["answer"].refused)
+        refusal = REQUEST_WORKFLOW.refusal(request, "answer", actor, today)
+        if refusal:
+            raise ActionRefused(refusal)
         items = {i.pk: i for i in items_for_department(nomination.round, request.department)}
         missing = [i.number for pk, i in items.items() if pk not in answers]
         if missing or set(answers) - set(items):
@@ -156,7 +152,6 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
             if attachment is not None:
                 finding.attachment = attachment
             finding.save()
-        request.status = VettingRequest.Status.ANSWERED
         request.flagged = bool(flagged_numbers)
         request.conclusion = conclusion.strip() or (
             _("经审查，未发现负面清单所列情形。") if not flagged_numbers
@@ -164,8 +159,8 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
         )
         request.signed_by = actor
         request.signed_at = timezone.now()
-        request.version += 1
-        request.save()
+        request.save(update_fields=["flagged", "conclusion", "signed_by", "signed_at"])
+        REQUEST_WORKFLOW.apply(request, "answer", actor=actor, today=today, version=version)
         record_event(nomination, action="vetting_answer", actor=actor, from_status=nomination.status,
                      to_status=nomination.status,
                      data={"department": request.department.name, "flagged": sorted(flagged_numbers)})
@@ -175,33 +170,25 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
 
 def decide_flag(*, actor, request_id: int, version, decision: str, reason: str, today=None):
     """The office confirms a department's flag (disqualified) or overrules it with a written reason."""
-    if not has_role(actor, Role.OFFICE):
-        raise PermissionDenied
+    Scope.for_user(actor).require_role(Role.OFFICE)
     reason = (reason or "").strip()
     if decision not in (VettingRequest.Decision.CONFIRMED, VettingRequest.Decision.OVERRULED):
         raise ActionRefused(_("请选择处理意见。"))
     if not reason:
         raise ActionRefused(_("请写明处理理由。"))
-    with transaction.atomic():
-        nomination, request = _lock_request(actor, request_id)
-        _check_version(request, version)
-        if request.status != VettingRequest.Status.ANSWERED or not request.flagged:
-            raise ActionRefused(_("该部门没有报告问题，无需处理。"))
-        if request.decision:
-            raise ActionRefused(_("已处理过该部门的答复。"))
-        if nomination.status != Status.VETTING:
-            raise ActionRefused(_("该人选已不在资格审查阶段。"))
+    with transaction.atomic(durable=True):
+        request = lock_request(actor, request_id)
+        nomination = request.nomination
+        REQUEST_WORKFLOW.apply(request, "decide", actor=actor, reason=reason, today=today, version=version,
+                               data={"decision": decision})
         request.decision = decision
         request.decision_reason = reason
         request.decided_by = actor
         request.decided_at = timezone.now()
-        request.locked = True
-        request.version += 1
-        request.save()
+        request.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
         data = {"department": request.department.name}
         if decision == VettingRequest.Decision.CONFIRMED:
             apply_transition(nomination, "disqualify", actor=actor, reason=reason, today=today, data=data)
-            nomination.vetting_requests.filter(status=VettingRequest.Status.ANSWERED).update(locked=True)
         else:
             record_event(nomination, action="vetting_overrule", actor=actor, from_status=nomination.status,
                          to_status=nomination.status, reason=reason, data=data)
@@ -211,27 +198,19 @@ def decide_flag(*, actor, request_id: int, version, decision: str, reason: str, 
 
 def reopen_request(*, actor, request_id: int, reason: str, today=None):
     """The office lets a department answer again (after the office acted, only it can)."""
-    if not has_role(actor, Role.OFFICE):
-        raise PermissionDenied
+    Scope.for_user(actor).require_role(Role.OFFICE)
     reason = (reason or "").strip()
     if not reason:
         raise ActionRefused(_("请写明重新开启的理由。"))
-    with transaction.atomic():
-        nomination, request = _lock_request(actor, request_id)
-        if nomination.status not in (Status.VETTING, Status.VETTED, Status.DISQUALIFIED):
-            raise ActionRefused(_("该人选已进入后续环节，不能重新开启资格审查。"))
-        if request.status == VettingRequest.Status.PENDING:
-            raise ActionRefused(_("该部门尚未答复，无需重新开启。"))
-        if nomination.status == Status.DISQUALIFIED and request.decision != VettingRequest.Decision.CONFIRMED:
-            raise ActionRefused(_("该人选已因其他部门的意见被确认不符合条件；如需复查，请先重新开启该部门的审查。"))
-        request.status = VettingRequest.Status.PENDING
-        request.locked = False
+    with transaction.atomic(durable=True):
+        request = lock_request(actor, request_id)
+        nomination = request.nomination
+        REQUEST_WORKFLOW.apply(request, "reopen", actor=actor, reason=reason, today=today)
         request.decision = ""
         request.decision_reason = ""
         request.decided_by = None
         request.decided_at = None
-        request.version += 1
-        request.save()
+        request.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
         data = {"department": request.department.name}
         if nomination.status == Status.VETTING:
             record_event(nomination, action="vetting_reopen", actor=actor, from_status=nomination.status,

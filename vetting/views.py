@@ -14,10 +14,11 @@ from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from candidates.selectors import get_round_for_user_or_404
-from reserve.services import ActionRefused
+from reserve.exceptions import ActionRefused
 from reserve.uploads import document_response
 
 from . import services
+from .workflow import REQUEST_WORKFLOW
 from .forms import AnswerForm, DecisionForm, FindingForm, NegativeItemForm, ReopenForm
 from .models import Finding, NegativeItem
 from .selectors import department_queue, flags_awaiting_decision, get_request_for_user_or_404, items_for_department
@@ -87,7 +88,7 @@ def request_detail(request, pk):
         "id_number": nomination.person.id_number if is_department else idnumber.mask(nomination.person.id_number),
         "findings": req.findings.select_related("item", "item__round"),
         "finding_forms": finding_forms, "answer_form": answer_form,
-        "can_answer": is_department and not req.locked and not req.decision and nomination.status == "vetting",
+        "can_answer": is_department and REQUEST_WORKFLOW.can(req, "answer", request.user, today=today),
         "is_department": is_department, "overdue": req.is_overdue(today),
         "awaiting_decision": req.awaiting_decision,
         "decision_form": DecisionForm(initial={"version": req.version}),

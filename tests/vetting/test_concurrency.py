@@ -15,7 +15,7 @@ from candidates import services as candidate_services
 from candidates.models import Status
 from reserve.models import User
 from reserve.roles import Role
-from reserve.services import ActionRefused
+from reserve.exceptions import ActionRefused
 from vetting import services
 from vetting.models import Finding, NegativeItem, VettingRequest
 

@@ -92,7 +92,7 @@ def test_inspection_page_hides_edit_links_after_inspection(client, round_, villa
 
 @pytest.mark.parametrize("name", ["talk_new", "report_edit"])
 def test_office_only_writes(client, name, nomination, committee, village_a_user, other_office):
-    url = reverse(f"vetting:{name}", args=[nomination.pk])
+    url = reverse(f"inspection:{name}", args=[nomination.pk])
     assert as_user(client, committee).get(url).status_code == 403
     assert as_user(client, village_a_user).get(url).status_code == 403
     assert as_user(client, other_office).get(url).status_code == 404
@@ -103,13 +103,13 @@ def test_session_pages_by_role(client, session, nomination, office, committee, v
                                other_office):
     for name, args in [("session_list", []), ("session_detail", [session.pk]), ("ballot", [session.pk]),
                        ("tally_sheet", [session.pk])]:
-        url = reverse(f"vetting:{name}", args=args)
+        url = reverse(f"inspection:{name}", args=args)
         assert as_user(client, office).get(url).status_code == 200, name
         assert as_user(client, committee).get(url).status_code == 200, name
         assert as_user(client, village_a_user).get(url).status_code == 403, name
         assert as_user(client, dept_x_user).get(url).status_code == 403, name
     for name in ("session_detail", "ballot", "tally_sheet"):
-        assert as_user(client, other_office).get(reverse(f"vetting:{name}", args=[session.pk])).status_code == 404
+        assert as_user(client, other_office).get(reverse(f"inspection:{name}", args=[session.pk])).status_code == 404
     # The other town's office sees an empty list, not this town's session.
     assert "村部会议室" not in page(as_user(client, other_office).get(reverse("inspection:session_list")))
 
@@ -129,7 +129,7 @@ def test_tally_of_a_nomination_of_another_village_is_404(client, session, round_
 def test_meeting_pages_by_role(client, round_, office, committee, village_a_user, dept_x_user, other_office):
     meeting = inspection_services.meeting_create(actor=office, round_=round_, date=DAY, attendees="张书记、李镇长")
     for name, args in [("meeting_list", []), ("meeting_new", []), ("meeting_detail", [meeting.pk])]:
-        url = reverse(f"vetting:{name}", args=args)
+        url = reverse(f"inspection:{name}", args=args)
         assert as_user(client, office).get(url).status_code == 200, name
         assert as_user(client, committee).get(url).status_code == 200, name
         assert as_user(client, village_a_user).get(url).status_code == 403, name
@@ -306,7 +306,7 @@ def test_valid_tally_computes_the_wording(client, session, nomination, office, c
                "优秀+称职合计19票，占有效票的86.4%。")
     for name, args in [("session_detail", [session.pk]), ("tally_sheet", [session.pk]),
                        ("inspection", [nomination.pk])]:
-        text = page(as_user(client, committee).get(reverse(f"vetting:{name}", args=args)))
+        text = page(as_user(client, committee).get(reverse(f"inspection:{name}", args=args)))
         assert wording in text, name
     text = page(client.get(reverse("inspection:inspection", args=[nomination.pk])))
     assert "65.7%" in text  # turnout 23/35: below 2/3 until the villager representatives are recorded

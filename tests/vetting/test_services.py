@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from candidates import services as candidate_services
 from candidates.models import Status
 from reserve.choices import Education
 from reserve.models import Event
-from reserve.services import ActionRefused
+from reserve.exceptions import ActionRefused, NotFound
 from vetting import services
 from vetting.models import Finding, NegativeItem, VettingRequest
 from vetting.negative_list import DEFAULT_ITEMS
@@ -170,14 +169,15 @@ def test_text_without_placeholders_is_accepted_and_stray_braces_refused(round_, 
 def test_only_the_towns_office_edits_the_negative_list(request, round_, dept_x, user_fixture):
     user = request.getfixturevalue(user_fixture)
     services.ensure_negative_list(round_)
-    with pytest.raises(PermissionDenied):
+    # Another town's office: the item is not in its scope; every other role may never edit one.
+    with pytest.raises(NotFound if user_fixture == "other_office" else PermissionDenied):
         services.negative_item_save(actor=user, item=item(round_, 1), text="改动", departments=[dept_x])
     assert item(round_, 1).text == DEFAULT_ITEMS[0][1]
 
 
 def test_a_department_of_another_town_cannot_be_mapped(round_, office, dept_x, other_town_dept):
     services.ensure_negative_list(round_)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.negative_item_save(actor=office, item=item(round_, 1), text=DEFAULT_ITEMS[0][1],
                                     departments=[dept_x, other_town_dept])
     assert dept_names(round_, 1) == ["纪委"]
@@ -291,7 +291,7 @@ def test_dispatch_batch_reports_the_refusals(other_town, other_office):
 @pytest.mark.parametrize("user_fixture", ["committee", "dept_x_user", "village_a_user", "mentor", "other_office"])
 def test_only_the_towns_office_dispatches(request, nom, user_fixture):
     user = request.getfixturevalue(user_fixture)
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         dispatch(user, nom)
     assert status_of(nom) == Status.ACCEPTED
     assert not VettingRequest.objects.exists()
@@ -352,7 +352,8 @@ def test_every_department_clear_makes_the_nomination_vetted(vetting_nom, req_x, 
     assert (event.from_status, event.to_status, event.actor) == (Status.VETTING, Status.VETTED, dept_y_user)
     assert len(events_of(vetting_nom, "vetting_answer")) == 2
     x = reload(req_x)
-    assert (x.status, x.flagged, x.signed_by, x.version) == ("answered", False, dept_x_user, 2)
+    # The vetting ended: every answer is locked (a step of the request's own workflow: a new version).
+    assert (x.status, x.flagged, x.signed_by, x.version) == ("locked", False, dept_x_user, 3)
     assert x.signed_at is not None
     assert "未发现" in x.conclusion
     assert sorted((f.item.number, f.outcome) for f in x.findings.all()) == [(n, CLEAR) for n in X_ITEMS]
@@ -417,7 +418,8 @@ def test_a_department_corrects_its_flag_before_the_office_acts(vetting_nom, req_
     assert status_of(vetting_nom) == Status.VETTING
     answer(dept_x_user, req_x)  # the correction: all clear
     x = reload(req_x)
-    assert (x.flagged, x.version, x.status) == (False, 3, "answered")
+    # Two answers, then the vetting ended and locked it: three steps, three versions on from 1.
+    assert (x.flagged, x.version, x.status) == (False, 4, "locked")
     assert sorted((f.item.number, f.outcome, f.note) for f in x.findings.all()) == [
         (n, CLEAR, "") for n in X_ITEMS]  # updated in place, not duplicated
     assert status_of(vetting_nom) == Status.VETTED
@@ -688,7 +690,7 @@ def test_reopen_is_refused_for_a_pending_request_or_after_inspection(vetting_nom
     with pytest.raises(ActionRefused):
         services.reopen_request(actor=office, request_id=req_x.pk, reason="补充核查")
     assert status_of(vetting_nom) == Status.INSPECTION
-    assert reload(req_x).status == "answered"
+    assert reload(req_x).status == "locked"
 
 
 def test_a_stale_version_after_reopen_is_refused(vetting_nom, req_x, dept_x_user, office):
@@ -709,14 +711,14 @@ def test_a_stale_version_after_reopen_is_refused(vetting_nom, req_x, dept_x_user
 
 def test_a_department_answering_another_departments_request_is_404(vetting_nom, req_y, dept_x_user):
     before = snapshot(req_y)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.answer_request(actor=dept_x_user, request_id=req_y.pk, version=1, answers=answers_for(req_y))
     assert snapshot(req_y) == before
 
 
 def test_a_department_of_another_town_with_the_same_name_is_404(vetting_nom, req_x, other_town_dept_user):
     before = snapshot(req_x)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.answer_request(actor=other_town_dept_user, request_id=req_x.pk, version=1,
                                 answers=answers_for(req_x))
     assert snapshot(req_x) == before
@@ -734,7 +736,7 @@ def test_the_office_cannot_answer_for_a_department(vetting_nom, req_x, office):
 def test_other_roles_cannot_answer(request, vetting_nom, req_x, user_fixture):
     user = request.getfixturevalue(user_fixture)
     before = snapshot(req_x)
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         services.answer_request(actor=user, request_id=req_x.pk, version=1, answers=answers_for(req_x))
     assert snapshot(req_x) == before
 
@@ -744,9 +746,9 @@ def test_only_the_office_decides_a_flag(request, vetting_nom, req_x, dept_x_user
     answer(dept_x_user, req_x, flag=(1,))
     user = request.getfixturevalue(user_fixture)
     before = snapshot(req_x)
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         decide(user, req_x, CONFIRMED)
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         services.reopen_request(actor=user, request_id=req_x.pk, reason="理由")
     assert snapshot(req_x) == before
     assert status_of(vetting_nom) == Status.VETTING
@@ -755,9 +757,9 @@ def test_only_the_office_decides_a_flag(request, vetting_nom, req_x, dept_x_user
 def test_another_towns_office_gets_404(vetting_nom, req_x, dept_x_user, other_office):
     answer(dept_x_user, req_x, flag=(1,))
     before = snapshot(req_x)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         decide(other_office, req_x, CONFIRMED)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.reopen_request(actor=other_office, request_id=req_x.pk, reason="理由")
     assert snapshot(req_x) == before
     assert status_of(vetting_nom) == Status.VETTING
@@ -765,9 +767,9 @@ def test_another_towns_office_gets_404(vetting_nom, req_x, dept_x_user, other_of
 
 def test_a_request_that_does_not_exist_is_404(vetting_nom, dept_x_user, office):
     missing = VettingRequest.objects.order_by("-pk").first().pk + 100
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.answer_request(actor=dept_x_user, request_id=missing, version=1, answers={})
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.decide_flag(actor=office, request_id=missing, version=1, decision=CONFIRMED, reason="x")
 
 

@@ -1,0 +1,221 @@
+"""The workflow engine: one transition table per model with a status field.
+
+A Workflow names its model's moves (Transition: the roles that may take it and from which statuses,
+the target, a guard, an effect, whether a reason is required, the button's label and its confirm
+text). Two functions use the table:
+
+- `available_actions(obj, user)`: the buttons this user may press now, each with why it is
+  refused (None when it may be pressed). Guards only read.
+- `perform(actor=…, pk=…, action=…)`: in one durable transaction, lock the row in the actor's scope,
+  then `apply` — check the role, the source status, the reason, the version the user's form was
+  drawn from and the guards; change the status; write the typed event; run the effects. Files and
+  other side effects of an effect go through `transaction.on_commit`.
+
+`apply` is for a caller that already holds the row lock in its own transaction (a department's
+answer that completes a nomination's vetting).
+
+Later stages hook into an earlier stage's table from their own AppConfig.ready() with
+`add_guard(action, fn)` and `add_effect(action, fn)`: the earlier stage never names them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import events
+from .exceptions import ActionRefused, NotAllowed
+from .scope import Scope
+
+# guard(obj, actor, today) -> a refusal message, or None; effect(obj, actor, today) -> None
+Guard = Callable[[object, object, datetime.date], str | None]
+Effect = Callable[[object, object, datetime.date], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    target: str
+    # Which roles may take it, and from which statuses each of them may.
+    sources_by_role: Mapping[str, tuple] = field(default_factory=dict)
+    needs_reason: bool = False
+    button: str = "primary"
+    confirm: str = ""
+    guard: Guard | None = None
+    effect: Effect | None = None
+    # manual: offered as a button on the object's page; otherwise taken from its own page (a vetting
+    # answer, a committee decision). system: taken by the system as the consequence of another
+    # user's action, so no role is checked.
+    manual: bool = True
+    system: bool = False
+    # What the user is told when the object is in none of the source statuses: a text, or a function
+    # of the object; by default "当前状态为…，不能…".
+    refused: str | Callable | None = None
+
+    def allowed_sources(self, roles) -> set:
+        found = set()
+        for role in roles:
+            found |= set(self.sources_by_role.get(role, ()))
+        return found
+
+    @property
+    def all_sources(self) -> set:
+        return {s for sources in self.sources_by_role.values() for s in sources}
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+class Workflow:
+    """The transition table of one model and the two functions that read it."""
+
+    def __init__(self, model, transitions, *, lock: Callable, status_field: str = "status",
+                 version_field: str | None = None, stale_message: str = ""):
+        self.model = model
+        self.transitions = {t.action: t for t in transitions}
+        # lock(actor, pk) -> the row, locked, in the actor's scope (NotFound outside it); in a transaction
+        self.lock = lock
+        self.status_field = status_field
+        self.version_field = version_field
+        self.stale_message = stale_message
+        self._guards: dict[str, list[Guard]] = defaultdict(list)
+        self._effects: dict[str, list[Effect]] = defaultdict(list)
+        events.register({t.action: t.label for t in transitions})
+
+    def __getitem__(self, action) -> Transition:
+        return self.transitions[action]
+
+    def __contains__(self, action) -> bool:
+        return action in self.transitions
+
+    def values(self):
+        return self.transitions.values()
+
+    # --- the registry of later stages ---------------------------------------------------------
+
+    def add_guard(self, action: str, guard: Guard) -> None:
+        self[action]  # an unknown action is a programming error
+        if guard not in self._guards[action]:
+            self._guards[action].append(guard)
+
+    def add_effect(self, action: str, effect: Effect) -> None:
+        self[action]
+        if effect not in self._effects[action]:
+            self._effects[action].append(effect)
+
+    def guards(self, action) -> list[Guard]:
+        own = self[action].guard
+        return ([own] if own else []) + self._guards[action]
+
+    def effects(self, action) -> list[Effect]:
+        own = self[action].effect
+        return ([own] if own else []) + self._effects[action]
+
+    def refusal(self, obj, action, actor, today) -> str | None:
+        """Why the guards refuse this action now (the first refusal), or None."""
+        for guard in self.guards(action):
+            message = guard(obj, actor, today)
+            if message:
+                return message
+        return None
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def status_of(self, obj) -> str:
+        return getattr(obj, self.status_field)
+
+    def available_actions(self, obj, user, *, today=None) -> list[tuple[Transition, str | None]]:
+        """The buttons this user may press on this object now, each with why it is refused (or None)."""
+        today = today or local_today()
+        roles = Scope.for_user(user).roles
+        status = self.status_of(obj)
+        return [
+            (t, self.refusal(obj, t.action, user, today))
+            for t in self.transitions.values()
+            if t.manual and status in t.allowed_sources(roles)
+        ]
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def check_version(self, obj, version) -> None:
+        """Refuse a form drawn from an older version of the row (another user changed it since)."""
+        if self.version_field and version is not None and int(version) != getattr(obj, self.version_field):
+            raise ActionRefused(self.stale_message or _("内容已被他人更新，请刷新页面后再操作。"))
+
+    def apply(self, obj, action: str, *, actor, reason: str = "", today=None, data=None, version=None,
+              event_subject=None):
+        """Move a locked row along one transition and write its event (the caller holds the lock).
+
+        Raises NotAllowed for a role that may never take this action and ActionRefused (with a
+        Chinese message) for anything not allowed now.
+        """
+        transition = self.transitions.get(action)
+        if transition is None:
+            raise ActionRefused(_("未知操作。"))
+        today = today or local_today()
+        reason = (reason or "").strip()
+        if transition.system:
+            sources = transition.all_sources
+        else:
+            sources = transition.allowed_sources(Scope.for_user(actor).roles)
+            if not sources:
+                raise NotAllowed
+        self.check_version(obj, version)
+        before = self.status_of(obj)
+        if before not in sources:
+            raise ActionRefused(self.refused_message(obj, transition))
+        if transition.needs_reason and not reason:
+            raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
+        refusal = self.refusal(obj, action, actor, today)
+        if refusal:
+            raise ActionRefused(refusal)
+        setattr(obj, self.status_field, transition.target)
+        update = [self.status_field]
+        if self.version_field:
+            setattr(obj, self.version_field, getattr(obj, self.version_field) + 1)
+            update.append(self.version_field)
+        if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
+            update.append("updated_at")
+        obj.save(update_fields=update)
+        from .services import record_event
+
+        record_event(event_subject or obj, action=action, actor=actor, from_status=before,
+                     to_status=transition.target, reason=reason, data=data)
+        for effect in self.effects(action):
+            effect(obj, actor, today)
+        return obj
+
+    def perform(self, *, actor, pk, action: str, reason: str = "", today=None, data=None, version=None):
+        """Run one manual action as its own durable transaction (a button on the object's page)."""
+        transition = self.transitions.get(action)
+        if transition is None or not transition.manual:
+            raise ActionRefused(_("未知操作。"))
+        with transaction.atomic(durable=True):
+            obj = self.lock(actor, pk)
+            return self.apply(obj, action, actor=actor, reason=reason, today=today, data=data, version=version)
+
+    def can(self, obj, action: str, user, *, today=None) -> bool:
+        """Whether this user may take this action on this object now (role, status and guards)."""
+        transition = self.transitions[action]
+        sources = transition.all_sources if transition.system else transition.allowed_sources(
+            Scope.for_user(user).roles)
+        return self.status_of(obj) in sources and not self.refusal(obj, action, user, today or local_today())
+
+    def refused_message(self, obj, transition) -> str:
+        if callable(transition.refused):
+            return transition.refused(obj)
+        if transition.refused:
+            return str(transition.refused)
+        return _("当前状态为“%(s)s”，不能%(a)s。") % {"s": self.status_label(self.status_of(obj)), "a": transition.label}
+
+    def status_label(self, value) -> str:
+        field_ = self.model._meta.get_field(self.status_field)
+        return dict(field_.flatchoices).get(value, value)
