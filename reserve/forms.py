@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +78,18 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, error)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, which refuses a name longer than any account's before authenticating.
+
+    Django's form draws the name's maximum length but does not check it, so a name of thousands of
+    characters reached the lockout's table (django-axes keeps 255) and answered 500 on PostgreSQL
+    (found by fuzzing). Such a name is no account: the same "wrong name or password" answer.
+    """
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > get_user_model()._meta.get_field("username").max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()
