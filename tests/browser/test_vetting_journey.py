@@ -443,11 +443,12 @@ def test_vetting_inspection_and_committee_decision(page, problems, screenshot, r
 
     requests = {r.department.name: r for r in VettingRequest.objects.filter(nomination=nomination)}
     jiwei, paichusuo = requests["纪委"], requests["派出所"]
+    # The vetting ended: both answers are locked (only the office's reopen could change one now).
     assert (jiwei.status, jiwei.flagged, jiwei.signed_by, jiwei.decision) == (
-        VettingRequest.Status.ANSWERED, False, dept_x_user, "")
+        VettingRequest.Status.LOCKED, False, dept_x_user, "")
     assert jiwei.conclusion == "经审查，未发现负面清单所列情形。"
     assert (paichusuo.status, paichusuo.flagged, paichusuo.signed_by) == (
-        VettingRequest.Status.ANSWERED, True, dept_y_user)
+        VettingRequest.Status.LOCKED, True, dept_y_user)
     assert (paichusuo.decision, paichusuo.decision_reason, paichusuo.decided_by) == (
         VettingRequest.Decision.OVERRULED, OVERRULE_REASON, office)
     findings = {(f.request.department.name, f.item.number): (f.outcome, f.note)

@@ -106,7 +106,8 @@ def test_every_department_answering_at_the_same_moment_vets_once(town, round_, v
     assert sorted(e.data["department"] for e in answers) == sorted(d.name for d in departments)
     for req in requests:
         r = reload(req)
-        assert (r.status, r.version, r.flagged) == ("answered", 2, False)
+        # Answered (version 2), then locked when the vetting ended (version 3).
+        assert (r.status, r.version, r.flagged) == ("locked", 3, False)
         assert Finding.objects.filter(request=r).count() == 1
     # vet_clear is the last event: written after every answer.
     assert [e.action for e in events_of(nomination)][-1] == "vet_clear"
@@ -156,7 +157,8 @@ def test_confirming_a_flag_while_the_department_corrects_it(round_, village_a, o
         else:
             outcomes.add("correction")
             assert status == Status.VETTED
-            assert (r.decision, r.flagged, r.version) == ("", False, req.version + 1)
+            # The correction (one version), then locked as the vetting ended (another).
+            assert (r.status, r.decision, r.flagged, r.version) == ("locked", "", False, req.version + 2)
             assert {f.outcome for f in r.findings.all()} == {CLEAR}
             assert actions.count("vet_clear") == 1 and "disqualify" not in actions
             assert actions.count("vetting_answer") == 3
@@ -169,7 +171,7 @@ def test_confirming_a_flag_while_the_department_corrects_it(round_, village_a, o
 
 
 def test_twenty_accepts_of_one_nomination_accept_it_once(round_, village_a, office):
-    nomination = NominationFactory(round=round_, village=village_a, status=Status.SUBMITTED)
+    nomination = NominationFactory(round=round_, village=village_a, submitted=True)
 
     results = run_at_once([
         (fresh(office), lambda me: candidate_services.perform(actor=me, nomination_id=nomination.pk,
