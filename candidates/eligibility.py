@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils.translation import gettext as _
 
 from reserve.choices import Education, RelaxationCategory
-from reserve.dates import age_on
+from reserve.dates import age_on, cn_date
 
 PASS, FAIL, WARN = "pass", "fail", "warn"
 
@@ -72,10 +72,6 @@ class EligibilityResult:
         return [asdict(r) for r in self.rules]
 
 
-def _fmt(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def relaxation_applies(applicant: Applicant, round_) -> bool:
     """A claimed category counts only if the round allows it (and a special case is explained)."""
     category = applicant.relaxation_category
@@ -108,7 +104,7 @@ def check_age(applicant: Applicant, round_) -> RuleResult:
         return RuleResult("age", title, FAIL, _("缺少出生日期。"))
     ref = round_.age_reference_date
     age = age_on(applicant.birth_date, ref)
-    params = {"d": _fmt(ref), "a": age, "n": limit}
+    params = {"d": cn_date(ref), "a": age, "n": limit}
     if age <= limit:
         msg = _("截至%(d)s年满%(a)d周岁，未超过%(n)d周岁。") % params
         if relaxed and age > round_.age_limit:

@@ -261,6 +261,9 @@ class Status(models.TextChoices):
 class Nomination(models.Model):
     """One person's self-nomination (自荐表) in one round, submitted by their village branch."""
 
+    # The badge of each status ({% status_badge %}); the colours are in static/css/reserve.css.
+    BADGES = {s.value: f"status-badge status-{s.value}" for s in Status}
+
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("批次"))
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("推荐村（社区）")
@@ -332,6 +335,14 @@ class Nomination(models.Model):
 
     def get_absolute_url(self):
         return reverse("candidates:nomination_detail", args=[self.pk])
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == Status.RETURNED
+
+    @property
+    def is_publicised(self) -> bool:
+        return self.status == Status.PUBLICISED
 
     @property
     def highest_education(self):

@@ -3,10 +3,13 @@ Views never filter by village or town themselves."""
 
 from django.db.models import QuerySet
 
+from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
+from reserve.selectors import parse_pk
 
 from .models import Nomination, Round, Status
+from .workflow import EDITABLE
 
 # Every role of the selection and the pool sees its town's rounds (the administrators see none).
 declare(Round, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ("town", "town_id"),
@@ -72,3 +75,44 @@ def get_round_for_user_or_404(user, pk) -> Round:
 def current_round(user) -> Round | None:
     """The open round of the user's town whose year is the latest."""
     return rounds_visible_to(user).filter(status=Round.Status.OPEN).order_by("-year", "-id").first()
+
+
+# --- the round a page is about, and what a page may offer on a nomination --------------------------
+
+def round_for_user(user, raw_pk, *, default="current", strict=True) -> Round | None:
+    """The round a page names (`raw_pk`: the text of ?round= or of a form field), in the user's scope.
+
+    - An id of a round the user may not see, or of none: NotFound (404).
+    - No id: `default` — "current": the current round (None if there is none); "latest": the
+      current round, else the latest of the user's town.
+    - Not an id (letters, "0"…): strict, NotFound; otherwise (`strict=False`) taken as no id.
+    """
+    pk = parse_pk(raw_pk)
+    named = raw_pk if strict else pk  # strict: any text names a round; otherwise only an id does
+    if named:
+        if pk is None:
+            raise NotFound
+        return get_round_for_user_or_404(user, pk)
+    found = current_round(user)
+    if found is None and default == "latest":
+        found = rounds_visible_to(user).first()
+    return found
+
+
+def may_edit_nomination(nomination, user) -> bool:
+    """Whether this user may still change the 自荐表: its village branch, while it is a draft or has
+    been returned (the service checks again)."""
+    return Scope.for_user(user).has(Role.VILLAGE) and nomination.status in EDITABLE
+
+
+def nomination_form_rows(nomination) -> dict[str, list]:
+    """The rows of a nomination's form as its formsets' initial data: resume, family, relatives."""
+    return {
+        "resume": list(nomination.resume.values("start", "end", "unit_post")),
+        "family": list(
+            nomination.family.values("relation", "name", "birth_date", "political_status", "work_unit_post")
+        ),
+        "relatives": [
+            {"cadre": r.cadre_id, "relation": r.relation} for r in nomination.committee_relatives.all() if r.cadre_id
+        ],
+    }

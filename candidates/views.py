@@ -4,31 +4,42 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reserve import audit, idnumber
 from reserve.dates import age_on
+from reserve.exceptions import ActionRefused
+from reserve.forms import add_errors
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.selectors import parse_pk, villages_visible_to
-from .selectors import current_round, get_round_for_user_or_404
-from reserve.exceptions import ActionRefused
+from reserve.selectors import villages_visible_to
 from reserve.uploads import document_response
-from reserve.forms import add_errors
 
 from . import services
 from .eligibility import Applicant, evaluate
-from .panels import nomination_panels
 from .forms import (
-    FamilyFormSet, NominationFilterForm, NominationForm, ReasonForm, RelativeFormSet, ResumeFormSet, formset_rows,
+    FamilyFormSet,
+    NominationFilterForm,
+    NominationForm,
+    ReasonForm,
+    RelativeFormSet,
+    ResumeFormSet,
+    formset_rows,
 )
-from .selectors import get_nomination_for_user_or_404, nomination_list as select_nominations, nomination_timeline_rows
-from .models import Status
-from .workflow import EDITABLE
+from .panels import nomination_panels
+from .selectors import (
+    get_nomination_for_user_or_404,
+    may_edit_nomination,
+    nomination_form_rows,
+    nomination_timeline_rows,
+)
+from .selectors import (
+    nomination_list as select_nominations,
+)
+from .views_rounds import round_from_request
 
 PAGE_SIZE = 20
 FORM_FAMILY_ROWS = 4  # the printed 自荐表 has at least this many rows for family members
@@ -53,7 +64,7 @@ def nomination_list(request):
                 "eligible": {"yes": True, "no": False}.get(d["eligible"]),
                 "q": d["q"].strip() or None,
             }
-    round_ = _round_from_query(request)
+    round_ = round_from_request(request, default="current")
     rows = select_nominations(user, round_id=round_.pk if round_ else None, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -63,27 +74,11 @@ def nomination_list(request):
     })
 
 
-def _round_from_query(request):
-    raw = request.GET.get("round")
-    if raw:
-        if parse_pk(raw) is None:
-            raise Http404
-        return get_round_for_user_or_404(request.user, parse_pk(raw))
-    return current_round(request.user)
-
-
 def _forms(request, *, town, village, nomination=None):
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    initial_rows = {"resume": [], "family": [], "relatives": []}
-    if nomination is not None:
-        initial_rows["resume"] = list(nomination.resume.values("start", "end", "unit_post"))
-        initial_rows["family"] = list(
-            nomination.family.values("relation", "name", "birth_date", "political_status", "work_unit_post")
-        )
-        initial_rows["relatives"] = [
-            {"cadre": r.cadre_id, "relation": r.relation} for r in nomination.committee_relatives.all() if r.cadre_id
-        ]
+    initial_rows = nomination_form_rows(nomination) if nomination is not None else {
+        "resume": [], "family": [], "relatives": []}
     form = NominationForm(data, files, instance=nomination, town=town,
                           initial=None if nomination else {"hukou_village": village})
     resume = ResumeFormSet(data, prefix="resume", initial=initial_rows["resume"] or None)
@@ -101,8 +96,8 @@ def _all_valid(*forms):
 @require_http_methods(["GET", "POST"])
 def nomination_new(request):
     user = request.user
-    raw = request.GET.get("round")
-    round_ = get_round_for_user_or_404(user, parse_pk(raw)) if parse_pk(raw) else current_round(user)
+    # A malformed ?round= is taken as none: the current round.
+    round_ = round_from_request(request, default="current", strict=False)
     if round_ is None:
         messages.error(request, _("当前没有进行中的选拔批次，不能填写自荐表。"))
         return redirect("home")
@@ -130,7 +125,7 @@ def nomination_new(request):
 @require_http_methods(["GET", "POST"])
 def nomination_edit(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    if nomination.status not in EDITABLE:
+    if not may_edit_nomination(nomination, request.user):
         messages.error(request, _("自荐表已提交，不能修改。"))
         return redirect(nomination)
     form, resume, family, relatives = _forms(
@@ -167,7 +162,7 @@ def nomination_detail(request, pk):
         "resume": nomination.resume.all(),
         "family": nomination.family.all(),
         "relatives": nomination.committee_relatives.all(),
-        "can_edit": Role.VILLAGE in roles_of(request.user) and nomination.status in EDITABLE,
+        "can_edit": may_edit_nomination(nomination, request.user),
         "id_number_display": idnumber.mask(nomination.person.id_number),
         "can_unmask": Role.OFFICE in roles_of(request.user),
         "panels": nomination_panels(nomination, request.user),
@@ -236,10 +231,9 @@ def nomination_form_pdf(request, pk):
 def eligibility_check(request):
     """The live check on the form: evaluate what has been typed so far and render the result."""
     user = request.user
-    raw = request.POST.get("round")
-    round_ = get_round_for_user_or_404(user, parse_pk(raw)) if parse_pk(raw) else current_round(user)
+    round_ = round_from_request(request, default="current", strict=False, data=request.POST)
     if round_ is None:
-        raise Http404
+        raise Http404  # no round to check against
     form = NominationForm(request.POST, town=round_.town)
     form.is_valid()
     d = form.cleaned_data

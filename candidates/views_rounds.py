@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,12 +10,13 @@ from django.views.decorators.http import require_http_methods
 from reserve.forms import add_errors
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.selectors import get_village_for_user_or_404, parse_pk, villages_visible_to
+from reserve.selectors import get_village_for_user_or_404, villages_visible_to
 from reserve.services import cadres_of
 
 from .forms import RoundForm
+from .panels import round_links
 from .quota import quotas_for
-from .selectors import current_round, get_round_for_user_or_404, nomination_list, rounds_visible_to
+from .selectors import get_round_for_user_or_404, nomination_list, round_for_user, rounds_visible_to
 from .services import round_create, round_update
 
 
@@ -57,7 +57,8 @@ def round_detail(request, pk):
     villages = list(villages_visible_to(request.user))
     quotas = quotas_for(round_, villages)
     rows = [(v, quotas[v.pk]) for v in villages]
-    return render(request, "candidates/round_detail.html", {"round": round_, "rows": rows})
+    return render(request, "candidates/round_detail.html", {
+        "round": round_, "rows": rows, "links": round_links(round_, request.user)})
 
 
 @role_required(Role.OFFICE)
@@ -83,7 +84,7 @@ def round_edit(request, pk):
 
 @role_required(Role.OFFICE, Role.COMMITTEE)
 def village_list(request):
-    round_ = selected_round(request)
+    round_ = round_from_request(request, default="latest")
     villages = list(villages_visible_to(request.user))
     quotas = quotas_for(round_, villages) if round_ else {}
     return render(request, "candidates/village_list.html", {
@@ -95,7 +96,7 @@ def village_list(request):
 @role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
 def village_detail(request, pk):
     village = get_village_for_user_or_404(request.user, pk)
-    round_ = selected_round(request)
+    round_ = round_from_request(request, default="latest")
     quota = quotas_for(round_, [village])[village.pk] if round_ else None
     nominations = nomination_list(request.user, round_id=round_.pk if round_ else None, village_id=village.pk)
     return render(request, "candidates/village_detail.html", {
@@ -104,11 +105,8 @@ def village_detail(request, pk):
     })
 
 
-def selected_round(request):
-    """The round named by ?round= (scoped: another town's round is 404), else the current one."""
-    raw = request.GET.get("round")
-    if raw:
-        if parse_pk(raw) is None:
-            raise Http404
-        return get_round_for_user_or_404(request.user, parse_pk(raw))
-    return current_round(request.user) or rounds_visible_to(request.user).first()
+def round_from_request(request, *, default, strict=True, data=None):
+    """The round a page is about: ?round= (or that field of `data`, e.g. request.POST), scoped — another
+    town's round is 404 — else `default` ("current" or "latest"); see selectors.round_for_user."""
+    raw = (request.GET if data is None else data).get("round")
+    return round_for_user(request.user, raw, default=default, strict=strict)

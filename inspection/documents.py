@@ -3,12 +3,9 @@
 from django.utils.translation import gettext as _
 
 from reserve.choices import Education, PoliticalStatus
+from reserve.dates import cn_date, cn_month
 
 from .models import QUALITIES
-
-
-def _ym(day) -> str:
-    return f"{day.year}年{day.month}月" if day else ""
 
 
 def draft_report(nomination, results, talks) -> str:
@@ -16,13 +13,13 @@ def draft_report(nomination, results, talks) -> str:
     person = nomination.person
     edu = nomination.highest_education
     opening = _("%(name)s，%(gender)s，%(birth)s生，%(eth)s，%(native)s人，%(edu)s文化程度，") % {
-        "name": person.name, "gender": person.get_gender_display(), "birth": _ym(person.birth_date),
+        "name": person.name, "gender": person.get_gender_display(), "birth": cn_month(person.birth_date),
         "eth": nomination.ethnicity, "native": nomination.native_place or "XX",
         "edu": Education(edu).label if edu else "XX",
     }
     if nomination.political_status in (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY) and \
             nomination.party_join_date:
-        opening += _("%(d)s加入中国共产党，") % {"d": _ym(nomination.party_join_date)}
+        opening += _("%(d)s加入中国共产党，") % {"d": cn_month(nomination.party_join_date)}
     else:
         opening += _("%(p)s，") % {"p": nomination.get_political_status_display()}
     opening += _("现任%(post)s。该同志主要表现是：") % {"post": nomination.work_unit_post}
@@ -38,7 +35,7 @@ def draft_report(nomination, results, talks) -> str:
         quality_note = "、".join(QUALITIES)
         lines.append(
             _("五、民主测评情况：%(date)s在%(village)s组织民主测评，%(w)s（测评内容包括%(q)s五个方面。）")
-            % {"date": f"{session.date.year}年{session.date.month}月{session.date.day}日",
+            % {"date": cn_date(session.date),
                "village": session.village.name, "w": result.wording(), "q": quality_note}
         )
     if talks:

@@ -116,6 +116,29 @@ def tally_record(*, actor, session_id: int, nomination_id: int, category: str, i
     return tally
 
 
+class TallyError(ValidationError):
+    """A tally of one voter category refused: `category` says which, `error` what (a ValidationError)."""
+
+    def __init__(self, category, error):
+        super().__init__(error.messages)
+        self.category = category
+        self.error = error
+
+
+def tallies_record(*, actor, session_id: int, nomination_id: int, tallies: dict) -> list[Tally]:
+    """Record the ballots of several voter categories at once, all or none: tallies = {category: fields}.
+    A category's error undoes the others and is raised as TallyError naming the category."""
+    recorded = []
+    with transaction.atomic():
+        for category, fields in tallies.items():
+            try:
+                recorded.append(tally_record(actor=actor, session_id=session_id, nomination_id=nomination_id,
+                                             category=category, **fields))
+            except ValidationError as e:
+                raise TallyError(category, e) from e
+    return recorded
+
+
 def appraisal_results(nomination) -> list[tuple[AppraisalSession, appraisal.Result]]:
     """The combined result of each session that has tallies for this nomination, newest first."""
     tallies = list(Tally.objects.filter(nomination=nomination).select_related("session"))

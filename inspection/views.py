@@ -8,32 +8,49 @@ committee reads and records its meetings' decisions).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from candidates.models import Status
-from candidates.selectors import get_nomination_for_user_or_404, nominations_visible_to
+from candidates.selectors import get_nomination_for_user_or_404, rounds_visible_to
 from candidates.services import local_today
-from reserve.permissions import role_required
-from reserve.roles import Role, has_role
-from reserve.selectors import parse_pk, villages_visible_to
-from candidates.selectors import current_round, get_round_for_user_or_404, rounds_visible_to
+from candidates.views_rounds import round_from_request
 from reserve.exceptions import ActionRefused
-from candidates.views_rounds import selected_round
 from reserve.forms import add_errors
+from reserve.permissions import role_required
+from reserve.roles import Role
+from reserve.selectors import parse_pk, villages_visible_to, visible_village_or_none
 
 from . import appraisal, documents, services
 from .forms import (
-    DecisionForm, MeetingForm, ReportForm, SessionForm, TalkForm, TallyForm, body_without_title,
+    DecisionForm,
+    MeetingForm,
+    ReportForm,
+    SessionForm,
+    TalkForm,
+    TallyForm,
+    body_without_title,
     draft_without_signature,
 )
-from .models import QUALITIES, InspectionReport, Tally, VoterCategory
-from .selectors import meetings_visible_to, nominations_in, sessions_visible_to
+from .models import QUALITIES, VoterCategory
+from .selectors import (
+    awaiting_decision,
+    ballot_nominations,
+    get_meeting_for_user_or_404,
+    get_session_for_user_or_404,
+    inspection_report,
+    inspection_state,
+    may_record_inspection,
+    meeting_decisions,
+    meetings_of_round,
+    session_nomination_or_404,
+    session_nominations,
+    sessions_of_round,
+    tallies_by_category,
+    tallies_by_nomination,
+    tallies_by_session,
+)
 
 READERS = (Role.OFFICE, Role.COMMITTEE)
 
@@ -101,34 +118,6 @@ def _threshold(round_):
     }
 
 
-def _session_nominations(user, session, tallies_by_nomination):
-    """The nominations a session is about: those of its village and round under inspection, and any
-    other that already has ballots recorded in it (it may have moved on since)."""
-    nominations = list(nominations_in(user, session.round, Status.INSPECTION).filter(village=session.village))
-    extra = set(tallies_by_nomination) - {n.pk for n in nominations}
-    if extra:
-        nominations += list(nominations_visible_to(user).filter(pk__in=extra)
-                            .select_related("person", "village").order_by("id"))
-    return nominations
-
-
-def _tallies_by_nomination(session):
-    grouped = {}
-    for t in Tally.objects.filter(session=session):
-        grouped.setdefault(t.nomination_id, []).append(t)
-    return grouped
-
-
-def _round_for_new(request):
-    """The round named by ?round= (scoped), else the current one; None if there is neither."""
-    raw = request.GET.get("round")
-    if raw:
-        if parse_pk(raw) is None:
-            raise Http404
-        return get_round_for_user_or_404(request.user, parse_pk(raw))
-    return current_round(request.user)
-
-
 # --- inspection of one nomination -----------------------------------------------------------------
 
 @role_required(*READERS)
@@ -136,23 +125,18 @@ def _round_for_new(request):
 def inspection(request, pk):
     user = request.user
     nomination = get_nomination_for_user_or_404(user, pk)
-    tallies = {}
-    for t in Tally.objects.filter(nomination=nomination):
-        tallies.setdefault(t.session_id, []).append(t)
+    tallies = tallies_by_session(nomination)
     appraisals = [
         _appraisal_view(session, tallies.get(session.pk, []), nomination.round, result)
         for session, result in services.appraisal_results(nomination)
     ]
-    in_inspection = nomination.status == Status.INSPECTION
     return render(request, "inspection/inspection.html", {
         "n": nomination,
         "talks": nomination.talks.all(),
         "appraisals": appraisals,
         "threshold": _threshold(nomination.round),
-        "report": InspectionReport.objects.filter(nomination=nomination).select_related("updated_by").first(),
-        "in_inspection": in_inspection,
-        "propose_refusal": services.guard_propose(nomination, user, local_today()) if in_inspection else None,
-        "can_edit": in_inspection and has_role(user, Role.OFFICE),
+        "report": inspection_report(nomination),
+        **inspection_state(nomination, user, local_today()),
     })
 
 
@@ -178,7 +162,7 @@ def talk_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    report = InspectionReport.objects.filter(nomination=nomination).first()
+    report = inspection_report(nomination)
     if report is not None:
         initial = {"text": report.text, "inspectors": report.inspectors, "report_date": report.report_date}
     else:
@@ -204,7 +188,7 @@ def report_edit(request, pk):
 @require_GET
 def report_print(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
-    report = InspectionReport.objects.filter(nomination=nomination).first()
+    report = inspection_report(nomination)
     if report is None:
         messages.info(request, _("尚未保存考察材料。"))
         return redirect("inspection:inspection", pk=nomination.pk)
@@ -220,24 +204,22 @@ def report_print(request, pk):
 @role_required(*READERS)
 @require_GET
 def session_list(request):
-    round_ = selected_round(request)
-    sessions = (sessions_visible_to(request.user).filter(round=round_).annotate(tally_count=Count("tallies"))
-                if round_ else [])
+    round_ = round_from_request(request, default="latest")
     return render(request, "inspection/session_list.html", {
-        "round": round_, "rounds": rounds_visible_to(request.user), "sessions": sessions,
+        "round": round_, "rounds": rounds_visible_to(request.user), "sessions": sessions_of_round(request.user, round_),
     })
 
 
 @role_required(Role.OFFICE)
 @require_http_methods(["GET", "POST"])
 def session_new(request):
-    round_ = _round_for_new(request)
+    round_ = round_from_request(request, default="current")
     if round_ is None:
         messages.error(request, _("当前没有进行中的选拔批次，不能组织民主测评。"))
         return redirect("inspection:session_list")
     villages = villages_visible_to(request.user)
-    raw_village = request.GET.get("village", "")
-    initial = {"village": villages.filter(pk=parse_pk(raw_village)).first()} if parse_pk(raw_village) else {}
+    village = visible_village_or_none(request.user, request.GET.get("village", ""))
+    initial = {"village": village} if village else {}
     form = SessionForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,12 +239,12 @@ def session_new(request):
 @require_GET
 def session_detail(request, pk):
     user = request.user
-    session = get_object_or_404(sessions_visible_to(user), pk=pk)
-    tallies = _tallies_by_nomination(session)
+    session = get_session_for_user_or_404(user, pk)
+    tallies = tallies_by_nomination(session)
     rows = [
         {"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round),
-         "can_tally": n.status == Status.INSPECTION and has_role(user, Role.OFFICE)}
-        for n in _session_nominations(user, session, tallies)
+         "can_tally": may_record_inspection(n, user)}
+        for n in session_nominations(user, session, tallies)
     ]
     return render(request, "inspection/session_detail.html", {
         "session": session, "rows": rows, "threshold": _threshold(session.round),
@@ -274,11 +256,9 @@ def session_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def tally_edit(request, pk, nomination_pk):
     user = request.user
-    session = get_object_or_404(sessions_visible_to(user), pk=pk)
-    nomination = get_nomination_for_user_or_404(user, nomination_pk)
-    if nomination.village_id != session.village_id or nomination.round_id != session.round_id:
-        raise Http404
-    existing = {t.category: t for t in Tally.objects.filter(session=session, nomination=nomination)}
+    session = get_session_for_user_or_404(user, pk)
+    nomination = session_nomination_or_404(user, session, nomination_pk)
+    existing = tallies_by_category(session, nomination)
     data = request.POST if request.method == "POST" else None
     forms = [
         (value, TallyForm(data, prefix=value, options=session.options, label=label,
@@ -295,16 +275,13 @@ def tally_edit(request, pk, nomination_pk):
             if not filled:
                 page_error = _("请至少填写一类投票人的计票结果。")
             else:
+                forms_by_category = dict(filled)
                 try:
-                    # One transaction for every category: a later category's error undoes the earlier ones.
-                    with transaction.atomic():
-                        for value, form in filled:
-                            try:
-                                services.tally_record(actor=user, session_id=session.pk, nomination_id=nomination.pk,
-                                                      category=value, **form.service_fields())
-                            except ValidationError as e:
-                                add_errors(form, e)
-                                raise
+                    services.tallies_record(actor=user, session_id=session.pk, nomination_id=nomination.pk,
+                                            tallies={value: form.service_fields() for value, form in filled})
+                except services.TallyError as e:
+                    add_errors(forms_by_category[e.category], e.error)
+                    page_error = _("计票结果有误，本次填写的内容均未保存，请修改后重新提交。")
                 except ValidationError:
                     page_error = _("计票结果有误，本次填写的内容均未保存，请修改后重新提交。")
                 except ActionRefused as e:
@@ -322,10 +299,9 @@ def tally_edit(request, pk, nomination_pk):
 @require_GET
 def ballot(request, pk):
     user = request.user
-    session = get_object_or_404(sessions_visible_to(user), pk=pk)
-    nominations = list(nominations_in(user, session.round, Status.INSPECTION).filter(village=session.village))
+    session = get_session_for_user_or_404(user, pk)
     return render(request, "inspection/ballot.html", {
-        "session": session, "nominations": nominations, "qualities": QUALITIES,
+        "session": session, "nominations": ballot_nominations(user, session), "qualities": QUALITIES,
         "title": _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name},
     })
 
@@ -334,10 +310,10 @@ def ballot(request, pk):
 @require_GET
 def tally_sheet(request, pk):
     user = request.user
-    session = get_object_or_404(sessions_visible_to(user), pk=pk)
-    tallies = _tallies_by_nomination(session)
+    session = get_session_for_user_or_404(user, pk)
+    tallies = tallies_by_nomination(session)
     rows = [{"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round)}
-            for n in _session_nominations(user, session, tallies)]
+            for n in session_nominations(user, session, tallies)]
     return render(request, "inspection/tally_sheet.html", {
         "session": session, "rows": rows, "threshold": _threshold(session.round),
         "blank_span": 2 * len(session.options) + 4,
@@ -350,18 +326,16 @@ def tally_sheet(request, pk):
 @role_required(*READERS)
 @require_GET
 def meeting_list(request):
-    round_ = selected_round(request)
-    meetings = (meetings_visible_to(request.user).filter(round=round_).annotate(decision_count=Count("decisions"))
-                if round_ else [])
+    round_ = round_from_request(request, default="latest")
     return render(request, "inspection/meeting_list.html", {
-        "round": round_, "rounds": rounds_visible_to(request.user), "meetings": meetings,
+        "round": round_, "rounds": rounds_visible_to(request.user), "meetings": meetings_of_round(request.user, round_),
     })
 
 
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
-    round_ = _round_for_new(request)
+    round_ = round_from_request(request, default="current")
     if round_ is None:
         messages.error(request, _("当前没有进行中的选拔批次，不能登记党委会议。"))
         return redirect("inspection:meeting_list")
@@ -381,7 +355,7 @@ def meeting_new(request):
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
     user = request.user
-    meeting = get_object_or_404(meetings_visible_to(user), pk=pk)
+    meeting = get_meeting_for_user_or_404(user, pk)
     bound, bound_id = None, None
     if request.method == "POST":
         raw = request.POST.get("nomination", "")
@@ -401,7 +375,7 @@ def meeting_detail(request, pk):
                     "name": decision.nomination.person.name, "outcome": decision.get_outcome_display()})
                 return redirect(meeting)
     rows = []
-    for n in nominations_in(user, meeting.round, Status.PROPOSED):
+    for n in awaiting_decision(user, meeting.round):
         results = services.appraisal_results(n)
         rows.append({
             "n": n,
@@ -409,7 +383,6 @@ def meeting_detail(request, pk):
             "appraisal": results[0][1].wording() if results else None,
             "inspection_url": reverse("inspection:inspection", args=[n.pk]),
         })
-    decisions = meeting.decisions.select_related("nomination__person", "nomination__village").order_by("id")
     return render(request, "inspection/meeting_detail.html", {
-        "meeting": meeting, "rows": rows, "decisions": decisions,
+        "meeting": meeting, "rows": rows, "decisions": meeting_decisions(meeting),
     })

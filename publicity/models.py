@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Nomination
@@ -18,6 +19,16 @@ def public_token() -> str:
 
 class Notice(models.Model):
     """A published 公示 notice for one village. It does not change once published."""
+
+    class Status(models.TextChoices):
+        # Not stored: a notice's status on a day follows from its dates (status_on).
+        UPCOMING = "upcoming", _("未开始")
+        IN_FORCE = "in_force", _("公示中")
+        ENDED = "ended", _("已期满")
+
+    # The badge of each status ({% status_badge %}).
+    BADGES = {Status.UPCOMING: "text-bg-info notice-state", Status.IN_FORCE: "text-bg-primary notice-state",
+              Status.ENDED: "text-bg-secondary notice-state"}
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="notices", verbose_name=_("批次"))
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="notices",
@@ -56,6 +67,29 @@ class Notice(models.Model):
 
     def ended(self, today) -> bool:
         return today > self.end_date
+
+    def status_on(self, today) -> str:
+        if self.ended(today):
+            return self.Status.ENDED
+        if self.in_force(today):
+            return self.Status.IN_FORCE
+        return self.Status.UPCOMING
+
+    @property
+    def status(self) -> str:
+        """Today's status (read-only: it follows from the dates)."""
+        return self.status_on(timezone.localdate())
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.in_force(timezone.localdate())
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ended(timezone.localdate())
 
 
 class NoticeEntry(models.Model):
@@ -97,6 +131,10 @@ class Objection(models.Model):
         UPHELD = "upheld", _("反映属实")
         NOT_UPHELD = "not_upheld", _("反映不属实")
 
+    # The badge of each status ({% status_badge %}).
+    BADGES = {Status.OPEN: "text-bg-danger", Status.VERIFIED: "text-bg-warning", Status.UPHELD: "text-bg-dark",
+              Status.NOT_UPHELD: "text-bg-success"}
+
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections",
                                verbose_name=_("公示"))
     entry = models.ForeignKey(NoticeEntry, null=True, blank=True, on_delete=models.PROTECT,
@@ -134,3 +172,7 @@ class Objection(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.VERIFIED)
+
+    @property
+    def is_upheld(self) -> bool:
+        return self.status == self.Status.UPHELD

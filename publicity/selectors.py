@@ -1,12 +1,16 @@
 """Scoped reads for notices and objections."""
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Q, QuerySet
 
+from candidates.models import Nomination
+from candidates.selectors import nominations_visible_to
+from candidates.workflow import NOMINATION_WORKFLOW
+from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
 from .models import Notice, Objection
+from .workflow import OBJECTION_WORKFLOW
 
 # The office and the committee see their town's notices; a village branch its own village's (it
 # prints them for the village board). Objections name their objectors: the office only.
@@ -31,4 +35,102 @@ def get_objection_for_user_or_404(user, pk) -> Objection:
 
 
 def public_notice_or_404(token) -> Notice:
-    return get_object_or_404(Notice.objects.select_related("round", "village"), token=token)
+    """A published notice by its public token (the public page: no scope, the token is the key)."""
+    notice = Notice.objects.select_related("round", "village").filter(token=token).first() if token else None
+    if notice is None:
+        raise NotFound
+    return notice
+
+
+# --- the office's pages ---------------------------------------------------------------------------
+
+# An objection still to be dealt with (Objection.is_open).
+OPEN_OBJECTIONS = (Objection.Status.OPEN, Objection.Status.VERIFIED)
+
+
+def notices_with_counts(user, round_=None, *, with_open_objections=False) -> QuerySet[Notice]:
+    """The notices of a round (every round: None), each with its number of people (`people`) and, if
+    asked, of objections still open (`open_objections`)."""
+    # An explicit order: Meta.ordering is not applied to a query with GROUP BY (the counts).
+    notices = (notices_visible_to(user).annotate(people=Count("entries", distinct=True))
+               .order_by("-start_date", "village__order", "village_id", "-id"))
+    if round_ is not None:
+        notices = notices.filter(round=round_)
+    if with_open_objections:
+        notices = notices.annotate(open_objections=Count(
+            "objections", filter=Q(objections__status__in=OPEN_OBJECTIONS), distinct=True))
+    return notices
+
+
+def awaiting_publicity(user, round_) -> QuerySet[Nomination]:
+    """The nominations of a round that a notice may publish: those the nomination's workflow lets
+    `publish` move (the committee approved them, no notice has published them yet)."""
+    return nominations_visible_to(user).filter(round=round_, status__in=NOMINATION_WORKFLOW["publish"].all_sources)
+
+
+def awaiting_publicity_count(user, round_) -> int:
+    return awaiting_publicity(user, round_).count()
+
+
+def awaiting_publicity_names(user, round_) -> dict[int, list[str]]:
+    """Village id -> the names of the people of that village awaiting publicity."""
+    names = {}
+    for n in awaiting_publicity(user, round_).select_related("person").order_by("id"):
+        names.setdefault(n.village_id, []).append(n.person.name)
+    return names
+
+
+def notice_entries(notice) -> list:
+    """The people on a notice, in the notice's order."""
+    return list(notice.entries.order_by("order", "id"))
+
+
+def notice_people(notice, user, today) -> list[dict]:
+    """Each person of a notice with their nomination, whether it is still publicised and, while it is, why
+    it may not be confirmed into the pool yet (None: it may) — the answer of the workflow's
+    confirm_reserve and its guards."""
+    confirm = NOMINATION_WORKFLOW["confirm_reserve"]
+    rows = []
+    for entry in notice.entries.select_related("nomination"):
+        nomination = entry.nomination
+        publicised = nomination.status in confirm.all_sources
+        refusal = NOMINATION_WORKFLOW.refusal(nomination, confirm.action, user, today) if publicised else None
+        rows.append({"entry": entry, "nomination": nomination, "publicised": publicised, "refusal": refusal,
+                     "confirmable": publicised and refusal is None})
+    return rows
+
+
+def notice_objections(notice) -> QuerySet[Objection]:
+    return notice.objections.select_related("entry").order_by("received_at", "id")
+
+
+def stored_notice_pdf(notice) -> bytes:
+    """The PDF stored at publication (NotFound if there is none, or its file is gone)."""
+    if not notice.pdf:
+        raise NotFound
+    try:
+        with notice.pdf.open("rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise NotFound from None
+
+
+def objection_steps(objection, user) -> dict[str, bool]:
+    """The steps the objection's page offers now (each service checks again when one is taken): name the
+    person it is about (while it is open and names nobody), verify it (once, while it awaits its first
+    verification) and conclude it (uphold or dismiss: from the statuses the workflow allows the user)."""
+    conclude = OBJECTION_WORKFLOW["objection_dismiss"]  # objection_uphold has the same sources
+    return {
+        "assign": objection.is_open and objection.entry_id is None,
+        "verify": objection.status == Objection.Status.OPEN,
+        "conclude": objection.status in conclude.allowed_sources(Scope.for_user(user).roles),
+    }
+
+
+def public_receipt_or_404(notice, receipt) -> Objection:
+    """An objection to a notice by its receipt number, with only what its receipt page shows."""
+    objection = (Objection.objects.only("receipt", "received_at", "is_late", "notice_id")
+                 .filter(notice=notice, receipt=receipt[:24]).first())
+    if objection is None:
+        raise NotFound
+    return objection

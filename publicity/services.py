@@ -4,7 +4,6 @@ A published notice is a snapshot: its text and the six allowed fields of each pe
 its PDF is rendered once at publication and served as a file afterwards.
 """
 
-import datetime
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from candidates.selectors import nominations_visible_to
 from candidates.services import apply_transition, perform
 from reserve import audit
 from reserve.choices import Education
+from reserve.dates import cn_date as _cn_date
 from reserve.exceptions import ActionRefused
 from reserve.pdf import render_pdf
 from reserve.qr import qr_data_uri
@@ -28,10 +28,6 @@ from reserve.workdays import add_working_days
 
 from .models import Notice, NoticeEntry, Objection
 from .workflow import OBJECTION_WORKFLOW, lock_objection
-
-
-def _cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def calendar_note(period) -> str:

@@ -12,7 +12,6 @@ import chinese_calendar
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,43 +19,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from candidates.models import Status
-from candidates.selectors import nominations_visible_to
+from candidates.selectors import rounds_visible_to
+from candidates.views_rounds import round_from_request
 from reserve import audit
-from reserve.models import CalendarDay
+from reserve.dates import cn_date
+from reserve.exceptions import ActionRefused
+from reserve.forms import add_errors
 from reserve.pdf import pdf_response
 from reserve.permissions import role_required
+from reserve.qr import qr_data_uri
 from reserve.roles import Role, has_role
-from reserve.selectors import villages_visible_to
-from candidates.selectors import rounds_visible_to
-from reserve.exceptions import ActionRefused
+from reserve.selectors import calendar_days_of, villages_with_ids
 from reserve.services import calendar_save
-from candidates.views_rounds import selected_round
-from reserve.forms import add_errors
 from reserve.workdays import add_working_days
 
 from . import services
 from .forms import AssignForm, CalendarDayFormSet, ConcludeForm, NoticeForm, ObjectionRecordForm, VerifyForm
-from .models import Objection
-from reserve.qr import qr_data_uri
-from .selectors import get_notice_for_user_or_404, get_objection_for_user_or_404, notices_visible_to
+from .selectors import (
+    awaiting_publicity_count,
+    awaiting_publicity_names,
+    get_notice_for_user_or_404,
+    get_objection_for_user_or_404,
+    notice_entries,
+    notice_objections,
+    notice_people,
+    notices_with_counts,
+    objection_steps,
+    stored_notice_pdf,
+)
 
 READERS = (Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
-OPEN_STATUSES = (Objection.Status.OPEN, Objection.Status.VERIFIED)
 # How far from today a start date may be for the live period (the form itself refuses more than a year).
 PERIOD_RANGE = datetime.timedelta(days=10 * 366)
-
-
-def cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def notice_state(notice, today) -> str:
-    if notice.ended(today):
-        return "ended"
-    if notice.in_force(today):
-        return "in_force"
-    return "upcoming"
 
 
 def public_url(request, notice) -> str:
@@ -80,35 +74,14 @@ def _official_calendar_known(year: int) -> bool:
 @require_GET
 def notice_list(request):
     user = request.user
-    today = timezone.localdate()
-    round_ = selected_round(request)
+    round_ = round_from_request(request, default="latest")
     is_office = has_role(user, Role.OFFICE)
-    # An explicit order: Meta.ordering is not applied to a query with GROUP BY (the counts).
-    notices = (notices_visible_to(user).annotate(people=Count("entries", distinct=True))
-               .order_by("-start_date", "village__order", "village_id", "-id"))
-    if round_ is not None:
-        notices = notices.filter(round=round_)
-    if is_office:
-        notices = notices.annotate(open_objections=Count(
-            "objections", filter=Q(objections__status__in=OPEN_STATUSES), distinct=True))
-    pending = 0
-    if is_office and round_ is not None:
-        pending = nominations_visible_to(user).filter(round=round_, status=Status.APPROVED).count()
     return render(request, "publicity/notice_list.html", {
-        "rows": [(n, notice_state(n, today)) for n in notices],
-        "round": round_, "rounds": rounds_visible_to(user), "today": today,
-        "is_office_view": is_office, "pending": pending,
+        "notices": notices_with_counts(user, round_, with_open_objections=is_office),
+        "round": round_, "rounds": rounds_visible_to(user), "today": timezone.localdate(),
+        "is_office_view": is_office,
+        "pending": awaiting_publicity_count(user, round_) if is_office and round_ is not None else 0,
     })
-
-
-def _pending_names(user, round_) -> dict[int, list[str]]:
-    """Village id -> names of the people the committee approved there, not yet publicised."""
-    names = {}
-    rows = (nominations_visible_to(user).filter(round=round_, status=Status.APPROVED)
-            .select_related("person").order_by("id"))
-    for n in rows:
-        names.setdefault(n.village_id, []).append(n.person.name)
-    return names
 
 
 def _period_context(round_, start: datetime.date) -> dict:
@@ -132,12 +105,12 @@ def _parse_date(raw):
 @require_http_methods(["GET", "POST"])
 def notice_new(request):
     user = request.user
-    round_ = selected_round(request)
+    round_ = round_from_request(request, default="latest")
     if round_ is None:
         messages.error(request, _("尚无选拔批次，不能发布公示。"))
         return redirect("publicity:notice_list")
-    names = _pending_names(user, round_)
-    villages = villages_visible_to(user).filter(pk__in=list(names))
+    names = awaiting_publicity_names(user, round_)
+    villages = villages_with_ids(user, names)
     town = round_.town
     form = NoticeForm(
         request.POST if request.method == "POST" else None, villages=villages, names=names,
@@ -176,26 +149,12 @@ def notice_new(request):
 @require_GET
 def notice_period(request):
     """The live period on the publish form: an HTML fragment for ?round=&start=."""
-    round_ = selected_round(request)
+    round_ = round_from_request(request, default="latest")
     if round_ is None:
         raise Http404
     start = _parse_date(request.GET.get("start"))
     context = _period_context(round_, start) if start else {"invalid": True}
     return render(request, "publicity/_period.html", {"round": round_, **context})
-
-
-def _people(notice, user, today):
-    """Each person of a notice with their nomination and, while publicised, why they may not be
-    confirmed yet (None: they may)."""
-    rows = []
-    for entry in notice.entries.select_related("nomination"):
-        nomination = entry.nomination
-        refusal = None
-        if nomination.status == Status.PUBLICISED:
-            refusal = services.guard_confirm(nomination, user, today)
-        rows.append({"entry": entry, "nomination": nomination, "refusal": refusal,
-                     "confirmable": nomination.status == Status.PUBLICISED and refusal is None})
-    return rows
 
 
 @role_required(*READERS)
@@ -205,17 +164,17 @@ def notice_detail(request, pk):
     notice = get_notice_for_user_or_404(user, pk)
     today = timezone.localdate()
     context = {
-        "notice": notice, "entries": list(notice.entries.all()), "state": notice_state(notice, today),
+        "notice": notice, "entries": notice_entries(notice),
         "today": today, "is_office_view": has_role(user, Role.OFFICE),
         "start_label": cn_date(notice.start_date), "end_label": cn_date(notice.end_date),
     }
     if context["is_office_view"]:
         url = public_url(request, notice)
-        people = _people(notice, user, today)
+        people = notice_people(notice, user, today)
         context.update({
             "public_url": url, "qr": qr_data_uri(url), "people": people,
-            "objections": notice.objections.select_related("entry").order_by("received_at", "id"),
-            "any_publicised": any(p["nomination"].status == Status.PUBLICISED for p in people),
+            "objections": notice_objections(notice),
+            "any_publicised": any(p["publicised"] for p in people),
             "any_confirmable": any(p["confirmable"] for p in people),
         })
     return render(request, "publicity/notice_detail.html", context)
@@ -226,14 +185,7 @@ def notice_detail(request, pk):
 def notice_pdf(request, pk):
     """The PDF stored at publication, as it was printed and posted: never rendered again."""
     notice = get_notice_for_user_or_404(request.user, pk)
-    if not notice.pdf:
-        raise Http404
-    try:
-        with notice.pdf.open("rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    return pdf_response(data, f"{notice.title}.pdf")
+    return pdf_response(stored_notice_pdf(notice), f"{notice.title}.pdf")
 
 
 @role_required(Role.OFFICE)
@@ -321,9 +273,7 @@ def objection_detail(request, pk):
             else:
                 messages.success(request, done)
                 return redirect(objection)
-    shown = {"assign": objection.is_open and objection.entry is None,
-             "verify": objection.status == Objection.Status.OPEN,
-             "conclude": objection.status == Objection.Status.VERIFIED}
+    shown = objection_steps(objection, user)
     if op and not shown[op]:
         # The form posted to is not on this page (a stale page): say why instead of showing it unchanged.
         messages.error(request, _("这一步现在不能办理（异议的状态已变化），请按页面提示操作。"))
@@ -348,7 +298,7 @@ def calendar_days(request):
     if not user.town_id:
         raise PermissionDenied
     formset = CalendarDayFormSet(request.POST if request.method == "POST" else None,
-                                 queryset=CalendarDay.objects.filter(town_id=user.town_id), prefix="days")
+                                 queryset=calendar_days_of(user), prefix="days")
     if request.method == "POST" and formset.is_valid():
         try:
             calendar_save(actor=user, formset=formset)

@@ -15,21 +15,21 @@ import functools
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import _get_ip
 from django_ratelimit.decorators import ratelimit
 
+from reserve.dates import cn_date
+from reserve.exceptions import NotFound
 from reserve.views_errors import too_many
 
 from .forms_public import PublicObjectionForm
-from .models import Objection
-from .selectors import public_notice_or_404
-from .services import _cn_date, objection_lodge_public
+from .selectors import notice_entries, public_notice_or_404, public_receipt_or_404
+from .services import objection_lodge_public
 
 # Throttle rates (django-ratelimit syntax).
 RATE_PER_CLIENT = "5/h"  # POSTs from one address, all notices together
@@ -66,7 +66,7 @@ def _public(view):
     def wrapper(request, *args, **kwargs):
         try:
             response = view(request, *args, **kwargs)
-        except Http404:
+        except (Http404, NotFound):
             response = _message(request, _("页面不存在"), _("没有找到这份公示或受理回执，请核对网址或二维码。"),
                                 status=404)
         response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
@@ -90,12 +90,13 @@ def _message(request, title, message, *, status, back=None):
                    {"page_title": title, "message": message, "back": back}, status=status)
 
 
-def _state(notice, today):
-    if today < notice.start_date:
-        return "before", _("公示将于%(d)s开始。") % {"d": _cn_date(notice.start_date)}
-    if notice.ended(today):
-        return "ended", _("公示期已于%(d)s结束。") % {"d": _cn_date(notice.end_date)}
-    return "in_force", _("公示期内（至%(d)s）。") % {"d": _cn_date(notice.end_date)}
+def _state_text(notice) -> str:
+    """The notice's status today, as the public page says it."""
+    if notice.has_ended:
+        return _("公示期已于%(d)s结束。") % {"d": cn_date(notice.end_date)}
+    if notice.is_in_force:
+        return _("公示期内（至%(d)s）。") % {"d": cn_date(notice.end_date)}
+    return _("公示将于%(d)s开始。") % {"d": cn_date(notice.start_date)}
 
 
 def _add_errors(form, error: ValidationError):
@@ -122,8 +123,6 @@ def public_notice(request, token):
         if length > MAX_POST_BYTES:
             return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
                             status=413, back=notice.get_public_url())
-    today = timezone.localdate()
-    state, state_text = _state(notice, today)
     form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,9 +137,8 @@ def public_notice(request, token):
                             + "#receipt")
     return _render(request, "publicity/public_notice.html", {
         "notice": notice,
-        "entries": list(notice.entries.order_by("order", "id")),
-        "state": state,
-        "state_text": state_text,
+        "entries": notice_entries(notice),
+        "state_text": _state_text(notice),
         "form": form,
         "page_title": notice.title,
     })
@@ -153,8 +151,7 @@ def public_receipt(request, token, receipt):
     if getattr(request, "limited", False):
         return too_many(request)
     notice = public_notice_or_404(token)
-    objection = get_object_or_404(Objection.objects.only("receipt", "received_at", "is_late", "notice_id"),
-                                  notice=notice, receipt=receipt[:24])
+    objection = public_receipt_or_404(notice, receipt)
     response = _render(request, "publicity/public_receipt.html", {
         "notice": notice,
         "receipt": objection.receipt,

@@ -1,4 +1,5 @@
-"""Date rules shared by the eligibility and quota checks."""
+"""Date rules shared by the eligibility and quota checks, and the one Chinese way of writing a date
+(the templates' |cn_date and |cn_month filters, reserve.templatetags.reserve_tags, write the same)."""
 
 import datetime
 
@@ -10,3 +11,13 @@ def age_on(birth_date: datetime.date, on: datetime.date) -> int:
     1 March in common years.
     """
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def cn_date(day: datetime.date | None) -> str:
+    """A date as written in Chinese documents: 2026年12月1日 (no leading zeros); "" for no date."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def cn_month(day: datetime.date | None) -> str:
+    """A month as written in Chinese documents: 2026年12月; "" for no date."""
+    return f"{day.year}年{day.month}月" if day else ""

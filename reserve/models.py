@@ -172,6 +172,11 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def changed_status(self) -> bool:
+        """The step moved the object to another status (not an event recorded in place)."""
+        return self.from_status != self.to_status
+
 
 class AuditEntry(models.Model):
     """One line of the append-only audit log (reserve.audit.record writes it; nothing updates or deletes

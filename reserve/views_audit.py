@@ -6,13 +6,9 @@ administrator (等保 三员分立, if that role exists) sees every entry. Nobod
 here or anywhere else in the application.
 """
 
-import datetime
-import json
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +17,12 @@ from django.views.decorators.http import require_GET
 
 from . import audit
 from .excel import xlsx_response
-from .models import AuditEntry, User
+from .models import AuditEntry
 from .permissions import role_required
 from .roles import Role, roles_of
-from .selectors import user_town_id
+from .selectors import AUDIT_ADMIN, audit_log_entries, user_town_id
 
 PAGE_SIZE = 50
-AUDIT_ADMIN = getattr(Role, "AUDIT_ADMIN", None)  # the audit administrator, where that role is defined
 READERS = tuple(r for r in (Role.OFFICE, AUDIT_ADMIN) if r)
 
 # Labels of the keys the application writes into an entry's detail.
@@ -61,57 +56,14 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-def entries_visible_to(user):
-    """The audit entries an account may read: all for the audit administrator; for an office, those of its
-    town's accounts."""
-    if AUDIT_ADMIN and AUDIT_ADMIN in roles_of(user):
-        return AuditEntry.objects.all()
-    if Role.OFFICE not in roles_of(user):
-        return AuditEntry.objects.none()
-    town_id = user_town_id(user)
-    if town_id is None:
-        return AuditEntry.objects.none()
-    town_users = User.objects.filter(
-        Q(town_id=town_id) | Q(village__town_id=town_id) | Q(department__town_id=town_id)
-    )
-    return AuditEntry.objects.filter(
-        Q(user_id__in=town_users.values("pk"))
-        | Q(user__isnull=True, action=AuditEntry.Action.LOGIN_FAILED, username__in=town_users.values("username"))
-    )
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def filter_entries(entries, data: dict):
-    if person := (data.get("person") or "").strip():
-        match = Q(object_repr__icontains=person) | Q(detail__icontains=person)
-        escaped = json.dumps(person)[1:-1]  # SQLite keeps JSON text with non-ASCII escaped (\u5f20)
-        if escaped != person:
-            match |= Q(detail__icontains=escaped)
-        entries = entries.filter(match)
-    if name := (data.get("user") or "").strip():
-        entries = entries.filter(Q(username__icontains=name) | Q(user__full_name__icontains=name))
-    if data.get("date_from"):
-        entries = entries.filter(at__gte=_day_start(data["date_from"]))
-    if data.get("date_to"):
-        entries = entries.filter(at__lt=_day_start(data["date_to"] + datetime.timedelta(days=1)))
-    if data.get("action"):
-        entries = entries.filter(action=data["action"])
-    return entries
-
-
 def _town_entries(request):
     if not (AUDIT_ADMIN and AUDIT_ADMIN in roles_of(request.user)) and not user_town_id(request.user):
         raise PermissionDenied  # an office account bound to no town
     form = AuditFilterForm(request.GET or None)
-    entries = entries_visible_to(request.user)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-        entries = filter_entries(entries, filters)
-    return form, filters, entries.select_related("user", "content_type").order_by("-at", "-id")
+    return form, filters, audit_log_entries(request.user, filters)
 
 
 def _roles(codes: str) -> str:

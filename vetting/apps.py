@@ -7,7 +7,8 @@ class VettingConfig(AppConfig):
     verbose_name = _("资格联审")
 
     def ready(self):
-        from candidates.panels import register_nomination_panel
+        from candidates.panels import register_nomination_panel, register_round_link
+        from reserve.roles import Role
         from candidates.workflow import NOMINATION_WORKFLOW
         from reserve.home import register_start_page
 
@@ -18,6 +19,8 @@ class VettingConfig(AppConfig):
 
         register_start_page(start_page)
         register_nomination_panel("vetting/_nomination_panel.html", nomination_panel)
+        register_round_link(_("负面清单"), "vetting:negative_list", {Role.OFFICE})
+        register_round_link(_("资格联审台账"), "vetting:ledger", {Role.OFFICE})
         # Dispatch asks the departments; when the vetting ends, their answers are locked.
         NOMINATION_WORKFLOW.add_guard("dispatch", guard_dispatch)
         NOMINATION_WORKFLOW.add_effect("dispatch", create_requests)

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from candidates.models import Status
+from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
@@ -55,3 +56,45 @@ def nomination_panel(nomination, user) -> dict:
         .select_related("signed_by").order_by("department__order"),
         "today": timezone.localdate(),
     }
+
+
+# --- the pages of joint vetting -------------------------------------------------------------------
+
+def is_asked_department(req, user) -> bool:
+    """Whether this user is the clerk of the department the request asks (it answers; the office reads)."""
+    return Scope.for_user(user).has(Role.DEPARTMENT) and req.department_id == user.department_id
+
+
+def findings_of(req) -> QuerySet[Finding]:
+    return req.findings.select_related("item", "item__round")
+
+
+def get_finding_or_404(req, finding_pk) -> Finding:
+    """A finding of this request (NotFound for one of another request, or none)."""
+    try:
+        return Finding.objects.get(pk=finding_pk, request=req)
+    except (Finding.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound from None
+
+
+def negative_items_of(round_) -> list[NegativeItem]:
+    """A round's negative list with the departments that check each item."""
+    return list(NegativeItem.objects.filter(round=round_).prefetch_related("departments").select_related("round"))
+
+
+def ledger_rows(user, round_) -> list[tuple]:
+    """The vetting ledger of a round: (nomination, its requests in the departments' order), by village."""
+    requests = list(
+        vetting_requests_visible_to(user).filter(nomination__round=round_)
+        .select_related("signed_by").order_by("nomination__village__order", "nomination_id", "department__order")
+    )
+    rows = {}
+    for r in requests:
+        rows.setdefault(r.nomination, []).append(r)
+    return list(rows.items())
+
+
+def sheet_requests(nomination) -> list[VettingRequest]:
+    """A nomination's requests with their findings, for its vetting sheet."""
+    return list(nomination.vetting_requests.select_related("department", "signed_by", "decided_by")
+                .prefetch_related("findings__item__round").order_by("department__order"))

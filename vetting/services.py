@@ -63,6 +63,13 @@ def negative_item_save(*, actor, item, text: str, departments) -> NegativeItem:
     return item
 
 
+def negative_list_save(*, actor, changes) -> None:
+    """Save the changed items of a round's negative list, all or none: changes = [(item, text, departments)]."""
+    with transaction.atomic():
+        for item, text, departments in changes:
+            negative_item_save(actor=actor, item=item, text=text, departments=departments)
+
+
 # --- dispatch ---------------------------------------------------------------------------------
 
 def responsible_departments(round_):

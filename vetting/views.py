@@ -1,28 +1,35 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from candidates.selectors import get_nomination_for_user_or_404
+from candidates.selectors import get_nomination_for_user_or_404, get_round_for_user_or_404
 from reserve import audit, idnumber
+from reserve.exceptions import ActionRefused
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from candidates.selectors import get_round_for_user_or_404
-from reserve.exceptions import ActionRefused
 from reserve.uploads import document_response
 
 from . import services
-from .workflow import REQUEST_WORKFLOW
 from .forms import AnswerForm, DecisionForm, FindingForm, NegativeItemForm, ReopenForm
-from .models import Finding, NegativeItem
-from .selectors import department_queue, flags_awaiting_decision, get_request_for_user_or_404, items_for_department
-from .selectors import vetting_requests_visible_to
+from .selectors import (
+    department_queue,
+    findings_of,
+    flags_awaiting_decision,
+    get_finding_or_404,
+    get_request_for_user_or_404,
+    is_asked_department,
+    items_for_department,
+    ledger_rows,
+    negative_items_of,
+    sheet_requests,
+)
+from .workflow import REQUEST_WORKFLOW
 
 
 def start_page(user):
@@ -53,7 +60,7 @@ def _finding_forms(req, data=None, files=None):
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk):
     req = get_request_for_user_or_404(request.user, pk)
-    is_department = Role.DEPARTMENT in roles_of(request.user) and req.department_id == request.user.department_id
+    is_department = is_asked_department(req, request.user)
     today = timezone.localdate()
     finding_forms = answer_form = None
     if is_department:
@@ -86,7 +93,7 @@ def request_detail(request, pk):
     return render(request, "vetting/request_detail.html", {
         "req": req, "n": nomination, "person": nomination.person,
         "id_number": nomination.person.id_number if is_department else idnumber.mask(nomination.person.id_number),
-        "findings": req.findings.select_related("item", "item__round"),
+        "findings": findings_of(req),
         "finding_forms": finding_forms, "answer_form": answer_form,
         "can_answer": is_department and REQUEST_WORKFLOW.can(req, "answer", request.user, today=today),
         "is_department": is_department, "overdue": req.is_overdue(today),
@@ -134,7 +141,7 @@ def request_reopen(request, pk):
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 def finding_attachment(request, pk, finding_pk):
     req = get_request_for_user_or_404(request.user, pk)
-    finding = get_object_or_404(Finding, pk=finding_pk, request=req)
+    finding = get_finding_or_404(req, finding_pk)
     response = document_response(finding.attachment, f"审查附件-{finding.item.number}")
     audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=req,
                  detail={"file": "finding_attachment", "finding": finding.pk, "item": finding.item.number})
@@ -151,17 +158,14 @@ def flags(request):
 def negative_list(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
     services.ensure_negative_list(round_)
-    items = list(NegativeItem.objects.filter(round=round_).prefetch_related("departments").select_related("round"))
+    items = negative_items_of(round_)
     data = request.POST if request.method == "POST" else None
     forms = [NegativeItemForm(data, instance=i, prefix=f"n{i.pk}", town=round_.town) for i in items]
     if request.method == "POST" and all([f.is_valid() for f in forms]):
+        changes = [(form.instance, form.cleaned_data["text"], list(form.cleaned_data["departments"]))
+                   for form in forms if form.has_changed()]
         try:
-            with transaction.atomic():
-                for form in forms:
-                    if form.has_changed():
-                        services.negative_item_save(actor=request.user, item=form.instance,
-                                                    text=form.cleaned_data["text"],
-                                                    departments=list(form.cleaned_data["departments"]))
+            services.negative_list_save(actor=request.user, changes=changes)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
@@ -185,14 +189,7 @@ def dispatch_round(request, pk):
 
 
 def _ledger_context(request, round_):
-    requests = list(
-        vetting_requests_visible_to(request.user).filter(nomination__round=round_)
-        .select_related("signed_by").order_by("nomination__village__order", "nomination_id", "department__order")
-    )
-    rows = {}
-    for r in requests:
-        rows.setdefault(r.nomination, []).append(r)
-    return {"round": round_, "rows": list(rows.items()), "today": timezone.localdate(),
+    return {"round": round_, "rows": ledger_rows(request.user, round_), "today": timezone.localdate(),
             "departments": services.responsible_departments(round_)}
 
 
@@ -216,9 +213,8 @@ def ledger_pdf(request, pk):
 
 
 def _sheet_context(request, nomination):
-    requests = list(nomination.vetting_requests.select_related("department", "signed_by", "decided_by")
-                    .prefetch_related("findings__item__round").order_by("department__order"))
-    return {"n": nomination, "requests": requests, "id_number": idnumber.mask(nomination.person.id_number)}
+    return {"n": nomination, "requests": sheet_requests(nomination),
+            "id_number": idnumber.mask(nomination.person.id_number)}
 
 
 @role_required(Role.OFFICE)
