@@ -34,12 +34,11 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from candidates.models import Nomination
+    from candidates.models import Nomination, Round
     from publicity.models import Notice
     from reserve.models import User
 
-    from candidates.models import Round
-call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     office = User.objects.get(username="zzb")
     round_ = Round.objects.first()
@@ -58,8 +57,9 @@ call_command("migrate", verbosity=0)
           f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())} · {args.runs} requests each")
     print("| document | first s | median s | KB | pages |")
     print("|---|---:|---:|---:|---:|")
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     for label, url in documents:
         times = []

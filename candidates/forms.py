@@ -12,7 +12,15 @@ from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
 from reserve.uploads import clean_document
 
-from .models import ROUND_PARAMETER_FIELDS, ROUND_PARAMETER_SECTIONS, FamilyMember, Nomination, ResumeEntry, Round, Status
+from .models import (
+    ROUND_PARAMETER_FIELDS,
+    ROUND_PARAMETER_SECTIONS,
+    FamilyMember,
+    Nomination,
+    ResumeEntry,
+    Round,
+    Status,
+)
 
 PARTY = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
 

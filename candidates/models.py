@@ -2,6 +2,7 @@
 (自荐表) and the rows of the form."""
 
 import datetime
+import itertools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -155,7 +156,7 @@ class Round(models.Model):
             if a and b and a > b:
                 errors[end] = _("截止日期不能早于开始日期。")
         order = ["nomination_start", "review_start", "inspection_start", "publicity_start"]
-        for earlier, later in zip(order, order[1:]):
+        for earlier, later in itertools.pairwise(order):
             a, b = getattr(self, earlier), getattr(self, later)
             if a and b and b < a and later not in errors:
                 errors[later] = _("各阶段须按 自荐报名、资格审查、组织考察、公示 的顺序安排。")
@@ -361,6 +362,9 @@ class ResumeEntry(models.Model):
         verbose_name_plural = _("个人简历")
         ordering = ["start", "id"]
 
+    def __str__(self):
+        return f"{self.start:%Y.%m} {self.unit_post}"
+
 
 class FamilyMember(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="family")
@@ -376,6 +380,9 @@ class FamilyMember(models.Model):
         verbose_name = _("家庭主要成员及重要社会关系")
         verbose_name_plural = _("家庭主要成员及重要社会关系")
         ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.relation} {self.name}"
 
 
 class CommitteeRelative(models.Model):
@@ -393,3 +400,6 @@ class CommitteeRelative(models.Model):
         verbose_name = _("在本村两委任职的亲属")
         verbose_name_plural = _("在本村两委任职的亲属")
         ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.cadre_name}（{self.relation}）"

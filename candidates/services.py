@@ -15,7 +15,16 @@ from reserve.services import record_event
 from reserve.workflow import local_today  # noqa: F401 (the one "today" of every service)
 
 from .eligibility import Applicant, evaluate
-from .models import ROUND_PARAMETER_FIELDS, CommitteeRelative, Round, FamilyMember, Nomination, Person, ResumeEntry, Status
+from .models import (
+    ROUND_PARAMETER_FIELDS,
+    CommitteeRelative,
+    FamilyMember,
+    Nomination,
+    Person,
+    ResumeEntry,
+    Round,
+    Status,
+)
 from .workflow import CLOSED, EDITABLE, NOMINATION_WORKFLOW, lock_nomination  # noqa: F401 (lock_nomination: for later stages)
 
 PERSON_FIELDS = ("id_number", "name", "gender", "birth_date")

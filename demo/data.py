@@ -114,7 +114,7 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
             logins.append((username, Role.VILLAGE.label, village.name))
 
         for i, village in enumerate(villages):
-            for j, post in enumerate(POSTS):
+            for post in POSTS:
                 # Every third village has no young woman on its 两委, so the female rule shows.
                 gender = Gender.FEMALE if post == "妇联主席" else rng.choice([Gender.MALE, Gender.MALE, Gender.FEMALE])
                 young = not (i % 3 == 0 and gender == Gender.FEMALE)
@@ -152,10 +152,10 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
 def _advance(round_, office, today):
     """Move some accepted nominations on through vetting, inspection and the committee's decision."""
     from candidates.models import Nomination
-    from vetting import services as vetting
     from inspection import services as inspection_services
-    from vetting.models import Finding
     from inspection.models import TalkCategory, VoterCategory
+    from vetting import services as vetting
+    from vetting.models import Finding
     from vetting.selectors import items_for_department
 
     accepted = list(Nomination.objects.filter(round=round_, status="accepted").order_by("village__order", "id"))
@@ -220,7 +220,7 @@ def _publicise(round_, office, today, nominations):
         return f"{settings.PUBLIC_BASE_URL or 'http://127.0.0.1:8000'}/p/{notice.token}/"
 
     contact = {"contact_phone": "0579-8888 1234", "contact_address": f"{round_.town.name}人民政府三楼组织办"}
-    for n, start in zip(nominations, (today - datetime.timedelta(days=21), today - datetime.timedelta(days=2))):
+    for n, start in zip(nominations, (today - datetime.timedelta(days=21), today - datetime.timedelta(days=2)), strict=False):
         notice = publicity.notice_publish(actor=office, round_=round_, village=n.village, start_date=start,
                                           public_url_for=public_url, issue_date=start, **contact)
         if notice.ended(today):

@@ -61,7 +61,7 @@ class Result:
 
     def wording(self) -> str:
         """The standard tally sentence of a 测评 record."""
-        parts = "、".join(f"{o}{c}票" for o, c in zip(self.options, self.counts))
+        parts = "、".join(f"{o}{c}票" for o, c in zip(self.options, self.counts, strict=False))
         return _("应参加%(e)d人，共发票%(i)d张，收回%(r)d张，其中有效票%(v)d张。%(p)s；%(a)s合计%(n)d票，占有效票的%(s)s。") % {
             "e": self.entitled, "i": self.issued, "r": self.returned, "v": self.valid, "p": parts,
             "a": "+".join(self.options[: self.pass_options]), "n": self.approving,

@@ -35,6 +35,9 @@ class Talk(models.Model):
         verbose_name_plural = _("个别谈话")
         ordering = ["date", "id"]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.interviewee}"
+
 
 class VoterCategory(models.TextChoices):
     PARTY_MEMBER = "party_member", _("党员")
@@ -102,6 +105,9 @@ class Tally(models.Model):
             models.CheckConstraint(condition=models.Q(valid__lte=models.F("returned")), name="tally_valid_le_returned"),
         ]
 
+    def __str__(self):
+        return f"{self.session} · {self.get_category_display()}"
+
 
 class InspectionReport(models.Model):
     """考察材料: drafted from the data, edited by the office."""
@@ -116,6 +122,9 @@ class InspectionReport(models.Model):
     class Meta:
         verbose_name = _("考察材料")
         verbose_name_plural = _("考察材料")
+
+    def __str__(self):
+        return f"{self.nomination} 考察材料"
 
 
 class CommitteeMeeting(models.Model):
@@ -156,3 +165,6 @@ class CommitteeDecision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "nomination"], name="decision_unique_per_meeting"),
         ]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.get_outcome_display()}"

@@ -17,9 +17,16 @@ from reserve.scope import Scope
 from reserve.services import record_event
 
 from . import appraisal
-from .models import QUALITIES, AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Tally, Talk, VoterCategory
-
-
+from .models import (
+    QUALITIES,
+    AppraisalSession,
+    CommitteeDecision,
+    CommitteeMeeting,
+    InspectionReport,
+    Talk,
+    Tally,
+    VoterCategory,
+)
 
 
 class InspectionEvent(events.EventKind):

@@ -68,7 +68,7 @@ def _result_view(result, round_):
         "approval": _percent(result.approval),
         "turnout": _percent(result.turnout),
         "passes": result.passes(round_),
-        "options": [(o, c, result.share(c)) for o, c in zip(result.options, result.counts)],
+        "options": [(o, c, result.share(c)) for o, c in zip(result.options, result.counts, strict=False)],
     }
 
 
@@ -87,7 +87,7 @@ def _quality_rows(session, tallies):
                 counts[i] += c
         base = appraisal.Result(entitled=0, issued=0, returned=0, valid=sum(t.valid for t in rated),
                                 counts=tuple(counts), options=tuple(session.options), pass_options=0)
-        rows.append((quality, [(o, c, base.share(c)) for o, c in zip(session.options, counts)]))
+        rows.append((quality, [(o, c, base.share(c)) for o, c in zip(session.options, counts, strict=False)]))
     return rows
 
 

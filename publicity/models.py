@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Nomination
+from candidates.models import Nomination, Round
 from reserve.models import Village
 
 
-from candidates.models import Round
 def public_token() -> str:
     return secrets.token_urlsafe(12)
 

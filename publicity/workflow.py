@@ -17,7 +17,7 @@ from reserve.workflow import Transition, Workflow
 
 from .models import Objection
 
-O = Objection.Status
+OS = Objection.Status
 
 
 class PublicityEvent(events.EventKind):
@@ -71,16 +71,16 @@ OBJECTION_WORKFLOW = Workflow(
         Transition(
             action="objection_verify",
             label=_("核实异议"),
-            target=O.VERIFIED,
-            sources_by_role={Role.OFFICE: (O.OPEN, O.VERIFIED)},
+            target=OS.VERIFIED,
+            sources_by_role={Role.OFFICE: (OS.OPEN, OS.VERIFIED)},
             manual=False,
             refused=_("异议已有结论。"),
         ),
         Transition(
             action="objection_uphold",
             label=_("认定反映属实"),
-            target=O.UPHELD,
-            sources_by_role={Role.OFFICE: (O.VERIFIED,)},
+            target=OS.UPHELD,
+            sources_by_role={Role.OFFICE: (OS.VERIFIED,)},
             needs_reason=True,
             guard=_may_uphold,
             manual=False,
@@ -89,8 +89,8 @@ OBJECTION_WORKFLOW = Workflow(
         Transition(
             action="objection_dismiss",
             label=_("认定反映不属实"),
-            target=O.NOT_UPHELD,
-            sources_by_role={Role.OFFICE: (O.VERIFIED,)},
+            target=OS.NOT_UPHELD,
+            sources_by_role={Role.OFFICE: (OS.VERIFIED,)},
             needs_reason=True,
             manual=False,
             refused=_refused_conclusion,

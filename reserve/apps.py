@@ -7,6 +7,8 @@ class ReserveConfig(AppConfig):
     verbose_name = _("组织与账号")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the sign-in receivers of the audit log)
-        from . import checks  # noqa: F401  (registers the encryption-key checks)
-        from . import selectors  # noqa: F401  (declares the scope of the core's models)
+        from . import (
+            checks,  # noqa: F401  (registers the encryption-key checks)
+            selectors,  # noqa: F401  (declares the scope of the core's models)
+            signals,  # noqa: F401  (connects the sign-in receivers of the audit log)
+        )

@@ -166,7 +166,7 @@ def backup(output: Path | None = None, alias: str = "default") -> tuple[Path, di
         files = media_files(root)  # after the database: every file a row names is there already
         manifest = {
             "format": FORMAT,
-            "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "vendor": vendor,
             "django": django.get_version(),
             "database": DUMP_NAMES[vendor],

@@ -23,7 +23,7 @@ PROVINCE_CODES = frozenset(
 )
 
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: str.isdigit() would admit other scripts' digits
-_FULLWIDTH = {ord(c): ord(a) for c, a in zip("０１２３４５６７８９ｘＸ", "0123456789XX")}
+_FULLWIDTH = {ord(c): ord(a) for c, a in zip("０１２３４５６７８９ｘＸ", "0123456789XX", strict=True)}
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def normalise(raw: str) -> str:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False))
     return CHECK_CHARS[total % 11]
 
 

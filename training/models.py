@@ -3,11 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Nomination, Person
+from candidates.models import Nomination, Person, Round
 from reserve.models import Village
 
 
-from candidates.models import Round
 class Tier(models.IntegerChoices):
     """The four tiers of the town's talent plan (四级梯队)."""
 

@@ -8,9 +8,9 @@ class VettingConfig(AppConfig):
 
     def ready(self):
         from candidates.panels import register_nomination_panel, register_round_link
-        from reserve.roles import Role
         from candidates.workflow import NOMINATION_WORKFLOW
         from reserve.home import register_start_page
+        from reserve.roles import Role
 
         from .selectors import nomination_panel
         from .services import create_requests, guard_dispatch

@@ -142,3 +142,6 @@ class Finding(models.Model):
         verbose_name_plural = _("审查结果")
         ordering = ["item__number"]
         constraints = [models.UniqueConstraint(fields=["request", "item"], name="finding_unique_item")]
+
+    def __str__(self):
+        return f"{self.item.number}: {self.get_outcome_display()}"

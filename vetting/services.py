@@ -21,9 +21,8 @@ from reserve.services import record_event
 
 from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest
 from .negative_list import DEFAULT_ITEMS
-from .selectors import items_for_department, vetting_requests_visible_to
+from .selectors import items_for_department
 from .workflow import REQUEST_WORKFLOW, lock_request
-
 
 # --- the negative list ------------------------------------------------------------------------
 

@@ -171,7 +171,7 @@ def negative_list(request, pk):
         else:
             messages.success(request, _("已保存负面清单及审查部门。"))
             return redirect("vetting:negative_list", pk=round_.pk)
-    return render(request, "vetting/negative_list.html", {"round": round_, "rows": list(zip(items, forms))})
+    return render(request, "vetting/negative_list.html", {"round": round_, "rows": list(zip(items, forms, strict=True))})
 
 
 @role_required(Role.OFFICE)

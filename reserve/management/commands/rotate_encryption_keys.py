@@ -39,7 +39,7 @@ def rotate_field(model, field) -> int:
                 .annotate(_token=Cast(field.name, output_field=models.TextField()))
                 .values_list("pk", "_token", hash_field.attname)
             )
-            for pk, token, old_hash in rows:
+            for pk, token, _old_hash in rows:
                 if not token:
                     continue
                 new_token = crypto.rotate(token)
