@@ -7,13 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from candidates.models import Nomination, Person
+from candidates.models import Nomination, Person, Round, Status
 from reserve import idnumber
 from reserve.choices import Education, Gender, PoliticalStatus
 from reserve.models import Department, Town, User, Village, VillageCadre
 
 
-from candidates.models import Round
 def make_id(birth: datetime.date, gender: str = Gender.MALE, area: str = "330781", seq: int = 12) -> str:
     """A valid 18-digit ID number for a birth date and gender.
 
@@ -86,10 +85,13 @@ def _today():
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
-    """An open round whose nomination window contains today."""
+    """An open round whose nomination window contains today (RoundFactory(closed=True): a closed one)."""
 
     class Meta:
         model = Round
+
+    class Params:
+        closed = factory.Trait(status=Round.Status.CLOSED)
 
     town = factory.SubFactory(TownFactory)
     year = factory.LazyFunction(lambda: _today().year)
@@ -115,10 +117,30 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 
 class NominationFactory(factory.django.DjangoModelFactory):
-    """A nomination row as the services would leave it (use the services to move its status)."""
+    """A draft nomination row as the services would leave it.
+
+    A trait per status puts it in that status directly — NominationFactory(submitted=True), (accepted=True),
+    (inspection=True), (approved=True) … — as test set-up for the stages after it (the tests of each stage's
+    services and pages cover getting there).
+    """
 
     class Meta:
         model = Nomination
+
+    class Params:
+        submitted = factory.Trait(status=Status.SUBMITTED)
+        returned = factory.Trait(status=Status.RETURNED)
+        accepted = factory.Trait(status=Status.ACCEPTED)
+        vetting = factory.Trait(status=Status.VETTING)
+        vetted = factory.Trait(status=Status.VETTED)
+        disqualified = factory.Trait(status=Status.DISQUALIFIED)
+        inspection = factory.Trait(status=Status.INSPECTION)
+        proposed = factory.Trait(status=Status.PROPOSED)
+        approved = factory.Trait(status=Status.APPROVED)
+        rejected = factory.Trait(status=Status.REJECTED)
+        publicised = factory.Trait(status=Status.PUBLICISED)
+        reserve = factory.Trait(status=Status.RESERVE)
+        withdrawn = factory.Trait(status=Status.WITHDRAWN)
 
     round = factory.SubFactory(RoundFactory)
     village = factory.SubFactory(VillageFactory, town=factory.SelfAttribute("..round.town"))

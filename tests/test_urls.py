@@ -22,10 +22,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Status
-from tests.factories import NominationFactory, PersonFactory, png_upload
-from vetting import services as vetting_services
 from inspection import services as inspection_services
+from reserve.roles import Role
+from tests.factories import (
+    DepartmentFactory,
+    NominationFactory,
+    PersonFactory,
+    RoundFactory,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+    png_upload,
+)
+from tests.helpers import close_response, rows_made_once
+from vetting import services as vetting_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
@@ -38,7 +48,7 @@ PUBLIC = {"login", "admin:login", "publicity:public_notice", "publicity:public_r
 
 def _row(anonymous, village, office, committee, department, mentor, *, kwargs=None):
     return {
-        "expect": dict(zip(ROLES, (anonymous, village, office, committee, department, mentor))),
+        "expect": dict(zip(ROLES, (anonymous, village, office, committee, department, mentor), strict=True)),
         "kwargs": kwargs or (lambda objs, role: {}),
     }
 
@@ -61,7 +71,7 @@ def _nomination_action(objs, role):
     return {"pk": objs["nomination"].pk, "action": "submit"}
 
 
-# --- vetting objects, created on first use (each test opens one URL, so only what it needs is made) ---
+# --- the objects the URLs name, made once for the module (the fixture `made` below calls each of these) ---
 
 def _vetting_request_obj(objs):
     """The request to the department user's department (纪委) about an accepted nomination of village A,
@@ -69,7 +79,7 @@ def _vetting_request_obj(objs):
     if "vetting_request" not in objs:
         users = objs["users"]
         nomination = NominationFactory(round=objs["round"], village=objs["village"], created_by=users["village"],
-                                       status=Status.ACCEPTED, person=PersonFactory(name="联审人"))
+                                       accepted=True, person=PersonFactory(name="联审人"))
         candidate_services.perform(actor=users["office"], nomination_id=nomination.pk, action="dispatch")
         objs["vetting_request"] = VettingRequest.objects.get(nomination=nomination,
                                                              department_id=users["department"].department_id)
@@ -137,7 +147,7 @@ def _notice_obj(objs):
 
         users = objs["users"]
         nomination = NominationFactory(round=objs["round"], village=objs["village"], created_by=users["village"],
-                                       status=Status.APPROVED, person=PersonFactory(name="公示人"))
+                                       approved=True, person=PersonFactory(name="公示人"))
         notice = publicity_services.notice_publish(
             actor=users["office"], round_=objs["round"], village=objs["village"], start_date=timezone.localdate(),
             contact_phone="0579-1234", contact_address="镇政府", public_url_for=lambda n: "http://testserver/p/x/")
@@ -337,17 +347,52 @@ def test_anonymous_get_of_every_url_goes_to_a_sign_in_page(client, db):
     assert not wrong, "anonymous GET not sent to sign in:\n" + "\n".join(wrong)
 
 
-@pytest.fixture
-def objs(round_, village_a, village_a_user, office, committee, dept_x_user, mentor):
-    nomination = NominationFactory(round=round_, village=village_a, created_by=village_a_user,
+# The town, its people, village A's nomination and the objects the URLs name (above) are made once for the whole
+# module: in a transaction rolled back after its last test, each test running in a savepoint of its own inside it
+# (tests.helpers.rows_made_once), so that what a view changes is undone after each test.
+
+def make_objs(*, round_, village, users) -> dict:
+    """The objects the URLs name: village A's nomination (with an ID-card copy) beside the town's people (`users`,
+    by role); the vetting, inspection and publicity objects are made on first use (the functions above)."""
+    nomination = NominationFactory(round=round_, village=village, created_by=users["village"],
                                    id_card_copy=png_upload())
-    return {
-        "round": round_, "village": village_a, "nomination": nomination,
-        "users": {
-            "village": village_a_user, "office": office, "committee": committee,
-            "department": dept_x_user, "mentor": mentor,
-        },
-    }
+    return {"town": village.town, "round": round_, "village": village, "nomination": nomination, "users": users}
+
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):
+    """The uploaded files (the ID-card copy of the rows made once), for every test of the module."""
+    return tmp_path_factory.mktemp("urls-media")
+
+
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker, media_root):
+    with rows_made_once(django_db_blocker, media_root):
+        town = TownFactory(name="青山镇")
+        village_a = VillageFactory(town=town, name="东山村")
+        dept_x = DepartmentFactory(town=town, name="纪委")
+        round_ = RoundFactory(town=town)
+        users = {
+            "village": UserFactory(username="cun_a", town=town, village=village_a, role=Role.VILLAGE),
+            "office": UserFactory(username="office", town=town, role=Role.OFFICE),
+            "committee": UserFactory(username="committee", town=town, role=Role.COMMITTEE),
+            "department": UserFactory(username="dept_x", town=town, department=dept_x, role=Role.DEPARTMENT),
+            "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
+        }
+        objs = make_objs(round_=round_, village=village_a, users=users)
+        for make in (_vetting_request_obj, _finding_obj, _session_obj, _meeting_obj, _notice_obj):
+            make(objs)
+        yield objs
+
+
+@pytest.fixture
+def town(made):
+    return made["town"]
+
+
+@pytest.fixture
+def objs(made):
+    return dict(made)
 
 
 def _login_path():
@@ -387,7 +432,7 @@ def test_role_answers_get(client, objs, name, role):
     try:
         _check(response, row["expect"][role], path, role)
     finally:
-        response.close()
+        close_response(response)  # not response.close(): it would close the connection, and the module's rows
 
 
 def test_request_detail_of_another_department_is_404(client, objs, dept_y_user):

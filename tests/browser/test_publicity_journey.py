@@ -49,7 +49,7 @@ def round_(town):
 
 def approved(round_, village, name, creator) -> Nomination:
     """Test set-up: a nomination the committee has approved (the vetting journey covers getting there)."""
-    return NominationFactory(round=round_, village=village, status=Status.APPROVED, created_by=creator,
+    return NominationFactory(round=round_, village=village, approved=True, created_by=creator,
                              person=PersonFactory(name=name, birth_date=datetime.date(1992, 3, 8)),
                              work_unit_post="东山村股份经济合作社 会计")
 

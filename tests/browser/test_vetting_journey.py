@@ -15,12 +15,12 @@ from playwright.sync_api import expect
 
 from candidates import services as candidate_services
 from candidates.models import Nomination, Status
+from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
 from reserve.choices import Education, Gender, PoliticalStatus
 from reserve.models import Event
 from tests.browser.test_nomination_journey import log_in, log_out, status_badge, timeline_events
 from tests.factories import make_id, png_upload
 from vetting.models import Finding, NegativeItem, VettingRequest
-from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
 
 pytestmark = pytest.mark.browser
 

@@ -22,6 +22,7 @@ from reserve import checks, crypto, idnumber
 from reserve.choices import Education, Gender
 from reserve.models import AuditEntry
 from tests.factories import PersonFactory, RoundFactory, make_id, png_upload
+from tests.helpers import page
 
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 BIRTH = datetime.date(1990, 4, 12)
@@ -32,10 +33,6 @@ NUMBER_X = "11010519491231002X"  # a valid number whose check character is X
 def id_numbers_in(text: str) -> list[str]:
     """The valid ID numbers written in a text (a stray run of digits in a hash or token is not one)."""
     return [m for m in ID_LIKE.findall(text) if idnumber.check_char(m[:17]) == m[17].upper()]
-
-
-def page(response) -> str:
-    return response.content.decode()
 
 
 def raw_person_row(pk):

@@ -8,12 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from candidates import services
-from candidates.models import CommitteeRelative, FamilyMember, Nomination, Person, ResumeEntry, Status
-from reserve.choices import Education, Gender, PoliticalStatus
-from reserve.models import Event
-from candidates.models import Round
+from candidates.models import CommitteeRelative, FamilyMember, Nomination, Person, ResumeEntry, Round, Status
 from candidates.services import round_update
+from reserve.choices import Education, Gender, PoliticalStatus
 from reserve.exceptions import ActionRefused, NotFound
+from reserve.models import Event
 
 from ..factories import CadreFactory, RoundFactory, make_id, png_upload
 
@@ -159,7 +158,7 @@ def test_create_refused_for_a_round_of_another_town(village_a_user, other_town):
 
 
 def test_create_refused_in_a_closed_round(village_a_user, town):
-    closed = RoundFactory(town=town, status=Round.Status.CLOSED)
+    closed = RoundFactory(town=town, closed=True)
     before = counts()
     with pytest.raises(ValidationError):
         create(village_a_user, closed)

@@ -5,7 +5,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,13 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates import services
-from candidates.models import Nomination, Person, Status
+from candidates.models import Nomination, Person, Round, Status
 from reserve import idnumber
 from reserve.choices import Education, Gender
-from candidates.models import Round
 from tests.factories import (
-    CadreFactory, NominationFactory, PersonFactory, RoundFactory, VillageFactory, make_id, png_upload,
+    CadreFactory,
+    NominationFactory,
+    PersonFactory,
+    RoundFactory,
+    VillageFactory,
+    make_id,
+    png_upload,
 )
+from tests.helpers import management, message_texts, page, years_ago
 
 # The person typed into the form in these tests (a birth date no factory uses by default).
 BIRTH = datetime.date(1996, 3, 8)
@@ -29,21 +34,6 @@ ACTORS = ("village_a", "village_b", "office", "committee", "dept", "mentor", "ot
 
 
 # --------------------------------------------------------------------------- helpers
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
 
 def form_data(village, round_=None, /, **overrides):
     """A complete, valid 自荐表 POST (multipart, with an ID-card copy)."""
@@ -64,14 +54,6 @@ def form_data(village, round_=None, /, **overrides):
         data["round"] = str(round_.pk)
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def years_ago(n, today=None):
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - n)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - n, day=28)
 
 
 def id_with_birth_digits(digits: str, seq="123") -> str:
@@ -375,7 +357,7 @@ def test_new_form_with_another_towns_round_is_404(client, village_a_user, round_
 @pytest.fixture
 def closed_round(town):
     """Another round of the same town (last year's, closed): a target a forged POST might aim at."""
-    return RoundFactory(town=town, year=timezone.localdate().year - 1, status=Round.Status.CLOSED)
+    return RoundFactory(town=town, year=timezone.localdate().year - 1, closed=True)
 
 
 def _forged(village_b, closed_round, office):

@@ -4,7 +4,6 @@ tool extracts it, the QR code drawn in it, and that rendering it opens no networ
 import datetime
 import io
 import re
-import socket
 
 import pytest
 import qrcode
@@ -13,25 +12,10 @@ from pypdf import PdfReader
 from publicity import services
 from reserve.choices import Education, Gender, PoliticalStatus
 from tests.factories import NominationFactory, PersonFactory
+from tests.helpers import pdf_text
 
 PUBLIC_BASE = "https://reserve.example.gov.cn"
 START = datetime.date(2026, 9, 29)
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection or resolve a name fails the test."""
-    attempts = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise OSError("network access during PDF rendering")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    return attempts
 
 
 @pytest.fixture
@@ -45,7 +29,7 @@ def people(office, round_, village_a):
          "个体经营"),
     ]
     return [
-        NominationFactory(round=round_, village=village_a, created_by=office, status="approved",
+        NominationFactory(round=round_, village=village_a, created_by=office, approved=True,
                           person=PersonFactory(name=name, gender=gender, birth_date=birth),
                           fulltime_education=edu, political_status=political, work_unit_post=post)
         for name, gender, birth, edu, political, post in specs
@@ -73,8 +57,7 @@ def pdf_bytes(notice) -> bytes:
 
 def flat_text(pdf: bytes) -> str:
     """The extracted text without any whitespace (a table cell or a long line may wrap)."""
-    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", pdf_text(pdf))
 
 
 def test_the_pdf_has_the_notice_text(notice):

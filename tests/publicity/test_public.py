@@ -6,36 +6,27 @@ nothing personal beyond the six published fields ever reaches the page or the pr
 """
 
 import datetime
-import io
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
-from pypdf import PdfReader
 
 from candidates.models import CommitteeRelative, FamilyMember, Nomination, ResumeEntry
+from inspection.models import CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, TalkCategory
 from publicity import services, views_public
-from reserve import views_errors
 from publicity.models import Notice, NoticeEntry, Objection
+from reserve import views_errors
 from reserve.choices import Education, Gender, PoliticalStatus
 from tests.factories import NominationFactory, PersonFactory, VillageFactory
+from tests.helpers import page as html
+from tests.helpers import pdf_text, today
 from vetting.models import Finding, NegativeItem, VettingRequest
-from inspection.models import CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, TalkCategory
 
 PUBLIC_BASE = "https://reserve.example.gov.cn"
 
 
 # --------------------------------------------------------------------------- helpers
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def today():
-    return timezone.localdate()
-
 
 def make_notice(office, round_, village, *, start, end, people=("王建国", "李秀英")) -> Notice:
     """A published notice as notice_publish leaves it (without rendering its PDF)."""
@@ -49,7 +40,7 @@ def make_notice(office, round_, village, *, start, end, people=("王建国", "�
         published_by=office,
     )
     for i, name in enumerate(people, start=1):
-        nomination = NominationFactory(round=round_, village=village, status="publicised",
+        nomination = NominationFactory(round=round_, village=village, publicised=True,
                                        person=PersonFactory(name=name), created_by=office)
         NoticeEntry.objects.create(notice=notice, nomination=nomination, order=i, name=name, gender="男",
                                    birth_month="1995.06", education="高中（中专、职高、技校）",
@@ -363,7 +354,7 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
     birth = datetime.date(1995, 6, 15)
     person = PersonFactory(name="林晓雯", gender=Gender.FEMALE, birth_date=birth)
     nomination = NominationFactory(
-        round=round_, village=village_a, person=person, created_by=office, status="approved",
+        round=round_, village=village_a, person=person, created_by=office, approved=True,
         political_status=PoliticalStatus.PARTY_MEMBER, fulltime_education=Education.BACHELOR,
         inservice_education=None, work_unit_post="东山村会计",
         party_join_date=datetime.date(2016, 7, 1), work_start_date=datetime.date(2017, 8, 1),
@@ -399,7 +390,7 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
     CommitteeDecision.objects.create(meeting=meeting, nomination=nomination, outcome="approve",
                                      reason="研究理由：同意列为人选")
     second = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="孙志强"),
-                               created_by=office, status="approved", work_unit_post="村民小组长")
+                               created_by=office, approved=True, work_unit_post="村民小组长")
 
     notice = services.notice_publish(
         actor=office, round_=round_, village=village_a, start_date=datetime.date(2026, 9, 29),
@@ -441,8 +432,7 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
         "refused form": without_tokens(html(lodge(client, notice, content=""))),
         "receipt": without_tokens(html(client.get(receipt_url(online)))),
     }
-    pdf_text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(notice.pdf.read())).pages)
-    pages["pdf"] = re.sub(r"\s+", "", pdf_text).replace(notice.token, "")
+    pages["pdf"] = re.sub(r"\s+", "", pdf_text(notice.pdf.read())).replace(notice.token, "")
 
     leaks = {where: [v for v in forbidden if v in text] for where, text in pages.items()}
     # A receipt number is shown only on its own receipt page.

@@ -5,7 +5,6 @@ the town's working-day table, and the 自荐表 PDF."""
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,32 +15,17 @@ from reserve.models import CalendarDay, Event
 from training.models import Reserve
 
 from ..factories import NominationFactory, PersonFactory, VillageFactory
+from ..helpers import message_texts, page, status_of, today
 
 pytestmark = pytest.mark.django_db
 
 PHONE, ADDRESS = "0579-8888 1234", "青山镇人民政府三楼组织办"
 
 
-def today():
-    return timezone.localdate()
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def status_of(nomination) -> str:
-    return Nomination.objects.get(pk=nomination.pk).status
-
-
 def approved(round_, village, name, creator=None) -> Nomination:
     """Test set-up: a nomination the committee has approved (the vetting tests cover getting there)."""
     extra = {"created_by": creator} if creator else {}
-    return NominationFactory(round=round_, village=village, status=Status.APPROVED,
+    return NominationFactory(round=round_, village=village, approved=True,
                              person=PersonFactory(name=name), **extra)
 
 
@@ -50,12 +34,6 @@ def publish(office, round_, village, start) -> Notice:
         actor=office, round_=round_, village=village, start_date=start, contact_phone=PHONE,
         contact_address=ADDRESS, public_url_for=lambda n: f"http://testserver/p/{n.token}/",
     )
-
-
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    """Publishing without WeasyPrint, for the tests that are not about the PDF (it is slow)."""
-    monkeypatch.setattr(services, "render_pdf", lambda *a, **k: b"%PDF-1.7 test\n%%EOF")
 
 
 @pytest.fixture
@@ -250,7 +228,7 @@ def _publish_post(villages, start="2026-09-29", phone=PHONE, address=ADDRESS):
 
 def test_the_form_lists_only_villages_with_approved_people_with_their_names(client, office, round_, town, nom_a,
                                                                           village_a, village_b):
-    NominationFactory(round=round_, village=village_b, status=Status.PROPOSED, person=PersonFactory(name="赵未定"))
+    NominationFactory(round=round_, village=village_b, proposed=True, person=PersonFactory(name="赵未定"))
     town.office_phone, town.office_address = PHONE, ADDRESS
     town.save()
     client.force_login(office)
@@ -715,9 +693,9 @@ def test_the_nomination_form_pdf(client, village_a_user, village_b_user, office,
 
 
 def test_the_nomination_form_pdf_masks_the_id_number(client, village_a_user, nom_a, monkeypatch):
-    import candidates.views
     from django.template.loader import render_to_string
 
+    import candidates.views
     from reserve import idnumber
 
     seen = {}

@@ -12,21 +12,28 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from candidates.selectors import nominations_visible_to
+from candidates.selectors import nominations_visible_to, rounds_visible_to
+from inspection.selectors import meetings_visible_to, sessions_visible_to
 from publicity.selectors import notices_visible_to, objections_visible_to
 from reserve.models import User
 from reserve.roles import ADMIN_ROLES, Role
 from reserve.selectors import villages_visible_to
-from candidates.selectors import rounds_visible_to
-from tests.test_urls import TABLE, objs  # noqa: F401  (objs: the fixture with an object of every kind)
+from tests.test_urls import TABLE, make_objs
 from vetting.selectors import vetting_requests_visible_to
-from inspection.selectors import meetings_visible_to, sessions_visible_to
 
 from ..factories import UserFactory
 from .databases import environment, manage, new_database, query
 
 MIGRATION = importlib.import_module("reserve.migrations.0002_role_groups")
 RESERVED = {"admin", "root", "administrator", "superuser"}
+
+
+@pytest.fixture
+def objs(round_, village_a, village_a_user, office, committee, dept_x_user, mentor):
+    """An object of every kind the URL table (tests/test_urls.py) names, made per test."""
+    return make_objs(round_=round_, village=village_a, users={
+        "village": village_a_user, "office": office, "committee": committee, "department": dept_x_user,
+        "mentor": mentor})
 
 
 def _set_group_permissions():
@@ -111,7 +118,7 @@ def test_create_admin_makes_an_administrator_and_refuses_default_names(db, monke
 # --------------------------------------------------------------------------- no candidate data
 
 
-def test_the_selectors_give_the_administrators_nothing(objs, admins):  # noqa: F811
+def test_the_selectors_give_the_administrators_nothing(objs, admins):
     assert nominations_visible_to(objs["users"]["office"]).exists()
     for user in admins.values():
         for selector in (nominations_visible_to, villages_visible_to, rounds_visible_to, vetting_requests_visible_to,
@@ -128,7 +135,7 @@ AUDIT_PAGES = {"audit_log", "audit_export"}
 
 
 @pytest.mark.parametrize("role", sorted(ADMIN_ROLES))
-def test_every_list_and_detail_page_refuses_the_administrators(client, objs, admins, role):  # noqa: F811
+def test_every_list_and_detail_page_refuses_the_administrators(client, objs, admins, role):
     user = admins[role]
     client.force_login(user)
     secret = objs["nomination"].person.name

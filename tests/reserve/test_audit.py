@@ -2,6 +2,7 @@
 retention period, the office's audit page and its Excel export (§11: formula injection neutralised)."""
 
 import datetime
+import functools
 import io
 import json
 
@@ -31,6 +32,7 @@ from vetting import services as vetting_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
+from .. import helpers
 from ..factories import CadreFactory, NominationFactory, PersonFactory, UserFactory, make_id, png_upload
 
 PASSWORD = "Test-pass-2026"
@@ -54,8 +56,7 @@ def last(**filters) -> AuditEntry:
     return found[-1]
 
 
-def login(client, username, password, ip=IP):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+login = functools.partial(helpers.login, ip=IP)  # through the login page, from IP unless told
 
 
 def backdate(entry_ids, days):
@@ -573,5 +574,5 @@ def test_safe_cell(raw, expected):
 
 
 def test_safe_cell_gives_local_naive_times():
-    aware = timezone.make_aware(datetime.datetime(2026, 1, 1, 0, 0), datetime.timezone.utc)
+    aware = timezone.make_aware(datetime.datetime(2026, 1, 1, 0, 0), datetime.UTC)
     assert safe_cell(aware) == datetime.datetime(2026, 1, 1, 8, 0)

@@ -88,6 +88,7 @@ for _ in range(3):
 """
 
 
+@pytest.mark.subprocess  # its own SQLite files, whatever the test database: run once (on PostgreSQL, by bin/test)
 def test_a_sqlite_file_is_backed_up_and_restored_by_the_commands(tmp_path):
     """The SQLite path end to end, on any test run: migrate a file, fill it, back it up, restore it."""
     source = tmp_path / "source.sqlite3"

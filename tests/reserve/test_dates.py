@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reserve.dates import age_on
+from tests.helpers import examples
 
 D = datetime.date
 
@@ -54,7 +55,7 @@ def test_age_on(birth, on, age):
     assert age_on(birth, on) == age
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.dates(min_value=D(1900, 1, 1), max_value=D(2020, 12, 31)),
     st.integers(min_value=0, max_value=80),

@@ -14,11 +14,12 @@ from django.urls import path
 BASE = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_with_production_settings_reports_nothing():
+@pytest.mark.subprocess
+def test_check_deploy_with_production_settings_reports_nothing(tmp_path):
     env = {
         **os.environ, "DEBUG": "false", "HTTPS": "true", "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "reserve.example.gov.cn", "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "DATABASE_URL": "sqlite:////tmp/reserve-deploy-check.sqlite3",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/deploy-check.sqlite3",
         # The ID-number keys (reserve/crypto.py): a Fernet key and the keyed-hash secret.
         "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ID_HASH_KEY": secrets.token_urlsafe(32),
@@ -30,9 +31,10 @@ def test_check_deploy_with_production_settings_reports_nothing():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_refuses_the_development_secret_key():
+@pytest.mark.subprocess
+def test_check_deploy_refuses_the_development_secret_key(tmp_path):
     env = {**os.environ, "DEBUG": "false", "HTTPS": "true", "ALLOWED_HOSTS": "reserve.example.gov.cn",
-           "REDIS_URL": "redis://127.0.0.1:6379/9", "DATABASE_URL": "sqlite:////tmp/reserve-deploy-check.sqlite3"}
+           "REDIS_URL": "redis://127.0.0.1:6379/9", "DATABASE_URL": f"sqlite:///{tmp_path}/deploy-check.sqlite3"}
     env.pop("SECRET_KEY", None)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=BASE, env=env, capture_output=True, text=True, timeout=120)

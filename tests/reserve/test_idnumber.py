@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reserve import idnumber
+from tests.helpers import examples
 
 TODAY = datetime.date(2026, 11, 27)
 
@@ -194,7 +195,7 @@ def valid_numbers(draw):
     return with_check(first17)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(valid_numbers())
 @example("11010519491231002X")
 @example("440304199003070018")
@@ -209,7 +210,7 @@ def test_random_valid_numbers_parse(number):
     assert idnumber.parse(number.lower(), today=TODAY) == parsed
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     st.one_of(
         st.text(max_size=25),
@@ -234,7 +235,7 @@ def test_any_input_is_read_or_refused_with_a_validation_error(raw):
 OTHER_SCRIPT_ZEROS = [0x0966, 0x09E6, 0x0E50, 0x1D7CE]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(valid_numbers(), st.integers(min_value=0, max_value=16), st.sampled_from(OTHER_SCRIPT_ZEROS))
 def test_a_digit_in_another_script_is_refused(number, position, zero):
     """The same number with one digit written in another script: refused, not stored with that digit."""
@@ -243,7 +244,7 @@ def test_a_digit_in_another_script_is_refused(number, position, zero):
         idnumber.parse(raw, today=TODAY)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(valid_numbers(), st.integers(min_value=0, max_value=17), st.integers(min_value=1, max_value=9))
 @example("11010519491231002X", 17, 1)  # X replaced by a digit
 @example("11010519491231002X", 16, 1)

@@ -1,6 +1,7 @@
 """The optional second factor (issue 5 §4): TOTP with django-otp, required of the office where the town says so."""
 
 import base64
+import functools
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reserve.roles import Role
 
+from .. import helpers
 from ..factories import UserFactory
 
 PASSWORD = "Test-pass-2026"
@@ -23,8 +25,7 @@ def code(device, offset_steps=0) -> str:
     return f"{value:0{device.digits}d}"
 
 
-def login(client, username, password=PASSWORD):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.7.7.7")
+login = functools.partial(helpers.login, ip="10.7.7.7")  # through the login page, with PASSWORD unless told
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ there, not asserted here.
 import io
 import logging
 import re
-import socket
 import urllib.parse
 import urllib.request
 
@@ -17,6 +16,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from reserve.pdf import INTERNAL_BASE_URL, RefusedURL, StaticOnlyURLFetcher, html_to_pdf, pdf_response, render_pdf
+from tests.helpers import pdf_text
 
 RARE = "喆堃㛃"  # rare name characters; 㛃 is U+36C3, CJK Extension A
 OUTSIDE_NOTO = "𪚥"  # U+2A6A5, Extension B: not in Noto CJK, so drawn by the fallback face
@@ -40,10 +40,6 @@ def sample_context(**extra):
         "date": "2026年5月20日",
         **extra,
     }
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def glyph_faces(pdf: bytes, chars: str) -> dict:
@@ -85,26 +81,6 @@ def embedded_families(pdf: bytes) -> set:
             descendant = font.get_object()["/DescendantFonts"][0].get_object()
             families.add(str(descendant["/FontDescriptor"].get_object()["/FontFamily"]))
     return families
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Record (and refuse) every attempt to resolve a name or open a connection."""
-    attempts = []
-
-    def refuse(what):
-        def guard(*args, **kwargs):
-            attempts.append((what, args[1:] if what.startswith("socket.connect") else args))
-            raise AssertionError(f"network access during a PDF render: {what}{args!r}")
-        return guard
-
-    monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.connect_ex"))
-    monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
-    monkeypatch.setattr(socket, "getaddrinfo", refuse("socket.getaddrinfo"))
-    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse("urllib OpenerDirector.open"))
-    monkeypatch.setattr(urllib.request, "urlopen", refuse("urllib.request.urlopen"))
-    return attempts
 
 
 # --- the document -----------------------------------------------------------------------------

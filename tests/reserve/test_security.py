@@ -9,13 +9,10 @@ from reserve.passwords import CharacterClassValidator
 from reserve.roles import Role
 
 from ..factories import UserFactory
+from ..helpers import login
 
 PASSWORD = "Test-pass-2026"
 LOGIN = "/accounts/login/"
-
-
-def login(client, username, password, ip="10.9.8.7"):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.fixture

@@ -4,34 +4,17 @@ village page."""
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates import services
-from candidates.models import Nomination
+from candidates.forms import RoundForm
+from candidates.models import Nomination, Round
 from candidates.selectors import nomination_timeline
 from reserve.choices import Education, Gender, RelaxationCategory
-from candidates.forms import RoundForm
 from reserve.models import VillageCadre
-from candidates.models import Round
 from tests.factories import CadreFactory, PersonFactory, RoundFactory, VillageFactory, png_upload
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def years_ago(n, on=None):
-    on = on or timezone.localdate()
-    try:
-        return on.replace(year=on.year - n)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - n, day=28)
+from tests.helpers import message_texts, page, years_ago
 
 
 def _value(v):
@@ -57,7 +40,7 @@ def round_post(round_=None, **overrides):
     """Every field of the round form (whatever fields it has), from a round or from the model's defaults."""
     instance = round_ if round_ is not None else _new_round_defaults()
     data = {}
-    for name, field in RoundForm(instance=instance).fields.items():
+    for name in RoundForm(instance=instance).fields:
         value = getattr(instance, name)
         if isinstance(value, bool):
             if value:

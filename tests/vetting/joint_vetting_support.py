@@ -6,30 +6,24 @@ Only helpers and fixtures: no tests here. Fixtures are imported explicitly by th
 import datetime
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import FamilyMember, Nomination, Status
-from reserve.models import Event
+from candidates.models import FamilyMember, Nomination
 from reserve.roles import Role
 from vetting import services
 from vetting.models import Finding, NegativeItem, VettingRequest
 from vetting.selectors import items_for_department
 
 from ..factories import DepartmentFactory, NominationFactory, PersonFactory, UserFactory
+from ..helpers import events_of, reload, status_of, today  # noqa: F401 — the vetting tests import them from here
 
 CLEAR, FLAGGED = Finding.Outcome.CLEAR, Finding.Outcome.FLAGGED
 CONFIRMED, OVERRULED = VettingRequest.Decision.CONFIRMED, VettingRequest.Decision.OVERRULED
 
 
-def today():
-    return timezone.localdate()
-
-
 def accepted(round_, village, **fields) -> Nomination:
     """Test set-up: a nomination already accepted by the office (the candidates tests cover getting there)."""
-    return NominationFactory(round=round_, village=village, status=Status.ACCEPTED, **fields)
+    return NominationFactory(round=round_, village=village, accepted=True, **fields)
 
 
 def dispatch(office, nomination) -> Nomination:
@@ -38,21 +32,6 @@ def dispatch(office, nomination) -> Nomination:
 
 def request_of(nomination, department) -> VettingRequest:
     return VettingRequest.objects.get(nomination=nomination, department=department)
-
-
-def reload(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
-def status_of(nomination) -> str:
-    return Nomination.objects.get(pk=nomination.pk).status
-
-
-def events_of(nomination, action=None) -> list[Event]:
-    qs = Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination), object_id=nomination.pk)
-    if action:
-        qs = qs.filter(action=action)
-    return list(qs.order_by("id"))
 
 
 def actions_of(nomination) -> list[str]:

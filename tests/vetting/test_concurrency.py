@@ -13,15 +13,24 @@ from django.db import connection
 
 from candidates import services as candidate_services
 from candidates.models import Status
+from reserve.exceptions import ActionRefused
 from reserve.models import User
 from reserve.roles import Role
-from reserve.exceptions import ActionRefused
 from vetting import services
 from vetting.models import Finding, NegativeItem, VettingRequest
 
 from ..factories import DepartmentFactory, NominationFactory, RoundFactory, UserFactory
 from .joint_vetting_support import (
-    CLEAR, CONFIRMED, accepted, answer, answers_for, dispatch, events_of, reload, request_of, status_of,
+    CLEAR,
+    CONFIRMED,
+    accepted,
+    answer,
+    answers_for,
+    dispatch,
+    events_of,
+    reload,
+    request_of,
+    status_of,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -96,7 +105,7 @@ def test_every_department_answering_at_the_same_moment_vets_once(town, round_, v
         return (fresh(user), lambda me: services.answer_request(actor=me, request_id=req.pk, version=1,
                                                                  answers=answers))
 
-    results = run_at_once([job(u, r) for u, r in zip(users, requests)])
+    results = run_at_once([job(u, r) for u, r in zip(users, requests, strict=True)])
 
     assert [r for ok, r in results if not ok] == []
     assert status_of(nomination) == Status.VETTED

@@ -16,22 +16,31 @@ Each town gets the same set of vetting objects, made through the services by tha
 POST-only views are sent a POST (a GET is refused with 405 before the object is looked up).
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from candidates import services as candidate_services
-from candidates.models import Status
+from inspection import services as inspection_services
 from reserve.roles import Role
 from vetting import services
-from inspection import services as inspection_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
 from ..factories import (
-    DepartmentFactory, NominationFactory, PersonFactory, RoundFactory, UserFactory, VillageFactory, png_upload,
+    DepartmentFactory,
+    NominationFactory,
+    PersonFactory,
+    RoundFactory,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+    png_upload,
 )
+from ..helpers import rows_made_once
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +65,10 @@ def _world(*, office, round_, village, department_users):
     """A town's vetting objects: a nomination under inspection (with a report), one dispatched to the
     departments (a request and an attached finding per department user), a session, a meeting."""
     today = timezone.localdate()
-    nomination = NominationFactory(round=round_, village=village, status=Status.INSPECTION,
+    nomination = NominationFactory(round=round_, village=village, inspection=True,
                                    person=PersonFactory(name=f"考察{village.name}"))
     inspection_services.report_save(actor=office, nomination_id=nomination.pk, text="考察材料正文。")
-    vetting_nomination = NominationFactory(round=round_, village=village, status=Status.ACCEPTED,
+    vetting_nomination = NominationFactory(round=round_, village=village, accepted=True,
                                            person=PersonFactory(name=f"联审{village.name}"))
     candidate_services.perform(actor=office, nomination_id=vetting_nomination.pk, action="dispatch")
     requests, findings = {}, {}
@@ -70,30 +79,96 @@ def _world(*, office, round_, village, department_users):
     return {
         "round": round_, "village": village, "nomination": nomination, "vetting_nomination": vetting_nomination,
         "request": requests["x"], "finding": findings["x"], "requests": requests, "findings": findings,
-        "session": inspection_services.session_create(actor=office, round_=round_, village=village, date=today, place="村部"),
+        "session": inspection_services.session_create(actor=office, round_=round_, village=village, date=today,
+                                                      place="村部"),
         "meeting": inspection_services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记"),
     }
 
 
-@pytest.fixture
-def home(office, round_, village_a, dept_x_user, dept_y_user):
-    """This town (青山镇): 纪委 (dept_x) and 派出所 (dept_y) both get a request and answer it."""
-    return _world(office=office, round_=round_, village=village_a,
-                  department_users={"x": dept_x_user, "y": dept_y_user})
+# The two towns, their people and their objects are made once for the whole module (they take most of its
+# time): in a transaction rolled back after its last test, each test running in a savepoint of its own inside it
+# (tests.helpers.rows_made_once). The fixtures below hand each test the same objects the conftest's would make.
+
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):
+    """The uploaded files (the findings' attachments) of the rows made once, for every test of the module."""
+    return tmp_path_factory.mktemp("scope-matrix-media")
+
+
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker, media_root):
+    with rows_made_once(django_db_blocker, media_root):
+        town, other_town = TownFactory(name="青山镇"), TownFactory(name="绿水镇")
+        village_a = VillageFactory(town=town, name="东山村")
+        dept_x, dept_y = DepartmentFactory(town=town, name="纪委"), DepartmentFactory(town=town, name="派出所")
+        round_ = RoundFactory(town=town)
+        office = UserFactory(username="office", town=town, role=Role.OFFICE)
+        committee = UserFactory(username="committee", town=town, role=Role.COMMITTEE)
+        dept_x_user = UserFactory(username="dept_x", town=town, department=dept_x, role=Role.DEPARTMENT)
+        dept_y_user = UserFactory(username="dept_y", town=town, department=dept_y, role=Role.DEPARTMENT)
+        other_office = UserFactory(username="office2", town=other_town, role=Role.OFFICE)
+        # Another town's 纪委: the same name as dept_x.
+        foreign_department = DepartmentFactory(town=other_town, name="纪委")
+        foreign_dept_user = UserFactory(username="dept_foreign", town=other_town, department=foreign_department,
+                                        role=Role.DEPARTMENT)
+        yield SimpleNamespace(
+            town=town, other_town=other_town, round_=round_, village_a=village_a, office=office,
+            committee=committee, dept_x_user=dept_x_user, other_office=other_office,
+            # This town (青山镇): 纪委 (dept_x) and 派出所 (dept_y) both get a request and answer it.
+            home=_world(office=office, round_=round_, village=village_a,
+                        department_users={"x": dept_x_user, "y": dept_y_user}),
+            # Another town (绿水镇), every object made by its own office.
+            foreign=_world(office=other_office, round_=RoundFactory(town=other_town),
+                           village=VillageFactory(town=other_town, name="南湖村"),
+                           department_users={"x": foreign_dept_user}),
+        )
 
 
 @pytest.fixture
-def foreign_dept_user(other_town):
-    department = DepartmentFactory(town=other_town, name="纪委")  # the same name as dept_x, another town
-    return UserFactory(username="dept_foreign", town=other_town, department=department, role=Role.DEPARTMENT)
+def town(made):
+    return made.town
 
 
 @pytest.fixture
-def foreign(other_town, other_office, foreign_dept_user):
-    """Another town (绿水镇), every object made by its own office."""
-    return _world(office=other_office, round_=RoundFactory(town=other_town),
-                  village=VillageFactory(town=other_town, name="南湖村"),
-                  department_users={"x": foreign_dept_user})
+def other_town(made):
+    return made.other_town
+
+
+@pytest.fixture
+def round_(made):
+    return made.round_
+
+
+@pytest.fixture
+def office(made):
+    return made.office
+
+
+@pytest.fixture
+def committee(made):
+    return made.committee
+
+
+@pytest.fixture
+def dept_x_user(made):
+    return made.dept_x_user
+
+
+@pytest.fixture
+def other_office(made):
+    return made.other_office
+
+
+@pytest.fixture
+def home(made):
+    """This town's objects (青山镇): a request to 纪委 and one to 派出所, both answered."""
+    return made.home
+
+
+@pytest.fixture
+def foreign(made):
+    """Another town's objects (绿水镇), every one made by its own office."""
+    return made.foreign
 
 
 @pytest.fixture
@@ -130,7 +205,8 @@ URLS = [
     ("inspection:report_print", "get", _pk("nomination"), READERS),
     ("inspection:session_new", "get", _round_query, {OFFICE}),       # ?round= names the round
     ("inspection:session_detail", "get", _pk("session"), READERS),
-    ("inspection:tally_edit", "get", lambda w: ({"pk": w["session"].pk, "nomination_pk": w["nomination"].pk}, ""), {OFFICE}),
+    ("inspection:tally_edit", "get",
+     lambda w: ({"pk": w["session"].pk, "nomination_pk": w["nomination"].pk}, ""), {OFFICE}),
     ("inspection:ballot", "get", _pk("session"), READERS),
     ("inspection:tally_sheet", "get", _pk("session"), READERS),
     ("inspection:meeting_new", "get", _round_query, READERS),        # ?round= names the round
@@ -200,7 +276,8 @@ def test_another_towns_object_is_404(client, home, foreign, users, name, role):
     method, _target, roles = SPEC[name]
     expected = 404 if role in roles else 403
     status, location = _answer(client, users[role], method, _url(name, foreign))
-    assert status == expected, f"{role} {method.upper()} {name} of another town: {status} {location}, expected {expected}"
+    assert status == expected, (
+        f"{role} {method.upper()} {name} of another town: {status} {location}, expected {expected}")
 
 
 def test_nothing_of_another_town_changed(client, home, foreign, users):
@@ -258,7 +335,7 @@ def test_the_office_gets_404_for_a_finding_not_of_the_request(client, home, fore
 
 def test_tally_edit_pairs_a_session_only_with_a_nomination_of_its_village_and_round(client, home, foreign, office,
                                                                                    round_, village_b):
-    other_village = NominationFactory(round=round_, village=village_b, status=Status.INSPECTION)
+    other_village = NominationFactory(round=round_, village=village_b, inspection=True)
     for session, nomination in ((home["session"], foreign["nomination"]), (foreign["session"], home["nomination"]),
                                 (home["session"], other_village)):
         url = reverse("inspection:tally_edit", args=[session.pk, nomination.pk])

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from candidates import services as candidate_services
 from candidates.models import Status
 from reserve.choices import Education
-from reserve.models import Event
 from reserve.exceptions import ActionRefused, NotFound
+from reserve.models import Event
 from vetting import services
 from vetting.models import Finding, NegativeItem, VettingRequest
 from vetting.negative_list import DEFAULT_ITEMS
@@ -21,8 +21,22 @@ from vetting.selectors import department_queue, flags_awaiting_decision, vetting
 from ..factories import DepartmentFactory, NominationFactory, RoundFactory, VillageFactory, make_id, png_upload
 from . import joint_vetting_support as jv
 from .joint_vetting_support import (
-    CLEAR, CONFIRMED, FLAGGED, OVERRULED, accepted, actions_of, answer, answers_for, decide, dispatch, events_of,
-    items_of, reload, request_of, status_of, today,
+    CLEAR,
+    CONFIRMED,
+    FLAGGED,
+    OVERRULED,
+    accepted,
+    actions_of,
+    answer,
+    answers_for,
+    decide,
+    dispatch,
+    events_of,
+    items_of,
+    reload,
+    request_of,
+    status_of,
+    today,
 )
 
 # Fixtures shared by the vetting test modules.
@@ -73,7 +87,7 @@ def test_default_list_is_the_13_items_of_the_plan_with_placeholders_for_its_year
     plan = _plan_items()
     assert [n for n, _t in plan] == list(range(1, 14))
     assert [n for n, _t, _d in DEFAULT_ITEMS] == list(range(1, 14))
-    for (n, plan_text), (_m, text, departments) in zip(plan, DEFAULT_ITEMS):
+    for (n, plan_text), (_m, text, departments) in zip(plan, DEFAULT_ITEMS, strict=True):
         as_in_plan = (text.replace("{since_year}", "20xx").replace("{probation_years}", "x")
                       .replace("{expulsion_years}", "x").replace("{family_planning_years}", "x"))
         assert _normalise(as_in_plan) == _normalise(plan_text), n
@@ -263,7 +277,7 @@ def test_dispatch_twice_is_refused_and_creates_nothing_more(office, vetting_nom)
 def test_dispatch_batch_sends_every_accepted_nomination_of_the_round_in_scope(
         office, round_, village_a, village_b, dept_x, dept_y, other_town, other_office):
     one, two = accepted(round_, village_a), accepted(round_, village_b)
-    submitted = NominationFactory(round=round_, village=village_a, status=Status.SUBMITTED)
+    submitted = NominationFactory(round=round_, village=village_a, submitted=True)
     other_round = RoundFactory(town=other_town)
     DepartmentFactory(town=other_town, name="纪委")
     foreign = accepted(other_round, VillageFactory(town=other_town))

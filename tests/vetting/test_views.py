@@ -6,7 +6,6 @@ import html as htmllib
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from candidates.models import Status
@@ -15,6 +14,7 @@ from vetting.models import Finding, NegativeItem, VettingRequest
 from vetting.negative_list import DEFAULT_ITEMS
 
 from ..factories import PersonFactory, RoundFactory, UserFactory, VillageFactory, png_upload
+from ..helpers import message_texts, page
 from . import joint_vetting_support as jv
 from .joint_vetting_support import CONFIRMED, accepted, answer, dispatch, items_of, reload, request_of, status_of, today
 
@@ -23,14 +23,6 @@ nom, vetting_nom, req_x, req_y, family_member = jv.nom, jv.vetting_nom, jv.req_x
 other_town_dept, other_town_dept_user = jv.other_town_dept, jv.other_town_dept_user
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def message_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def answer_post(req, *, version, flagged=None, note="", conclusion=""):

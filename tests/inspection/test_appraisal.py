@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from inspection.appraisal import Result, check_tally
+from tests.helpers import examples
 
 OPTIONS = ("优秀", "称职", "基本称职", "不称职")
-PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def rules(pass_=(2, 3), turnout=(2, 3)):

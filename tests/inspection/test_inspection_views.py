@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from candidates.models import Status
 from candidates.selectors import nomination_timeline
-from tests.factories import NominationFactory, PersonFactory, VillageFactory
-from vetting import services
 from inspection import services as inspection_services
 from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
+from tests.factories import NominationFactory, PersonFactory, VillageFactory
+from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,6 @@ DAY = datetime.date(2026, 5, 20)
 
 # --------------------------------------------------------------------------- helpers
 
-def page(response) -> str:
-    return response.content.decode()
-
-
 def as_user(client, user):
     client.force_login(user)
     return client
@@ -31,14 +27,15 @@ def as_user(client, user):
 
 @pytest.fixture
 def nomination(round_, village_a):
-    return NominationFactory(round=round_, village=village_a, status=Status.INSPECTION,
+    return NominationFactory(round=round_, village=village_a, inspection=True,
                              person=PersonFactory(name="王小明"))
 
 
 @pytest.fixture
 def session(office, round_, village_a):
-    return inspection_services.session_create(actor=office, round_=round_, village=village_a, date=DAY, place="村部会议室",
-                                   entitled_party_member=20, entitled_villager_rep=10, entitled_committee=5)
+    return inspection_services.session_create(actor=office, round_=round_, village=village_a, date=DAY,
+                                              place="村部会议室", entitled_party_member=20, entitled_villager_rep=10,
+                                              entitled_committee=5)
 
 
 def tally_post(**categories):
@@ -84,7 +81,7 @@ def test_inspection_page_by_role(client, nomination, office, committee, village_
 
 
 def test_inspection_page_hides_edit_links_after_inspection(client, round_, village_a, office):
-    n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED)
+    n = NominationFactory(round=round_, village=village_a, proposed=True)
     response = as_user(client, office).get(reverse("inspection:inspection", args=[n.pk]))
     assert response.status_code == 200
     assert reverse("inspection:talk_new", args=[n.pk]) not in page(response)
@@ -121,7 +118,7 @@ def test_session_pages_by_role(client, session, nomination, office, committee, v
 
 
 def test_tally_of_a_nomination_of_another_village_is_404(client, session, round_, village_b, office):
-    elsewhere = NominationFactory(round=round_, village=village_b, status=Status.INSPECTION)
+    elsewhere = NominationFactory(round=round_, village=village_b, inspection=True)
     url = reverse("inspection:tally_edit", args=[session.pk, elsewhere.pk])
     assert as_user(client, office).get(url).status_code == 404
 
@@ -162,7 +159,7 @@ def test_talk_with_bad_input_is_refused_without_500(client, nomination, office):
 
 
 def test_talk_refused_outside_inspection_shows_the_reason(client, round_, village_a, office):
-    n = NominationFactory(round=round_, village=village_a, status=Status.VETTED)
+    n = NominationFactory(round=round_, village=village_a, vetted=True)
     response = as_user(client, office).post(reverse("inspection:talk_new", args=[n.pk]), {
         "date": "2026-05-18", "place": "村部", "talkers": "赵", "interviewee": "孙", "category": "committee",
         "content": "好。",
@@ -340,10 +337,10 @@ def test_inspection_shows_propose_ready_once_talk_and_passing_tally_exist(client
 
 def test_ballot_lists_the_nominations_under_inspection(client, session, nomination, round_, village_a, village_b,
                                                        committee):
-    other = NominationFactory(round=round_, village=village_a, status=Status.INSPECTION,
+    other = NominationFactory(round=round_, village=village_a, inspection=True,
                               person=PersonFactory(name="李小红", gender="F"))
-    NominationFactory(round=round_, village=village_a, status=Status.VETTED, person=PersonFactory(name="未考察"))
-    NominationFactory(round=round_, village=village_b, status=Status.INSPECTION, person=PersonFactory(name="外村人"))
+    NominationFactory(round=round_, village=village_a, vetted=True, person=PersonFactory(name="未考察"))
+    NominationFactory(round=round_, village=village_b, inspection=True, person=PersonFactory(name="外村人"))
     text = page(as_user(client, committee).get(reverse("inspection:ballot", args=[session.pk])))
     assert "东山村村级后备干部人选民主测评票" in text
     assert "多选或不选为无效票" in text
@@ -376,7 +373,7 @@ def test_committee_registers_a_meeting(client, round_, committee):
 
 
 def test_committee_approves_a_proposed_nomination(client, meeting, round_, village_a, committee):
-    n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED, person=PersonFactory(name="周同意"))
+    n = NominationFactory(round=round_, village=village_a, proposed=True, person=PersonFactory(name="周同意"))
     url = reverse("inspection:meeting_detail", args=[meeting.pk])
     assert "周同意" in page(as_user(client, committee).get(url))
     response = client.post(url, {"nomination": n.pk, "outcome": "approve", "reason": ""})
@@ -392,7 +389,7 @@ def test_committee_approves_a_proposed_nomination(client, meeting, round_, villa
 
 
 def test_committee_rejects_with_a_reason(client, meeting, round_, village_a, committee):
-    n = NominationFactory(round=round_, village=village_a, status=Status.PROPOSED)
+    n = NominationFactory(round=round_, village=village_a, proposed=True)
     url = reverse("inspection:meeting_detail", args=[meeting.pk])
     response = as_user(client, committee).post(url, {"nomination": n.pk, "outcome": "reject", "reason": ""})
     assert response.status_code == 200
@@ -431,7 +428,7 @@ def test_decision_on_a_nomination_not_proposed_is_refused(client, meeting, nomin
 
 
 def test_decision_on_another_towns_nomination_is_404(client, meeting, committee, other_town):
-    foreign = NominationFactory(round__town=other_town, status=Status.PROPOSED)
+    foreign = NominationFactory(round__town=other_town, proposed=True)
     response = as_user(client, committee).post(reverse("inspection:meeting_detail", args=[meeting.pk]),
                                                {"nomination": foreign.pk, "outcome": "approve"})
     assert response.status_code == 404
