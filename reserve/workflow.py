@@ -150,9 +150,9 @@ class Workflow:
         if self.version_field and version is not None and int(version) != getattr(obj, self.version_field):
             raise ActionRefused(self.stale_message or _("内容已被他人更新，请刷新页面后再操作。"))
 
-    def apply(self, obj, action: str, *, actor, reason: str = "", today=None, data=None, version=None,
-              event_subject=None):
-        """Move a locked row along one transition and write its event (the caller holds the lock).
+    def check(self, obj, action: str, *, actor, reason: str = "", today=None, version=None) -> Transition:
+        """Everything apply() checks before the move — role, version, source status, reason, guards —
+        for a caller that must refuse before it writes anything else (a department's findings).
 
         Raises NotAllowed for a role that may never take this action and ActionRefused (with a
         Chinese message) for anything not allowed now.
@@ -160,8 +160,6 @@ class Workflow:
         transition = self.transitions.get(action)
         if transition is None:
             raise ActionRefused(_("未知操作。"))
-        today = today or local_today()
-        reason = (reason or "").strip()
         if transition.system:
             sources = transition.all_sources
         else:
@@ -169,14 +167,23 @@ class Workflow:
             if not sources:
                 raise NotAllowed
         self.check_version(obj, version)
-        before = self.status_of(obj)
-        if before not in sources:
+        if self.status_of(obj) not in sources:
             raise ActionRefused(self.refused_message(obj, transition))
-        if transition.needs_reason and not reason:
+        if transition.needs_reason and not (reason or "").strip():
             raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
-        refusal = self.refusal(obj, action, actor, today)
+        refusal = self.refusal(obj, action, actor, today or local_today())
         if refusal:
             raise ActionRefused(refusal)
+        return transition
+
+    def apply(self, obj, action: str, *, actor, reason: str = "", today=None, data=None, version=None,
+              event_subject=None):
+        """Move a locked row along one transition (after check()) and write its event (the caller
+        holds the lock)."""
+        today = today or local_today()
+        reason = (reason or "").strip()
+        transition = self.check(obj, action, actor=actor, reason=reason, today=today, version=version)
+        before = self.status_of(obj)
         setattr(obj, self.status_field, transition.target)
         update = [self.status_field]
         if self.version_field:

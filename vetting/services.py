@@ -132,12 +132,8 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
     with transaction.atomic(durable=True):
         request = lock_request(actor, request_id)
         nomination = request.nomination
-        REQUEST_WORKFLOW.check_version(request, version)
-        if request.status == VettingRequest.Status.LOCKED or request.decision:
-            raise ActionRefused(REQUEST_WORKFLOW["answer"].refused)
-        refusal = REQUEST_WORKFLOW.refusal(request, "answer", actor, today)
-        if refusal:
-            raise ActionRefused(refusal)
+        # Refused (stale form, answer locked, vetting over) before any finding is written.
+        REQUEST_WORKFLOW.check(request, "answer", actor=actor, today=today, version=version)
         items = {i.pk: i for i in items_for_department(nomination.round, request.department)}
         missing = [i.number for pk, i in items.items() if pk not in answers]
         if missing or set(answers) - set(items):
