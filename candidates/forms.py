@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reserve import idnumber
-from reserve.choices import Gender, PoliticalStatus, RelaxationCategory
+from reserve.choices import Gender, PoliticalStatus, RelaxationCategory, TalkCategory, VoterCategory
 from reserve.dates import age_on
 from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
@@ -32,6 +32,14 @@ class RoundForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("学历原则上须达到最低学历；以上类别可放宽（村级方案第二条）。"),
+    )
+    required_talk_categories = forms.MultipleChoiceField(
+        label=_("个别谈话须覆盖的对象类别"), choices=TalkCategory.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("每类至少谈话一人，方可提交党委研究（村级方案第三条）。"),
+    )
+    required_appraisal_categories = forms.MultipleChoiceField(
+        label=_("民主测评须包含的投票人类别"), choices=VoterCategory.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -12,13 +12,28 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reserve import crypto
-from reserve.choices import Education, Gender, PoliticalStatus, RelaxationCategory
+from reserve.choices import DayKind, Education, Gender, PoliticalStatus, RelaxationCategory, TalkCategory, VoterCategory
 from reserve.fields import EncryptedIdNumberField, IdNumberHashField
 from reserve.models import Town, Village, VillageCadre
 
 
 def default_relaxations():
     return [c.value for c in RelaxationCategory]
+
+
+def default_talk_categories():
+    """The plan's 个别谈话: 两委成员, 退职村干部, 党员代表 and 群众代表, each at least once."""
+    return [c.value for c in TalkCategory]
+
+
+def default_appraisal_categories():
+    """The plan's 民主测评 by 党员 and 村民代表."""
+    return [VoterCategory.PARTY_MEMBER.value, VoterCategory.VILLAGER_REP.value]
+
+
+# "20xx年以来" in the negative list defaults to this many years before the round's year (the plan's
+# "近三年来" of item 4); the office may change it per round.
+NEGATIVE_LIST_YEARS_BACK = 3
 
 
 class Round(models.Model):
@@ -66,8 +81,9 @@ class Round(models.Model):
     )
     # 负面清单（第二条第4、5、6、8、11项）中的年限
     negative_since_year = models.PositiveSmallIntegerField(
-        _("负面清单起算年份（“20xx年以来”）"), default=2023,
+        _("负面清单起算年份（“20xx年以来”）"), blank=True,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("不填则为批次年度前三年"),
     )
     probation_recovery_years = models.PositiveSmallIntegerField(
         _("留党察看期满恢复党员权利未满（年）"), default=3, validators=[MaxValueValidator(20)],
@@ -86,8 +102,12 @@ class Round(models.Model):
     inspection_start = models.DateField(_("组织考察开始"))
     inspection_end = models.DateField(_("组织考察截止"))
     publicity_start = models.DateField(_("公示开始"))
-    publicity_working_days = models.PositiveSmallIntegerField(
-        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示期（天数）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    publicity_day_kind = models.CharField(
+        _("公示期天数按"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING,
+        help_text=_("“不少于五个工作日”按工作日；公告写“7天”的按自然日"),
     )
     reserve_term_years = models.PositiveSmallIntegerField(
         _("后备干部培养期（年）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
@@ -98,6 +118,19 @@ class Round(models.Model):
     appraisal_pass_denominator = models.PositiveSmallIntegerField(_("测评通过比例分母"), default=3)
     appraisal_turnout_numerator = models.PositiveSmallIntegerField(_("参评率分子"), default=2)
     appraisal_turnout_denominator = models.PositiveSmallIntegerField(_("参评率分母"), default=3)
+    # 组织考察须完成的环节
+    required_talk_categories = models.JSONField(
+        _("个别谈话须覆盖的对象类别"), default=default_talk_categories, blank=True,
+        help_text=_("每类至少谈话一人，方可提交党委研究"),
+    )
+    required_appraisal_categories = models.JSONField(
+        _("民主测评须包含的投票人类别"), default=default_appraisal_categories, blank=True,
+    )
+    # 镇党委研究：到会委员须达应到委员的 分子/分母
+    committee_quorum_numerator = models.PositiveSmallIntegerField(_("党委会到会比例分子"), default=2)
+    committee_quorum_denominator = models.PositiveSmallIntegerField(
+        _("党委会到会比例分母"), default=3, help_text=_("讨论干部事项须三分之二以上委员到会"),
+    )
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -128,6 +161,11 @@ class Round(models.Model):
                 condition=models.Q(appraisal_turnout_numerator__lte=models.F("appraisal_turnout_denominator"))
                 & models.Q(appraisal_turnout_denominator__gt=0),
                 name="round_turnout_ratio_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(committee_quorum_numerator__lte=models.F("committee_quorum_denominator"))
+                & models.Q(committee_quorum_denominator__gt=0),
+                name="round_quorum_ratio_valid",
             ),
         ]
 
@@ -163,6 +201,7 @@ class Round(models.Model):
         for num, den in [
             ("appraisal_pass_numerator", "appraisal_pass_denominator"),
             ("appraisal_turnout_numerator", "appraisal_turnout_denominator"),
+            ("committee_quorum_numerator", "committee_quorum_denominator"),
         ]:
             n, d = getattr(self, num), getattr(self, den)
             if d is not None and d == 0:
@@ -172,11 +211,19 @@ class Round(models.Model):
         unknown = set(self.relaxation_categories or []) - set(RelaxationCategory.values)
         if unknown:
             errors["relaxation_categories"] = _("包含未知的放宽类别。")
+        for name, choices in (("required_talk_categories", TalkCategory), ("required_appraisal_categories", VoterCategory)):
+            if set(getattr(self, name) or []) - set(choices.values):
+                errors[name] = _("包含未知的类别。")
         if self.relaxed_min_education is not None and self.min_education is not None:
             if self.relaxed_min_education > self.min_education:
                 errors["relaxed_min_education"] = _("放宽后的最低学历不能高于一般最低学历。")
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.negative_since_year is None and self.year:
+            self.negative_since_year = self.year - NEGATIVE_LIST_YEARS_BACK
+        super().save(*args, **kwargs)
 
     def nomination_window_open(self, on: datetime.date) -> bool:
         return self.status == self.Status.OPEN and self.nomination_start <= on <= self.nomination_end
@@ -192,10 +239,12 @@ ROUND_PARAMETER_SECTIONS = (
     (_("负面清单中的年限"), ("negative_since_year", "probation_recovery_years", "expulsion_years",
                        "family_planning_years")),
     (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
-                   "inspection_start", "inspection_end", "publicity_start", "publicity_working_days",
-                   "reserve_term_years")),
+                   "inspection_start", "inspection_end", "publicity_start", "publicity_days",
+                   "publicity_day_kind", "reserve_term_years")),
+    (_("组织考察"), ("required_talk_categories", "required_appraisal_categories")),
     (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
                      "appraisal_turnout_numerator", "appraisal_turnout_denominator")),
+    (_("镇党委研究"), ("committee_quorum_numerator", "committee_quorum_denominator")),
 )
 ROUND_PARAMETER_FIELDS = tuple(name for _title, names in ROUND_PARAMETER_SECTIONS for name in names)
 

@@ -7,14 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Nomination, Round
+from reserve.choices import TalkCategory, VoterCategory
 from reserve.models import Village
-
-
-class TalkCategory(models.TextChoices):
-    COMMITTEE = "committee", _("两委成员")
-    FORMER_CADRE = "former_cadre", _("退职村干部")
-    PARTY_REP = "party_rep", _("党员代表")
-    MASSES_REP = "masses_rep", _("群众代表")
 
 
 class Talk(models.Model):
@@ -37,12 +31,6 @@ class Talk(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.interviewee}"
-
-
-class VoterCategory(models.TextChoices):
-    PARTY_MEMBER = "party_member", _("党员")
-    VILLAGER_REP = "villager_rep", _("村民代表")
-    COMMITTEE = "committee", _("两委成员")
 
 
 def default_appraisal_options():

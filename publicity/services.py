@@ -91,7 +91,7 @@ def notice_publish(*, actor, round_, village, start_date, contact_phone, contact
         )
         if not nominations:
             raise ActionRefused(_("%(v)s没有经党委研究确定、待公示的人选。") % {"v": village.name})
-        period = add_working_days(start_date, round_.publicity_working_days, town=round_.town)
+        period = add_working_days(start_date, round_.publicity_days, town=round_.town)
         notice = Notice.objects.create(
             round=round_, village=village,
             title=_("关于%(v)s村级后备干部人选的公示") % {"v": village.name},

@@ -85,7 +85,7 @@ def notice_list(request):
 
 
 def _period_context(round_, start: datetime.date) -> dict:
-    period = add_working_days(start, round_.publicity_working_days, town=round_.town)
+    period = add_working_days(start, round_.publicity_days, town=round_.town)
     return {
         "period": period, "start_label": cn_date(period.start), "end_label": cn_date(period.end),
         "note": services.calendar_note(period), "shifted": period.start != start,

@@ -35,3 +35,27 @@ class PoliticalStatus(models.TextChoices):
     LEAGUE_MEMBER = "league_member", _("共青团员")
     OTHER_PARTY = "other_party", _("民主党派")
     MASSES = "masses", _("群众")
+
+
+class TalkCategory(models.TextChoices):
+    """Whom the inspection talks to (个别谈话对象, village plan §三.3); a round names those required."""
+
+    COMMITTEE = "committee", _("两委成员")
+    FORMER_CADRE = "former_cadre", _("退职村干部")
+    PARTY_REP = "party_rep", _("党员代表")
+    MASSES_REP = "masses_rep", _("群众代表")
+
+
+class VoterCategory(models.TextChoices):
+    """Who votes in the democratic appraisal (民主测评); a round names those required."""
+
+    PARTY_MEMBER = "party_member", _("党员")
+    VILLAGER_REP = "villager_rep", _("村民代表")
+    COMMITTEE = "committee", _("两委成员")
+
+
+class DayKind(models.TextChoices):
+    """How a period of days is counted (a 公示 of "5个工作日" or of "7天")."""
+
+    WORKING = "working", _("工作日")
+    CALENDAR = "calendar", _("自然日")

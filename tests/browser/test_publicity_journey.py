@@ -44,7 +44,7 @@ def town(db):
 
 @pytest.fixture
 def round_(town):
-    return RoundFactory(town=town, name=ROUND_NAME, publicity_working_days=5, reserve_term_years=2)
+    return RoundFactory(town=town, name=ROUND_NAME, publicity_days=5, reserve_term_years=2)
 
 
 def approved(round_, village, name, creator) -> Nomination:

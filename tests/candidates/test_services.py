@@ -527,7 +527,7 @@ def test_a_parameter_no_rule_reads_changes_no_nomination(village_a_user, office,
     cadre = CadreFactory(village=village_a, name="李大山", post="党支部书记")
     nomination = create(village_a_user, ref_round, relatives=[{"cadre": cadre, "relation": "父子"}])
     before = Nomination.objects.get(pk=nomination.pk).eligibility
-    updated = round_update(actor=office, round_id=ref_round.pk, publicity_working_days=7)
+    updated = round_update(actor=office, round_id=ref_round.pk, publicity_days=7)
     assert updated.reevaluated_changes == 0
     assert Nomination.objects.get(pk=nomination.pk).eligibility == before
     assert _eligibility_changed(nomination) == []

@@ -29,7 +29,7 @@ ROUND_FIELDS = [
     "age_limit", "age_reference_date", "min_education", "relaxation_categories", "relaxed_min_education",
     "relaxed_age_extra", "negative_since_year", "probation_recovery_years", "expulsion_years",
     "family_planning_years", "nomination_start", "nomination_end", "review_start", "review_end",
-    "inspection_start", "inspection_end", "publicity_start", "publicity_working_days", "reserve_term_years",
+    "inspection_start", "inspection_end", "publicity_start", "publicity_days", "reserve_term_years",
     "appraisal_pass_numerator", "appraisal_pass_denominator", "appraisal_turnout_numerator",
     "appraisal_turnout_denominator",
 ]
@@ -44,7 +44,7 @@ def round_body(name="2027年村级后备干部选拔", year=2027, start=datetime
         "relaxed_min_education": "20", "relaxed_age_extra": "0", "negative_since_year": "2023",
         "probation_recovery_years": "3", "expulsion_years": "5", "family_planning_years": "5",
         "nomination_start": d(0), "nomination_end": d(10), "review_start": d(11), "review_end": d(20),
-        "inspection_start": d(21), "inspection_end": d(30), "publicity_start": d(31), "publicity_working_days": "5",
+        "inspection_start": d(21), "inspection_end": d(30), "publicity_start": d(31), "publicity_days": "5",
         "reserve_term_years": "2", "appraisal_pass_numerator": "2", "appraisal_pass_denominator": "3",
         "appraisal_turnout_numerator": "2", "appraisal_turnout_denominator": "3",
     }
