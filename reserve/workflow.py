@@ -24,6 +24,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,30 @@ Effect = Callable[[object, object, datetime.date], None]
 
 
 @dataclass(frozen=True)
+class Window:
+    """The stage window of the plan in which a move is normally made (资格审查 x月x日-x月x日 …).
+
+    Outside it the move is not refused outright: the office records why it acts out of time (an
+    audited override, kept in the move's event).
+    """
+
+    stage: str
+    # bounds(obj) -> (first day, last day); either may be None (open on that side)
+    bounds: Callable[[object], tuple[datetime.date | None, datetime.date | None]]
+
+    def outside(self, obj, today: datetime.date) -> str | None:
+        """Why today is outside the window (a Chinese sentence), or None when it is inside."""
+        from .dates import cn_date
+
+        first, last = self.bounds(obj)
+        if first and today < first:
+            return _("%(s)s自%(a)s开始，今天尚未开始。") % {"s": self.stage, "a": cn_date(first)}
+        if last and today > last:
+            return _("%(s)s已于%(b)s截止。") % {"s": self.stage, "b": cn_date(last)}
+        return None
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     label: str
@@ -47,7 +72,12 @@ class Transition:
     sources_by_role: Mapping[str, tuple] = field(default_factory=dict)
     needs_reason: bool = False
     button: str = "primary"
+    # What the user is asked before an irreversible move (its consequence in words), and told after it
+    # (what happened and what comes next: "已受理，下一步：发起资格联审").
     confirm: str = ""
+    done: str = ""
+    # The plan's stage window; outside it the move needs an override reason (Workflow.check).
+    window: Window | None = None
     guard: Guard | None = None
     effect: Effect | None = None
     # manual: offered as a button on the object's page; otherwise taken from its own page (a vetting
@@ -72,6 +102,15 @@ class Transition:
 
 def local_today() -> datetime.date:
     return timezone.localdate()
+
+
+class Option(NamedTuple):
+    """A button of an object's page: its move, why it is refused now (or None), and why it is out of its
+    stage's time (or None: then pressing it needs an override reason)."""
+
+    transition: Transition
+    refusal: str | None
+    late: str | None
 
 
 class Workflow:
@@ -132,13 +171,14 @@ class Workflow:
     def status_of(self, obj) -> str:
         return getattr(obj, self.status_field)
 
-    def available_actions(self, obj, user, *, today=None) -> list[tuple[Transition, str | None]]:
-        """The buttons this user may press on this object now, each with why it is refused (or None)."""
+    def available_actions(self, obj, user, *, today=None) -> list[Option]:
+        """The buttons this user may press on this object now, each with why it is refused (or None)
+        and why it is out of its stage's time (or None)."""
         today = today or local_today()
         roles = Scope.for_user(user).roles
         status = self.status_of(obj)
         return [
-            (t, self.refusal(obj, t.action, user, today))
+            Option(t, self.refusal(obj, t.action, user, today), self.outside_window(obj, t.action, today))
             for t in self.transitions.values()
             if t.manual and status in t.allowed_sources(roles)
         ]
@@ -150,7 +190,13 @@ class Workflow:
         if self.version_field and version is not None and int(version) != getattr(obj, self.version_field):
             raise ActionRefused(self.stale_message or _("内容已被他人更新，请刷新页面后再操作。"))
 
-    def check(self, obj, action: str, *, actor, reason: str = "", today=None, version=None) -> Transition:
+    def outside_window(self, obj, action: str, today=None) -> str | None:
+        """Why this move is out of its stage's time today (the override it then needs), or None."""
+        window = self[action].window
+        return window.outside(obj, today or local_today()) if window else None
+
+    def check(self, obj, action: str, *, actor, reason: str = "", today=None, version=None,
+              override: str = "") -> Transition:
         """Everything apply() checks before the move — role, version, source status, reason, guards —
         for a caller that must refuse before it writes anything else (a department's findings).
 
@@ -171,18 +217,27 @@ class Workflow:
             raise ActionRefused(self.refused_message(obj, transition))
         if transition.needs_reason and not (reason or "").strip():
             raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
+        late = self.outside_window(obj, action, today)
+        if late and not (override or "").strip():
+            raise ActionRefused(late + _("如确需在规定时间外%(a)s，请填写理由（记入审计日志）。") % {"a": transition.label})
         refusal = self.refusal(obj, action, actor, today or local_today())
         if refusal:
             raise ActionRefused(refusal)
         return transition
 
     def apply(self, obj, action: str, *, actor, reason: str = "", today=None, data=None, version=None,
-              event_subject=None):
+              event_subject=None, override: str = ""):
         """Move a locked row along one transition (after check()) and write its event (the caller
-        holds the lock)."""
+        holds the lock). An override reason for acting outside the stage's window is kept in the
+        event's data (and so in the audit log)."""
         today = today or local_today()
         reason = (reason or "").strip()
-        transition = self.check(obj, action, actor=actor, reason=reason, today=today, version=version)
+        override = (override or "").strip()
+        transition = self.check(obj, action, actor=actor, reason=reason, today=today, version=version,
+                                override=override)
+        late = self.outside_window(obj, action, today)
+        if late:
+            data = {**(data or {}), "override": {"reason": override, "window": late}}
         before = self.status_of(obj)
         setattr(obj, self.status_field, transition.target)
         update = [self.status_field]
@@ -200,14 +255,16 @@ class Workflow:
             effect(obj, actor, today)
         return obj
 
-    def perform(self, *, actor, pk, action: str, reason: str = "", today=None, data=None, version=None):
+    def perform(self, *, actor, pk, action: str, reason: str = "", today=None, data=None, version=None,
+                override: str = ""):
         """Run one manual action as its own durable transaction (a button on the object's page)."""
         transition = self.transitions.get(action)
         if transition is None or not transition.manual:
             raise ActionRefused(_("未知操作。"))
         with transaction.atomic(durable=True):
             obj = self.lock(actor, pk)
-            return self.apply(obj, action, actor=actor, reason=reason, today=today, data=data, version=version)
+            return self.apply(obj, action, actor=actor, reason=reason, today=today, data=data, version=version,
+                              override=override)
 
     def can(self, obj, action: str, user, *, today=None) -> bool:
         """Whether this user may take this action on this object now (role, status and guards)."""

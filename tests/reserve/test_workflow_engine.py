@@ -153,7 +153,7 @@ def test_the_nomination_page_of_an_accepted_nomination_writes_nothing(client, of
 
 def test_dispatch_is_refused_when_no_department_of_the_default_list_exists(client, office, round_, village_a):
     nomination = NominationFactory(round=round_, village=village_a, accepted=True)
-    ((transition, refusal),) = [(t, r) for t, r in NOMINATION_WORKFLOW.available_actions(nomination, office)
+    ((transition, refusal),) = [(t, r) for t, r, _late in NOMINATION_WORKFLOW.available_actions(nomination, office)
                                 if t.action == "dispatch"]
     assert "未指定任何审查部门" in refusal
 
