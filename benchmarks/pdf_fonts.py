@@ -189,7 +189,7 @@ def run_one(label: str, runs: int, fonttools: bool) -> dict:
     from django.template.loader import render_to_string
     from weasyprint import CSS, HTML
 
-    from reserve.pdf import INTERNAL_BASE_URL, StaticOnlyURLFetcher, render_pdf
+    from reserve.pdf import ARCHIVAL_VARIANT, INTERNAL_BASE_URL, StaticOnlyURLFetcher, render_pdf
 
     if fonttools:
         import logging
@@ -214,7 +214,7 @@ def run_one(label: str, runs: int, fonttools: bool) -> dict:
         document = HTML(string=html, base_url=INTERNAL_BASE_URL, url_fetcher=fetcher,
                         media_type="print").render(stylesheets=sheets)
         layout = time.perf_counter() - start
-        pdf = document.write_pdf()
+        pdf = document.write_pdf(pdf_variant=ARCHIVAL_VARIANT, pdf_tags=True)  # as render_pdf writes them
         total = time.perf_counter() - start
         timings.append((total, layout, time.process_time() - cpu_start))
         peak_rss = peak_rss or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
