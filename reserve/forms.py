@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -93,3 +94,9 @@ class LoginForm(AuthenticationForm):
         if len(username) > get_user_model()._meta.get_field("username").max_length:
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin's sign-in form (/admin/login/, the system and security administrators'), with the same refusal
+    of an overlong name: without it a name of 256 characters or more still answered 500 on PostgreSQL there
+    (issue 9 §15)."""

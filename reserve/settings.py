@@ -95,6 +95,21 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database used by many people at once (issue 9 §13; tests/reserve/test_concurrency_sqlite.py):
+    # - WAL journal: readers never wait for the writer, nor the writer for readers;
+    # - every transaction starts with BEGIN IMMEDIATE: it takes the write lock first, so two saves queue one
+    #   after the other instead of one failing at once with "database is locked" (a deferred transaction
+    #   that read first cannot wait for the lock: SQLite refuses it to avoid a deadlock); so SQLite's online
+    #   backup (reserve/backup.py) must run outside any transaction, as `manage.py backup` does;
+    # - a busy timeout: how long a save waits in that queue before it fails;
+    # - synchronous=NORMAL: the usual setting with WAL; a commit survives a crash of the app, and a power cut
+    #   may lose only the last commits, never corrupt the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "reserve.User"
@@ -163,6 +178,9 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
     },
+    # As production serves them (bin/start): STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
+    # and `manage.py collectstatic` — names with a hash of the content, compressed copies, served by WhiteNoise
+    # with a far-future cache. The default needs no collectstatic (development, the tests).
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -170,7 +188,8 @@ STORAGES = {
         ),
     },
 }
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves the collected files (STATIC_ROOT) under the manifest storage; without it, the source folders.
+WHITENOISE_USE_FINDERS = "Manifest" not in STORAGES["staticfiles"]["BACKEND"]
 
 # The cache holds the throttle counters (the public objection form), which must be shared by every
 # app process: Redis (REDIS_URL) in production. Without it — a local single-process run — a

@@ -1,16 +1,23 @@
 """The project's addresses: the composition root, the one module of the core that names every stage."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.static import serve
 
 from candidates import views_rounds
 
 from . import views, views_audit, views_otp
-from .forms import LoginForm
+from .forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm  # refuses an overlong name, as the sign-in page does (issue 9 §15)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", login_not_required(serve), {"document_root": settings.BASE_DIR / "static", "path": "favicon.ico"},
+         name="favicon"),  # for clients that ask for it without reading the pages' <link rel="icon">
     path("accounts/login/", auth_views.LoginView.as_view(
         redirect_authenticated_user=True, authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
