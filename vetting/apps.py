@@ -21,6 +21,8 @@ class VettingConfig(AppConfig):
         register_nomination_panel("vetting/_nomination_panel.html", nomination_panel)
         register_round_link(_("负面清单"), "vetting:negative_list", {Role.OFFICE})
         register_round_link(_("资格联审台账"), "vetting:ledger", {Role.OFFICE})
+        # After the round's vetting deadline changed: move the open requests' deadlines too.
+        register_round_link(_("同步调整未答复请求的截止日期"), "vetting:sync_deadlines", {Role.OFFICE})
         # Dispatch asks the departments; when the vetting ends, their answers are locked.
         NOMINATION_WORKFLOW.add_guard("dispatch", guard_dispatch)
         NOMINATION_WORKFLOW.add_effect("dispatch", create_requests)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reserve.forms import ModelMultipleChoiceField
+from reserve.forms import DateInput, ModelMultipleChoiceField
 from reserve.models import Department
 from reserve.uploads import clean_document
 
@@ -58,8 +58,9 @@ class ReopenForm(forms.Form):
 
 class NegativeItemForm(forms.ModelForm):
     departments = ModelMultipleChoiceField(
-        label=_("负责审查的部门"), queryset=Department.objects.none(), required=False,
+        label=_("负责审查的部门"), queryset=Department.objects.none(), required=True,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("每一项都须至少由一个部门审查，请勾选审查部门。")},
     )
 
     class Meta:
@@ -70,3 +71,57 @@ class NegativeItemForm(forms.ModelForm):
     def __init__(self, *args, town, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = Department.objects.filter(town=town)
+        self.fields["text"].help_text = _(
+            "年份、年限写作占位符：{since_year}（“××年以来”的起始年份）、{probation_years}、{expulsion_years}、"
+            "{family_planning_years}，页面和文书中显示为本批次参数的数字。")
+        # Departments suggested by the table of equivalent names are offered ticked: saving confirms them.
+        self.suggested = list(self.instance.suggested_departments.all()) if self.instance.pk else []
+        if self.suggested and not self.is_bound:
+            self.initial["departments"] = [d.pk for d in self.instance.departments.all()] + [
+                d.pk for d in self.suggested]
+
+    @property
+    def needs_saving(self) -> bool:
+        """Changed, or holding suggestions the office confirms by saving."""
+        return self.has_changed() or bool(self.suggested)
+
+
+class DispatchForm(forms.Form):
+    """A dispatch after the round's vetting deadline: the requests need a new deadline."""
+
+    deadline = forms.DateField(label=_("新的答复期限"), widget=DateInput(),
+                               error_messages={"required": _("本批次资格审查截止日期已过，请填写新的答复期限。"),
+                                               "invalid": _("请按“年-月-日”填写日期。")})
+
+
+class RemindForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtendForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    deadline = forms.DateField(label=_("新的答复期限"), widget=DateInput(),
+                               error_messages={"required": _("请填写新的答复期限。"),
+                                               "invalid": _("请按“年-月-日”填写日期。")})
+    reason = forms.CharField(label=_("延期理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("请写明延长答复期限的理由。")})
+
+
+class ProxyAnswerForm(forms.Form):
+    """The office enters a department's answer from its signed paper reply."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    paper_answer = forms.FileField(label=_("纸质回复扫描件"), help_text=_("部门签字盖章的纸质回复：JPG、PNG 或 PDF，不超过5MB"),
+                                   error_messages={"required": _("请上传该部门签字盖章的纸质回复扫描件。")})
+    paper_signer = forms.CharField(label=_("纸质回复签字人"), max_length=30,
+                                   error_messages={"required": _("请填写纸质回复上的签字人姓名。")})
+    paper_date = forms.DateField(label=_("纸质回复日期"), widget=DateInput(),
+                                 error_messages={"required": _("请填写纸质回复的日期。"),
+                                                 "invalid": _("请按“年-月-日”填写日期。")})
+    conclusion = forms.CharField(
+        label=_("审查结论"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("照纸质回复填写；不填则按各项结果自动生成"),
+    )
+
+    def clean_paper_answer(self):
+        return clean_document(self.cleaned_data["paper_answer"])

@@ -29,6 +29,11 @@ class NegativeItem(models.Model):
     departments = models.ManyToManyField(
         Department, related_name="negative_items", blank=True, verbose_name=_("负责审查的部门")
     )
+    # Set when the round's list was made: departments of this town suggested (by the table of equivalent
+    # names) for a department of the default list the town does not have, until the office confirms them.
+    suggested_departments = models.ManyToManyField(
+        Department, related_name="+", blank=True, verbose_name=_("建议的审查部门（待确认）")
+    )
 
     class Meta:
         verbose_name = _("负面清单条目")
@@ -88,6 +93,17 @@ class VettingRequest(models.Model):
         verbose_name=_("处理人"),
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    # A late department: the office's reminders (催办), and an answer it entered from the department's paper
+    # reply (代为录入: the scan kept, the name of who signed the paper, its date).
+    reminder_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    last_reminded_at = models.DateTimeField(_("最近催办时间"), null=True, blank=True)
+    proxy_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("代为录入人"),
+    )
+    paper_answer = models.FileField(_("纸质回复扫描件"), upload_to="vetting/paper/%Y/", blank=True)
+    paper_signer = models.CharField(_("纸质回复签字人"), max_length=30, blank=True)
+    paper_date = models.DateField(_("纸质回复日期"), null=True, blank=True)
     # Bumped on every change; a form carries the version it was drawn from, so a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
@@ -108,6 +124,18 @@ class VettingRequest(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.status == self.Status.PENDING and today > self.deadline
+
+    @property
+    def entered_by_office(self) -> bool:
+        """The answer was entered by the office from the department's paper reply (代为录入)."""
+        return self.proxy_entered_by_id is not None and self.status != self.Status.PENDING
+
+    @property
+    def signer_name(self) -> str:
+        """Who signed the answer, by name (a person's full name, never a login; blank when unknown)."""
+        if self.entered_by_office:
+            return self.paper_signer
+        return getattr(self.signed_by, "full_name", "") or ""
 
     @property
     def answered(self) -> bool:

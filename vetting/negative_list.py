@@ -20,3 +20,38 @@ DEFAULT_ITEMS = (
     (12, "身体状况差，不能正常履行职责的", ("民政所",)),
     (13, "具有其他不宜担任村级后备干部的情形", ("纪委", "武装部")),
 )
+
+# Names under which towns keep the same office (机构改革 renamed several). An item of the default list
+# that names one of these is suggested to the town's department of any name in its group; the office
+# confirms the suggestion on the negative list page before the round's first dispatch.
+DEPARTMENT_EQUIVALENTS = (
+    ("计生办", "卫健办", "卫生健康办", "卫计办", "卫生计生办", "卫生院"),
+    ("国土所", "自然资源所", "规划所", "自然资源和规划所", "国土资源所", "自然资源办"),
+    ("环保办", "生态环境办", "环保所", "生态环境所", "生态环境分局"),
+    ("扶贫办", "乡村振兴办", "乡村振兴站", "农业农村办"),
+    ("派出所", "公安", "公安派出所", "公安分局"),
+    ("法庭", "法院", "人民法庭"),
+    ("纪委", "纪检", "纪工委", "纪检监察", "监察办"),
+    ("信访办", "信访", "信访室", "综治信访"),
+    ("综治办", "政法", "综治中心", "平安办", "政法委"),
+    ("市场监管所", "工商所", "市场监督管理所", "市场监管"),
+    ("司法所", "司法"),
+    ("民政所", "民政办", "社会事务办", "社会事务"),
+    ("经管站", "经管", "农经站", "三资"),
+    ("审计所", "审计"),
+    ("武装部", "人武部"),
+)
+
+
+def suggest_departments(name: str, departments) -> list:
+    """The town's departments suggested for a department name of the default list that the town does not
+    have: the same name first, else any department named (or whose name contains) an equivalent."""
+    departments = list(departments)
+    exact = [d for d in departments if d.name == name]
+    if exact:
+        return exact
+    group = next((g for g in DEPARTMENT_EQUIVALENTS if name in g), (name,))
+    same = [d for d in departments if d.name in group]
+    if same:
+        return same
+    return [d for d in departments if any(alias in d.name for alias in group)]

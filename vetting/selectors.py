@@ -26,13 +26,15 @@ def get_request_for_user_or_404(user, pk) -> VettingRequest:
 
 
 def department_queue(user, *, today):
-    """The department's requests split into pending (overdue first), overdue and done."""
+    """The department's requests: pending — every one still to do, the overdue among them first (an
+    overdue request is still to do) —, overdue (those of pending past their deadline) and done."""
     requests = list(vetting_requests_visible_to(user).filter(department_id=user.department_id)
                     .order_by("deadline", "id"))
     pending = [r for r in requests if r.status == VettingRequest.Status.PENDING]
+    overdue = [r for r in pending if r.is_overdue(today)]
     return {
-        "overdue": [r for r in pending if r.is_overdue(today)],
-        "pending": [r for r in pending if not r.is_overdue(today)],
+        "overdue": overdue,
+        "pending": overdue + [r for r in pending if not r.is_overdue(today)],
         "done": [r for r in requests if r.status == VettingRequest.Status.ANSWERED],
     }
 
@@ -47,14 +49,24 @@ def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
     ).select_related("signed_by")
 
 
+def dispatch_deadline_passed(round_, today) -> bool:
+    """The rule of dispatching late: after the round's vetting deadline (资格审查截止, the deadline a dispatch
+    gives its requests) a dispatch needs a new deadline."""
+    return round_.review_end < today
+
+
 def nomination_panel(nomination, user) -> dict:
-    """The vetting card on a nomination's page: the requests this user may see (none: no card)."""
+    """The vetting card on a nomination's page: the requests this user may see (none: no card), and for the
+    office an accepted nomination's late dispatch (the round's vetting deadline has passed)."""
     from django.utils import timezone
 
+    today = timezone.localdate()
     return {
         "requests": vetting_requests_visible_to(user).filter(nomination=nomination)
-        .select_related("signed_by").order_by("department__order"),
-        "today": timezone.localdate(),
+        .select_related("signed_by", "proxy_entered_by").order_by("department__order"),
+        "today": today,
+        "late_dispatch": (nomination.status == Status.ACCEPTED and Scope.for_user(user).has(Role.OFFICE)
+                          and dispatch_deadline_passed(nomination.round, today)),
     }
 
 
@@ -78,15 +90,32 @@ def get_finding_or_404(req, finding_pk) -> Finding:
 
 
 def negative_items_of(round_) -> list[NegativeItem]:
-    """A round's negative list with the departments that check each item."""
-    return list(NegativeItem.objects.filter(round=round_).prefetch_related("departments").select_related("round"))
+    """A round's negative list with the departments that check each item (and those suggested, unconfirmed)."""
+    return list(NegativeItem.objects.filter(round=round_).prefetch_related("departments", "suggested_departments")
+                .select_related("round"))
+
+
+def request_history(req) -> list:
+    """The events of one request (dispatch aside): its answers, reminders, deadline changes, the office's
+    entries and decisions, oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from reserve import events
+    from reserve.models import Event
+
+    found = list(Event.objects.filter(content_type=ContentType.objects.get_for_model(VettingRequest),
+                                      object_id=req.pk).select_related("actor").order_by("id"))
+    for event in found:
+        event.kind_label = events.label(event.action)
+    return found
 
 
 def ledger_rows(user, round_) -> list[tuple]:
     """The vetting ledger of a round: (nomination, its requests in the departments' order), by village."""
     requests = list(
         vetting_requests_visible_to(user).filter(nomination__round=round_)
-        .select_related("signed_by").order_by("nomination__village__order", "nomination_id", "department__order")
+        .select_related("signed_by", "proxy_entered_by")
+        .order_by("nomination__village__order", "nomination_id", "department__order")
     )
     rows = {}
     for r in requests:
@@ -94,7 +123,13 @@ def ledger_rows(user, round_) -> list[tuple]:
     return list(rows.items())
 
 
+def issuing_body(town) -> str:
+    """Who issues the vetting documents: the organisation office of the town's party committee."""
+    return f"{town.party_committee_name or f'中共{town.name}委员会'}组织办公室"
+
+
 def sheet_requests(nomination) -> list[VettingRequest]:
     """A nomination's requests with their findings, for its vetting sheet."""
-    return list(nomination.vetting_requests.select_related("department", "signed_by", "decided_by")
+    return list(nomination.vetting_requests.select_related("department", "signed_by", "decided_by",
+                                                            "proxy_entered_by")
                 .prefetch_related("findings__item__round").order_by("department__order"))

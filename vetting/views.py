@@ -16,17 +16,30 @@ from reserve.roles import Role, roles_of
 from reserve.uploads import document_response
 
 from . import services
-from .forms import AnswerForm, DecisionForm, FindingForm, NegativeItemForm, ReopenForm
+from .forms import (
+    AnswerForm,
+    DecisionForm,
+    DispatchForm,
+    ExtendForm,
+    FindingForm,
+    NegativeItemForm,
+    ProxyAnswerForm,
+    RemindForm,
+    ReopenForm,
+)
 from .selectors import (
     department_queue,
+    dispatch_deadline_passed,
     findings_of,
     flags_awaiting_decision,
     get_finding_or_404,
     get_request_for_user_or_404,
     is_asked_department,
+    issuing_body,
     items_for_department,
     ledger_rows,
     negative_items_of,
+    request_history,
     sheet_requests,
 )
 from .workflow import REQUEST_WORKFLOW
@@ -100,6 +113,11 @@ def request_detail(request, pk):
         "awaiting_decision": req.awaiting_decision,
         "decision_form": DecisionForm(initial={"version": req.version}),
         "reopen_form": ReopenForm(prefix="reopen"),
+        "history": request_history(req),
+        # The office's moves on a late department's pending request.
+        "can_chase": not is_department and REQUEST_WORKFLOW.can(req, "vetting_remind", request.user, today=today),
+        "remind_form": RemindForm(initial={"version": req.version}),
+        "extend_form": ExtendForm(initial={"version": req.version}, prefix="extend"),
     })
 
 
@@ -138,6 +156,92 @@ def request_reopen(request, pk):
     return redirect(req)
 
 
+@role_required(Role.OFFICE)
+@require_POST
+def request_remind(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    form = RemindForm(request.POST)
+    try:
+        req = services.remind_request(actor=request.user, request_id=req.pk,
+                                      version=form.cleaned_data["version"] if form.is_valid() else None)
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已向%(d)s催办（第%(n)d次），已记录。请电话或当面通知该部门在%(t)s前答复；"
+                                    "仍不答复的，可以延长答复期限或凭纸质回复代为录入。")
+                         % {"d": req.department.name, "n": req.reminder_count, "t": f"{req.deadline:%Y-%m-%d}"})
+    return redirect(req)
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def request_extend(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    form = ExtendForm(request.POST, prefix="extend")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(req)
+    try:
+        req = services.extend_request(actor=request.user, request_id=req.pk, deadline=form.cleaned_data["deadline"],
+                                      reason=form.cleaned_data["reason"], version=form.cleaned_data["version"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已将%(d)s的答复期限延长至%(t)s，已记录理由。该部门可在新期限前答复。")
+                         % {"d": req.department.name, "t": f"{req.deadline:%Y-%m-%d}"})
+    return redirect(req)
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def request_proxy_answer(request, pk):
+    """The office enters a department's answer from the department's signed paper reply."""
+    req = get_request_for_user_or_404(request.user, pk)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    finding_forms = _finding_forms(req, data, files)
+    form = ProxyAnswerForm(data, files, initial={"version": req.version})
+    if request.method == "POST" and form.is_valid() and all([f.is_valid() for f in finding_forms]):
+        answers = {f.item.pk: (f.cleaned_data["outcome"], f.cleaned_data["note"], f.cleaned_data.get("attachment"))
+                   for f in finding_forms}
+        try:
+            services.proxy_answer_request(
+                actor=request.user, request_id=req.pk, version=form.cleaned_data["version"], answers=answers,
+                paper_answer=form.cleaned_data["paper_answer"], paper_signer=form.cleaned_data["paper_signer"],
+                paper_date=form.cleaned_data["paper_date"], conclusion=form.cleaned_data["conclusion"])
+        except ActionRefused as e:
+            messages.error(request, e.message)
+            return redirect(req)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            req = get_request_for_user_or_404(request.user, pk)
+            if req.flagged:
+                messages.success(request, _("已代为录入%(d)s的答复（附纸质回复），该部门报告了问题：下一步请处理该问题。")
+                                 % {"d": req.department.name})
+            else:
+                messages.success(request, _("已代为录入%(d)s的答复（附纸质回复）。其他部门都已答复且无问题的，"
+                                            "该人选即通过资格联审。") % {"d": req.department.name})
+            return redirect(req)
+    return render(request, "vetting/proxy_answer.html", {
+        "req": req, "n": req.nomination, "form": form, "finding_forms": finding_forms,
+        "can_proxy": REQUEST_WORKFLOW.can(req, "vetting_proxy_answer", request.user, today=today),
+    })
+
+
+@role_required(Role.DEPARTMENT, Role.OFFICE)
+def paper_answer(request, pk):
+    req = get_request_for_user_or_404(request.user, pk)
+    if not req.paper_answer:
+        raise Http404
+    response = document_response(req.paper_answer, f"纸质回复-{req.department.name}")
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=req, detail={"file": "paper_answer"})
+    return response
+
+
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 def finding_attachment(request, pk, finding_pk):
     req = get_request_for_user_or_404(request.user, pk)
@@ -161,26 +265,42 @@ def negative_list(request, pk):
     items = negative_items_of(round_)
     data = request.POST if request.method == "POST" else None
     forms = [NegativeItemForm(data, instance=i, prefix=f"n{i.pk}", town=round_.town) for i in items]
-    if request.method == "POST" and all([f.is_valid() for f in forms]):
-        changes = [(form.instance, form.cleaned_data["text"], list(form.cleaned_data["departments"]))
-                   for form in forms if form.has_changed()]
-        try:
-            services.negative_list_save(actor=request.user, changes=changes)
-        except ValidationError as e:
-            messages.error(request, " ".join(e.messages))
+    if request.method == "POST":
+        if all([f.is_valid() for f in forms]):
+            changes = [(form.instance, form.cleaned_data["text"], list(form.cleaned_data["departments"]))
+                       for form in forms if form.needs_saving]
+            try:
+                services.negative_list_save(actor=request.user, changes=changes)
+            except ValidationError as e:
+                messages.error(request, "".join(e.messages))
+            else:
+                messages.success(request, _("已保存负面清单，每一项都已指定审查部门。下一步：在“资格联审台账”中发起资格联审。"))
+                return redirect("vetting:negative_list", pk=round_.pk)
         else:
-            messages.success(request, _("已保存负面清单及审查部门。"))
-            return redirect("vetting:negative_list", pk=round_.pk)
-    return render(request, "vetting/negative_list.html", {"round": round_, "rows": list(zip(items, forms, strict=True))})
+            messages.error(request, _("有条目未保存，请按提示修改（每一项都须至少勾选一个审查部门）。"))
+    return render(request, "vetting/negative_list.html", {
+        "round": round_, "rows": list(zip(items, forms, strict=True)),
+        "refusal": services.negative_list_refusal(round_),
+    })
 
 
 @role_required(Role.OFFICE)
 @require_POST
 def dispatch_round(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
-    done, refused = services.dispatch_batch(actor=request.user, round_=round_)
+    deadline = None
+    if dispatch_deadline_passed(round_, timezone.localdate()):
+        form = DispatchForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("vetting:ledger", pk=round_.pk)
+        deadline = form.cleaned_data["deadline"]
+    done, refused = services.dispatch_batch(actor=request.user, round_=round_, deadline=deadline)
     if done:
-        messages.success(request, _("已对%(n)d名已受理人选发起资格联审。") % {"n": done})
+        messages.success(request, _("已对%(n)d名已受理人选发起资格联审，各审查部门将在“审查任务”中看到并逐项答复；"
+                                    "答复期限%(d)s。") % {"n": done, "d": f"{deadline or round_.review_end:%Y-%m-%d}"})
     elif not refused:
         messages.info(request, _("没有待发起资格联审的已受理人选。"))
     for message in sorted(set(refused)):
@@ -188,9 +308,61 @@ def dispatch_round(request, pk):
     return redirect("vetting:ledger", pk=round_.pk)
 
 
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def nomination_dispatch(request, pk):
+    """Dispatch one accepted nomination, with a new deadline when the round's vetting deadline has passed."""
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    today = timezone.localdate()
+    late = dispatch_deadline_passed(nomination.round, today)
+    form = DispatchForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (form.is_valid() or not late):
+        deadline = form.cleaned_data.get("deadline") if late else None
+        try:
+            services.dispatch(actor=request.user, nomination_id=nomination.pk, deadline=deadline)
+        except ActionRefused as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("已对%(p)s发起资格联审，各审查部门将逐项答复；答复期限%(d)s。")
+                             % {"p": nomination.person.name, "d": f"{deadline or nomination.round.review_end:%Y-%m-%d}"})
+            return redirect(nomination)
+    return render(request, "vetting/dispatch.html", {
+        "n": nomination, "round": nomination.round, "form": form, "late": late,
+        "refusal": services.guard_dispatch(nomination, request.user, today) if not late else
+        services.negative_list_refusal(nomination.round),
+    })
+
+
+@role_required(Role.OFFICE)
+@require_http_methods(["GET", "POST"])
+def sync_deadlines(request, pk):
+    """同步调整未答复请求的截止日期: after the round's vetting deadline moved later."""
+    round_ = get_round_for_user_or_404(request.user, pk)
+    if request.method == "POST":
+        try:
+            moved = services.sync_open_deadlines(actor=request.user, round_id=round_.pk)
+        except ActionRefused as e:
+            messages.error(request, e.message)
+        else:
+            if moved:
+                messages.success(request, _("已将%(n)d条未答复请求的答复期限调整为%(d)s，各部门按新期限答复。")
+                                 % {"n": moved, "d": f"{round_.review_end:%Y-%m-%d}"})
+            else:
+                messages.info(request, _("没有需要调整的未答复请求。"))
+            return redirect("vetting:ledger", pk=round_.pk)
+    return render(request, "vetting/sync_deadlines.html", {
+        "round": round_, "requests": list(services.requests_to_sync(round_)), "today": timezone.localdate(),
+    })
+
+
 def _ledger_context(request, round_):
-    return {"round": round_, "rows": ledger_rows(request.user, round_), "today": timezone.localdate(),
-            "departments": services.responsible_departments(round_)}
+    today = timezone.localdate()
+    return {"round": round_, "rows": ledger_rows(request.user, round_), "today": today,
+            "departments": services.responsible_departments(round_),
+            "late": dispatch_deadline_passed(round_, today), "dispatch_form": DispatchForm(),
+            "to_sync": services.requests_to_sync(round_).count(),
+            "list_refusal": services.negative_list_refusal(round_),
+            "issued_on": today, "issuer": issuing_body(round_.town)}
 
 
 @role_required(Role.OFFICE)
@@ -214,7 +386,15 @@ def ledger_pdf(request, pk):
 
 def _sheet_context(request, nomination):
     return {"n": nomination, "requests": sheet_requests(nomination),
-            "id_number": idnumber.mask(nomination.person.id_number)}
+            "id_number": idnumber.mask(nomination.person.id_number), "issued_on": timezone.localdate(),
+            "issuer": issuing_body(nomination.round.town), "hukou": _hukou(nomination)}
+
+
+def _hukou(nomination) -> str:
+    """户籍所在地 in one run of text: the village and the address, the village not repeated."""
+    village = nomination.hukou_village.name if nomination.hukou_village_id else ""
+    address = (nomination.hukou_address or "").strip()
+    return address if village and address.startswith(village) else f"{village}{address}"
 
 
 @role_required(Role.OFFICE)

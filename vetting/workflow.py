@@ -5,6 +5,10 @@ pending ──answer──▶ answered ──decide (the office, on a flag)─�
    ▲                  │  ▲ answer again (a correction, while the vetting is open)
    │                  └──┴──close (the vetting ended: all clear, or disqualified)──▶ locked
    └──────────── reopen (the office, with a reason) ◀── answered / locked
+
+A late department (the office, on a pending request): remind (催办) and extend (a new deadline, with a
+reason) keep it pending and write their event; proxy_answer records the department's paper answer on
+its behalf (pending → answered, the scan attached).
 """
 
 from django.db import transaction
@@ -50,6 +54,12 @@ def lock_request(actor, request_id) -> VettingRequest:
 def _in_vetting(request, actor, today):
     if request.nomination.status != NominationStatus.VETTING:
         return _("该人选已不在资格审查阶段；如需更正，请联系镇组织办重新开启。")
+    return None
+
+
+def _still_in_vetting(request, actor, today):
+    if request.nomination.status != NominationStatus.VETTING:
+        return _("该人选已不在资格审查阶段，不能再催办、延期或代为录入。")
     return None
 
 
@@ -109,6 +119,34 @@ REQUEST_WORKFLOW = Workflow(
             sources_by_role={Role.OFFICE: (R.ANSWERED,)},
             manual=False,
             system=True,
+        ),
+        Transition(
+            action="vetting_remind",
+            label=_("催办"),
+            target=R.PENDING,
+            sources_by_role={Role.OFFICE: (R.PENDING,)},
+            guard=_still_in_vetting,
+            manual=False,
+            refused=_("该部门已答复，无需催办。"),
+        ),
+        Transition(
+            action="vetting_extend",
+            label=_("延长答复期限"),
+            target=R.PENDING,
+            sources_by_role={Role.OFFICE: (R.PENDING,)},
+            needs_reason=True,
+            guard=_still_in_vetting,
+            manual=False,
+            refused=_("该部门已答复，不能再调整答复期限。"),
+        ),
+        Transition(
+            action="vetting_proxy_answer",
+            label=_("代为录入部门答复"),
+            target=R.ANSWERED,
+            sources_by_role={Role.OFFICE: (R.PENDING,)},
+            guard=_still_in_vetting,
+            manual=False,
+            refused=_("该部门已答复，不能再代为录入。"),
         ),
         Transition(
             action="reopen",

@@ -15,7 +15,7 @@ from vetting.models import Finding, NegativeItem, VettingRequest
 from vetting.selectors import items_for_department
 
 from ..factories import DepartmentFactory, NominationFactory, PersonFactory, UserFactory
-from ..helpers import events_of, reload, status_of, today  # noqa: F401 — the vetting tests import them from here
+from ..helpers import events_of, every_negative_item_checked, reload, status_of, today  # noqa: F401 — the vetting tests import them from here
 
 CLEAR, FLAGGED = Finding.Outcome.CLEAR, Finding.Outcome.FLAGGED
 CONFIRMED, OVERRULED = VettingRequest.Decision.CONFIRMED, VettingRequest.Decision.OVERRULED
@@ -69,7 +69,10 @@ def decide(office, req, decision, reason="经核实", version="current"):
 
 @pytest.fixture
 def nom(round_, village_a, dept_x, dept_y):
-    """An accepted nomination of 东山村 in a town whose departments are 纪委 (dept_x) and 派出所 (dept_y)."""
+    """An accepted nomination of 东山村 in a town whose departments are 纪委 (dept_x) and 派出所 (dept_y); the
+    round's negative list made, the items neither of them is named for given to 纪委 (every item is checked by
+    someone)."""
+    every_negative_item_checked(round_, dept_x)
     person = PersonFactory(name="赵审查", birth_date=datetime.date(1995, 6, 15))
     return accepted(round_, village_a, person=person, hukou_address="东山村三组18号",
                     statement="自荐理由独有文字：带领村民种植猕猴桃", phone="13912345678")

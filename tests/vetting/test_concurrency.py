@@ -28,6 +28,7 @@ from .joint_vetting_support import (
     answers_for,
     dispatch,
     events_of,
+    every_negative_item_checked,
     reload,
     request_of,
     status_of,
@@ -91,10 +92,10 @@ def test_every_department_answering_at_the_same_moment_vets_once(town, round_, v
     users = [UserFactory(username=f"dept{i:02d}", town=town, department=d, role=Role.DEPARTMENT)
              for i, d in enumerate(departments)]
     services.ensure_negative_list(round_)
-    # Every department checks item 13 (and only that): 20 requests for one nomination.
-    NegativeItem.objects.get(round=round_, number=13).departments.set(departments)
-    for item in NegativeItem.objects.filter(round=round_).exclude(number=13):
-        item.departments.clear()
+    # Every department checks every item (each item is checked by someone): 20 requests for one nomination.
+    for item in NegativeItem.objects.filter(round=round_):
+        item.departments.set(departments)
+        item.suggested_departments.clear()
     nomination = accepted(round_, village_a)
     dispatch(office, nomination)
     requests = [request_of(nomination, d) for d in departments]
@@ -117,7 +118,7 @@ def test_every_department_answering_at_the_same_moment_vets_once(town, round_, v
         r = reload(req)
         # Answered (version 2), then locked when the vetting ended (version 3).
         assert (r.status, r.version, r.flagged) == ("locked", 3, False)
-        assert Finding.objects.filter(request=r).count() == 1
+        assert Finding.objects.filter(request=r).count() == 13
     # vet_clear is the last event: written after every answer.
     assert [e.action for e in events_of(nomination)][-1] == "vet_clear"
 
@@ -126,6 +127,7 @@ def test_every_department_answering_at_the_same_moment_vets_once(town, round_, v
 
 
 def _flagged_case(round_, village, office, dept_x, dept_y, dept_x_user, dept_y_user):
+    every_negative_item_checked(round_, dept_x)
     nomination = accepted(round_, village)
     dispatch(office, nomination)
     req_x, req_y = request_of(nomination, dept_x), request_of(nomination, dept_y)
@@ -229,6 +231,7 @@ def test_twenty_overrules_on_one_flag_overrule_it_once(round_, village_a, office
 
 
 def test_twenty_dispatches_of_one_nomination_send_its_requests_once(round_, village_a, office, dept_x, dept_y):
+    every_negative_item_checked(round_, dept_x)
     nomination = accepted(round_, village_a)
 
     results = run_at_once([
@@ -248,6 +251,18 @@ def test_twenty_dispatches_of_one_nomination_send_its_requests_once(round_, vill
 # --------------------------------------------------------------------------- the round's first dispatches
 
 
+@pytest.fixture
+def every_default_department(town, dept_x, dept_y):
+    """The town has every department the default list names (纪委 and 派出所 among them): a new round's list, made
+    by its first dispatch, has every item checked by someone."""
+    from reserve.models import DEFAULT_DEPARTMENTS
+
+    for name in DEFAULT_DEPARTMENTS:
+        if name not in ("纪委", "派出所"):
+            DepartmentFactory(town=town, name=name)
+    return len(DEFAULT_DEPARTMENTS)
+
+
 def _new_round_with_nominations(town, village_a, village_b, count):
     round_ = RoundFactory(town=town)
     return round_, [accepted(round_, village_a if i % 2 else village_b) for i in range(count)]
@@ -264,11 +279,11 @@ def _assert_all_dispatched(round_, nominations, results, attempt):
     assert NegativeItem.objects.filter(round=round_).count() == 13
     for n in nominations:
         assert status_of(n) == Status.VETTING
-        assert VettingRequest.objects.filter(nomination=n).count() == 2
+        assert VettingRequest.objects.filter(nomination=n).count() == 12  # every_default_department
 
 
 def test_dispatching_several_nominations_of_a_new_round_at_once(town, village_a, village_b, office, dept_x,
-                                                               dept_y):
+                                                               dept_y, every_default_department):
     """The office dispatches two nominations of a round whose negative list does not exist yet (two tabs, or
     two offices): the default list is created once and both dispatches go through — never a 500."""
     for attempt in range(6):
@@ -278,7 +293,7 @@ def test_dispatching_several_nominations_of_a_new_round_at_once(town, village_a,
 
 
 def test_dispatching_while_the_negative_list_page_is_first_opened(town, village_a, village_b, office, dept_x,
-                                                                 dept_y):
+                                                                 dept_y, every_default_department):
     """The negative-list page (vetting.views.negative_list) calls ensure_negative_list outside any transaction;
     a dispatch at the same moment must not see a half-built list ("no department responsible")."""
     for attempt in range(6):

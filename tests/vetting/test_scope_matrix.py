@@ -40,7 +40,7 @@ from ..factories import (
     VillageFactory,
     png_upload,
 )
-from ..helpers import rows_made_once
+from ..helpers import every_negative_item_checked, rows_made_once
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,23 @@ def _answer_with_attachment(department_user, req):
     return finding
 
 
+def _dispatched(office, round_, village, name):
+    nomination = NominationFactory(round=round_, village=village, accepted=True, person=PersonFactory(name=name))
+    candidate_services.perform(actor=office, nomination_id=nomination.pk, action="dispatch")
+    return nomination
+
+
+def _proxy_answered(office, req):
+    """The office enters the department's answer from its paper reply (the scan kept with the request)."""
+    items = list(items_for_department(req.nomination.round, req.department))
+    services.proxy_answer_request(
+        actor=office, request_id=req.pk, version=req.version,
+        answers={item.pk: (Finding.Outcome.CLEAR, "", None) for item in items},
+        paper_answer=ContentFile(png_upload().read(), name="paper.png"), paper_signer="王经办",
+        paper_date=timezone.localdate())
+    return VettingRequest.objects.get(pk=req.pk)
+
+
 def _world(*, office, round_, village, department_users):
     """A town's vetting objects: a nomination under inspection (with a report), one dispatched to the
     departments (a request and an attached finding per department user), a session, a meeting."""
@@ -68,9 +85,15 @@ def _world(*, office, round_, village, department_users):
     nomination = NominationFactory(round=round_, village=village, inspection=True,
                                    person=PersonFactory(name=f"考察{village.name}"))
     inspection_services.report_save(actor=office, nomination_id=nomination.pk, text="考察材料正文。")
-    vetting_nomination = NominationFactory(round=round_, village=village, accepted=True,
-                                           person=PersonFactory(name=f"联审{village.name}"))
-    candidate_services.perform(actor=office, nomination_id=vetting_nomination.pk, action="dispatch")
+    # Every item of the round's list checked by someone: those no department of the town is named for go to
+    # the first department (the office's step on the negative list page before the first dispatch).
+    every_negative_item_checked(round_, next(iter(department_users.values())).department)
+    vetting_nomination = _dispatched(office, round_, village, f"联审{village.name}")
+    x_department = department_users["x"].department_id
+    pending = VettingRequest.objects.get(nomination=_dispatched(office, round_, village, f"待审{village.name}"),
+                                         department_id=x_department)
+    paper = _proxy_answered(office, VettingRequest.objects.get(
+        nomination=_dispatched(office, round_, village, f"代录{village.name}"), department_id=x_department))
     requests, findings = {}, {}
     for key, user in department_users.items():
         req = VettingRequest.objects.get(nomination=vetting_nomination, department_id=user.department_id)
@@ -79,9 +102,11 @@ def _world(*, office, round_, village, department_users):
     return {
         "round": round_, "village": village, "nomination": nomination, "vetting_nomination": vetting_nomination,
         "request": requests["x"], "finding": findings["x"], "requests": requests, "findings": findings,
+        "pending_request": pending, "paper_request": paper,
         "session": inspection_services.session_create(actor=office, round_=round_, village=village, date=today,
                                                       place="村部"),
-        "meeting": inspection_services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记"),
+        "meeting": inspection_services.meeting_create(actor=office, round_=round_, date=today, attendees="张书记",
+                                                      members_total=1, members_present=1),
     }
 
 
@@ -113,7 +138,7 @@ def made(django_db_setup, django_db_blocker, media_root):
                                         role=Role.DEPARTMENT)
         yield SimpleNamespace(
             town=town, other_town=other_town, round_=round_, village_a=village_a, office=office,
-            committee=committee, dept_x_user=dept_x_user, other_office=other_office,
+            committee=committee, dept_x_user=dept_x_user, dept_y_user=dept_y_user, other_office=other_office,
             # This town (青山镇): 纪委 (dept_x) and 派出所 (dept_y) both get a request and answer it.
             home=_world(office=office, round_=round_, village=village_a,
                         department_users={"x": dept_x_user, "y": dept_y_user}),
@@ -155,6 +180,11 @@ def dept_x_user(made):
 
 
 @pytest.fixture
+def dept_y_user(made):
+    return made.dept_y_user
+
+
+@pytest.fixture
 def other_office(made):
     return made.other_office
 
@@ -193,7 +223,13 @@ URLS = [
     ("vetting:request_reopen", "post", _pk("request"), {OFFICE}),
     ("vetting:finding_attachment", "get",
      lambda w: ({"pk": w["finding"].request_id, "finding_pk": w["finding"].pk}, ""), {OFFICE, DEPARTMENT}),
+    ("vetting:request_remind", "post", _pk("pending_request"), {OFFICE}),
+    ("vetting:request_extend", "post", _pk("pending_request"), {OFFICE}),
+    ("vetting:request_proxy_answer", "get", _pk("pending_request"), {OFFICE}),
+    ("vetting:paper_answer", "get", _pk("paper_request"), {OFFICE, DEPARTMENT}),
     ("vetting:negative_list", "get", _pk("round"), {OFFICE}),
+    ("vetting:sync_deadlines", "get", _pk("round"), {OFFICE}),
+    ("vetting:nomination_dispatch", "get", _pk("vetting_nomination"), {OFFICE}),
     ("vetting:dispatch_round", "post", _pk("round"), {OFFICE}),
     ("vetting:ledger", "get", _pk("round"), {OFFICE}),
     ("vetting:ledger_pdf", "get", _pk("round"), {OFFICE}),
@@ -282,15 +318,20 @@ def test_another_towns_object_is_404(client, home, foreign, users, name, role):
 
 def test_nothing_of_another_town_changed(client, home, foreign, users):
     """The refused POSTs left the other town's requests and nominations as they were."""
-    before = [(r.status, r.decision, r.version) for r in VettingRequest.objects.filter(
+    before = [(r.status, r.decision, r.version, r.deadline, r.reminder_count) for r in VettingRequest.objects.filter(
         nomination__round=foreign["round"]).order_by("pk")]
-    for name in ("vetting:request_decide", "vetting:request_reopen", "vetting:dispatch_round"):
+    for name in ("vetting:request_decide", "vetting:request_reopen", "vetting:dispatch_round",
+                 "vetting:request_remind", "vetting:request_extend"):
         assert _answer(client, users[OFFICE], "post", _url(name, foreign))[0] == 404
     client.force_login(users[OFFICE])
     response = client.post(reverse("vetting:request_decide", args=[foreign["request"].pk]),
                            {"version": str(foreign["request"].version), "decision": "confirmed", "reason": "理由"})
     assert response.status_code == 404
-    after = [(r.status, r.decision, r.version) for r in VettingRequest.objects.filter(
+    client.post(reverse("vetting:request_extend", args=[foreign["pending_request"].pk]),
+                {"extend-version": str(foreign["pending_request"].version), "extend-reason": "理由",
+                 "extend-deadline": "2099-01-01"})
+    client.post(reverse("vetting:request_proxy_answer", args=[foreign["pending_request"].pk]), {})
+    after = [(r.status, r.decision, r.version, r.deadline, r.reminder_count) for r in VettingRequest.objects.filter(
         nomination__round=foreign["round"]).order_by("pk")]
     assert after == before
 
@@ -302,6 +343,22 @@ def test_a_department_gets_404_for_another_departments_request(client, home, dep
     req_y = home["requests"]["y"]
     status, _loc = _answer(client, dept_x_user, method, reverse("vetting:request_detail", args=[req_y.pk]))
     assert status == 404
+
+
+def test_a_department_gets_404_for_another_departments_paper_answer(client, home, dept_x_user, dept_y_user):
+    """The scan of a paper answer the office entered opens for the office and the department it answers for."""
+    url = reverse("vetting:paper_answer", args=[home["paper_request"].pk])
+    assert home["paper_request"].department_id == dept_x_user.department_id
+    assert _answer(client, dept_x_user, "get", url)[0] == 200
+    assert _answer(client, dept_y_user, "get", url)[0] == 404
+
+
+@pytest.mark.parametrize("name", ["vetting:request_remind", "vetting:request_extend", "vetting:request_proxy_answer"])
+def test_a_department_cannot_chase_or_answer_for_itself_through_the_offices_actions(client, home, dept_x_user, name):
+    """Reminding, extending and entering a paper answer are the office's: even the asked department gets 403."""
+    req = home["pending_request"]
+    assert _answer(client, dept_x_user, "post", reverse(name, args=[req.pk]))[0] == 403
+    assert VettingRequest.objects.get(pk=req.pk).version == req.version
 
 
 def test_a_department_gets_404_for_another_departments_finding(client, home, dept_x_user):
