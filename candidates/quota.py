@@ -1,5 +1,9 @@
 """The quota rule of the village plan §一: x reserves per village, plus x women when the village's
-两委 has no woman at or under the age limit."""
+两委 has no woman at or under the age limit.
+
+A village's places are taken by the people in its pool — its nominations that became reserves in ANY
+round of the town, not only this round's — and by those the committee has approved and who are on
+their way into the pool (approved or in 公示)."""
 
 from dataclasses import dataclass
 
@@ -10,6 +14,13 @@ from reserve.dates import age_on
 from reserve.models import VillageCadre
 
 from .models import Nomination, Status
+
+# Approved by the committee, not yet in the pool: their places are taken.
+APPROVED = (Status.APPROVED, Status.PUBLICISED)
+
+# Not among a round's nominations: a village's unsubmitted draft (the office does not see it) and those withdrawn
+# (撤回) or revoked (撤销).
+NOT_COUNTED = (Status.DRAFT, Status.WITHDRAWN, Status.REVOKED)
 
 IN_PROGRESS = (
     Status.SUBMITTED, Status.ACCEPTED, Status.VETTING, Status.VETTED,
@@ -27,10 +38,26 @@ class Quota:
     female_reserves: int
     in_progress: int
     nominations: int
+    approved: int = 0
+    female_approved: int = 0
 
     @property
     def target(self) -> int:
         return self.base_target + self.female_target
+
+    @property
+    def female_missing(self) -> int:
+        """Women still needed for the female places (0 when the rule does not apply or the pool has them)."""
+        return max(self.female_target - self.female_reserves, 0)
+
+    @property
+    def taken(self) -> int:
+        """Places taken: people in the pool and those approved on their way into it."""
+        return self.reserves + self.approved
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.taken, 0)
 
     @property
     def met(self) -> bool:
@@ -46,20 +73,26 @@ def female_rule_applies(cadres, round_) -> bool:
 
 
 def quotas_for(round_, villages) -> dict[int, Quota]:
-    """Quota of each village in a round, in three queries whatever the number of villages."""
+    """Quota of each village in a round, in two queries whatever the number of villages.
+
+    reserves / female_reserves: distinct people in the village's pool from any round of the town;
+    approved: approved or in 公示 (any round of the town); in_progress / nominations: this round's."""
     village_ids = [v.pk for v in villages]
     cadres_by_village: dict[int, list] = {vid: [] for vid in village_ids}
     for cadre in VillageCadre.objects.filter(village_id__in=village_ids).only("village_id", "gender", "birth_date"):
         cadres_by_village[cadre.village_id].append(cadre)
     counts = {
         row["village_id"]: row
-        for row in Nomination.objects.filter(round=round_, village_id__in=village_ids)
+        for row in Nomination.objects.filter(round__town_id=round_.town_id, village_id__in=village_ids)
         .values("village_id")
         .annotate(
-            reserves=Count("id", filter=Q(status=Status.RESERVE)),
-            female_reserves=Count("id", filter=Q(status=Status.RESERVE, person__gender=Gender.FEMALE)),
-            in_progress=Count("id", filter=Q(status__in=IN_PROGRESS)),
-            nominations=Count("id", filter=~Q(status=Status.WITHDRAWN)),
+            reserves=Count("person", distinct=True, filter=Q(status=Status.RESERVE)),
+            female_reserves=Count("person", distinct=True,
+                                  filter=Q(status=Status.RESERVE, person__gender=Gender.FEMALE)),
+            approved=Count("id", filter=Q(status__in=APPROVED)),
+            female_approved=Count("id", filter=Q(status__in=APPROVED, person__gender=Gender.FEMALE)),
+            in_progress=Count("id", filter=Q(round=round_, status__in=IN_PROGRESS)),
+            nominations=Count("id", filter=Q(round=round_) & ~Q(status__in=NOT_COUNTED)),
         )
     }
     result = {}
@@ -75,5 +108,7 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             female_reserves=row.get("female_reserves", 0),
             in_progress=row.get("in_progress", 0),
             nominations=row.get("nominations", 0),
+            approved=row.get("approved", 0),
+            female_approved=row.get("female_approved", 0),
         )
     return result

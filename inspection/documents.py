@@ -31,13 +31,7 @@ def draft_report(nomination, results, talks) -> str:
         _("四、主要缺点和不足：") + _("（请填写）"),
     ]
     if results:
-        session, result = results[0]
-        quality_note = "、".join(QUALITIES)
-        lines.append(
-            _("五、民主测评情况：%(date)s在%(village)s组织民主测评，%(w)s（测评内容包括%(q)s五个方面。）")
-            % {"date": cn_date(session.date),
-               "village": session.village.name, "w": result.wording(), "q": quality_note}
-        )
+        lines.append(appraisal_paragraph(nomination, results))
     if talks:
         lines.append(_("六、个别谈话情况：共个别谈话%(n)d人次，其中%(cats)s。") % {
             "n": len(talks),
@@ -45,8 +39,41 @@ def draft_report(nomination, results, talks) -> str:
                 f"{label}{count}人" for label, count in _count_categories(talks)
             ),
         })
-    lines += ["", _("考察组：") + "", _("年　月　日")]
+    lines += ["", _("考察组："), _("年　月　日")]
     return "\n".join(lines)
+
+
+def appraisal_paragraph(nomination, results) -> str:
+    """Paragraph 五 of the 考察材料: every appraisal session held for the nomination (oldest first), each with
+    its result and, for a repeated one, the reason recorded for holding it again — a failed session is never
+    left out."""
+    quality_note = "、".join(QUALITIES)
+    ordered = list(reversed(results))
+    if len(ordered) == 1:
+        session, result = ordered[0]
+        return _("五、民主测评情况：%(date)s在%(village)s组织民主测评，%(w)s（测评内容包括%(q)s五个方面。）") % {
+            "date": cn_date(session.date), "village": session.village.name, "w": result.wording(), "q": quality_note}
+    parts = [_("五、民主测评情况：共组织民主测评%(n)d次。") % {"n": len(ordered)}]
+    for i, line in enumerate(session_lines(nomination, ordered), start=1):
+        parts.append(_("第%(i)d次：") % {"i": i} + line)
+    parts.append(_("（测评内容包括%(q)s五个方面。）") % {"q": quality_note})
+    return "".join(parts)
+
+
+def session_lines(nomination, ordered) -> list[str]:
+    """One sentence per appraisal session (oldest first): date, village, result, whether it passed, and the
+    reason a repeated session was held."""
+    lines = []
+    for session, result in ordered:
+        line = _("%(date)s在%(village)s组织民主测评，%(w)s") % {
+            "date": cn_date(session.date), "village": session.village.name, "w": result.wording()}
+        line += _("达到通过条件。") if result.passes(nomination.round) else _("未达到通过条件。")
+        if session.repeat_reason:
+            line += _("再次测评理由：%(r)s") % {"r": session.repeat_reason.strip()}
+            if not line.endswith(("。", "！", "？")):
+                line += "。"
+        lines.append(line)
+    return lines
 
 
 def _count_categories(talks):

@@ -110,9 +110,13 @@ class SessionForm(forms.Form):
     entitled_party_member = _count_field(_("应参加党员人数"), required=True, initial=0)
     entitled_villager_rep = _count_field(_("应参加村民代表人数"), required=True, initial=0)
     entitled_committee = _count_field(_("应参加两委成员人数"), required=True, initial=0)
+    repeat_reason = forms.CharField(
+        label=_("再次测评理由"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("本村本批次已组织过民主测评时必填；前后各次测评均保留在记录和考察材料中"),
+    )
 
     SERVICE_FIELDS = ("date", "place", "options", "pass_options",
-                      "entitled_party_member", "entitled_villager_rep", "entitled_committee")
+                      "entitled_party_member", "entitled_villager_rep", "entitled_committee", "repeat_reason")
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,12 +218,20 @@ class TallyForm(forms.Form):
 
 class MeetingForm(forms.Form):
     date = forms.DateField(label=_("会议日期"), widget=DateInput())
-    attendees = forms.CharField(label=_("参会人员"), max_length=1000,
-                                widget=forms.Textarea(attrs={"rows": 3}), help_text=_("多人之间用顿号分隔"))
+    members_total = forms.IntegerField(label=_("应到委员人数"), min_value=1, max_value=99,
+                                       widget=forms.NumberInput(attrs={"min": 1, "max": 99, "inputmode": "numeric"}),
+                                       help_text=_("镇党委委员总数"))
+    members_present = forms.IntegerField(label=_("实到委员人数"), min_value=0, max_value=99,
+                                         widget=forms.NumberInput(attrs={"min": 0, "max": 99, "inputmode": "numeric"}))
+    attendees = forms.CharField(label=_("出席委员"), max_length=1000,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("出席会议的委员姓名，多人之间用顿号分隔；人数须与实到人数一致"))
     minutes_ref = forms.CharField(label=_("会议记录编号"), max_length=60, required=False)
 
+    SERVICE_FIELDS = ("date", "members_total", "members_present", "attendees", "minutes_ref")
+
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("date", "attendees", "minutes_ref")}
+        return {name: self.cleaned_data[name] for name in self.SERVICE_FIELDS}
 
 
 class DecisionForm(forms.Form):
@@ -228,6 +240,9 @@ class DecisionForm(forms.Form):
                                 widget=forms.RadioSelect)
     reason = forms.CharField(label=_("理由"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}), help_text=_("不同意时必填"))
+    quota_reason = forms.CharField(label=_("超出名额的理由"), max_length=500, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text=_("同意人数超出本村剩余名额时必填"))
 
     def __init__(self, *args, nomination_id=None, **kwargs):
         suffix = nomination_id if nomination_id is not None else "x"

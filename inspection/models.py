@@ -54,6 +54,9 @@ class AppraisalSession(models.Model):
     entitled_party_member = models.PositiveIntegerField(_("应参加党员人数"), default=0)
     entitled_villager_rep = models.PositiveIntegerField(_("应参加村民代表人数"), default=0)
     entitled_committee = models.PositiveIntegerField(_("应参加两委成员人数"), default=0)
+    # A second session for a village of a round (e.g. after a failed one) is held only for a reason the
+    # office records; every session stays on the record.
+    repeat_reason = models.TextField(_("再次测评理由"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,7 +123,11 @@ class CommitteeMeeting(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="committee_meetings")
     date = models.DateField(_("会议日期"))
-    attendees = models.TextField(_("参会人员"))
+    # Attendance: the committee members present by name, how many the committee has (应到) and how many
+    # were present (实到); a decision is recorded only when 实到/应到 reaches the round's quorum.
+    attendees = models.TextField(_("出席委员"))
+    members_total = models.PositiveSmallIntegerField(_("应到委员人数"), null=True)
+    members_present = models.PositiveSmallIntegerField(_("实到委员人数"), null=True)
     minutes_ref = models.CharField(_("会议记录编号"), max_length=60, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,6 +136,10 @@ class CommitteeMeeting(models.Model):
         verbose_name = _("党委会议")
         verbose_name_plural = _("党委会议")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(members_present__lte=models.F("members_total")),
+                                   name="meeting_present_le_total"),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d}"
@@ -146,6 +157,9 @@ class CommitteeDecision(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="committee_decisions")
     outcome = models.CharField(_("研究结果"), max_length=10, choices=Outcome.choices)
     reason = models.TextField(_("理由"), blank=True)
+    # Approving beyond the village's remaining places: the committee's reason, and the numbers it was warned of.
+    quota_reason = models.TextField(_("超出名额的理由"), blank=True)
+    quota_numbers = models.JSONField(_("名额情况"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("党委研究结果")
@@ -156,3 +170,8 @@ class CommitteeDecision(models.Model):
 
     def __str__(self):
         return f"{self.meeting} · {self.get_outcome_display()}"
+
+    @property
+    def date(self):
+        """A decision is dated by its meeting."""
+        return self.meeting.date

@@ -1,13 +1,22 @@
 """Scoped reads for the inspection and the committee's decisions."""
 
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.models import Nomination, Status
+from reserve.choices import TalkCategory, VoterCategory
+from reserve.dates import cn_date
 from reserve.exceptions import NotFound
+from reserve.models import Event
 from reserve.roles import Role, roles_of
 from reserve.scope import Scope, declare
 
-from .models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Tally
+from . import appraisal
+from .models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
 
 declare(AppraisalSession, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town"})
 declare(CommitteeMeeting, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town"})
@@ -73,9 +82,11 @@ def inspection_state(nomination, user, today) -> dict:
     and whether this user may record the inspection."""
     from candidates.workflow import NOMINATION_WORKFLOW
 
-    in_inspection = nomination.status in NOMINATION_WORKFLOW["propose"].all_sources
+    propose = NOMINATION_WORKFLOW["propose"]
+    in_inspection = nomination.status in propose.all_sources
     return {
         "in_inspection": in_inspection,
+        "propose_confirm": getattr(propose, "confirm", "") or _("提交党委研究后，考察环节结束，由镇党委研究确定。确认提交？"),
         "propose_refusal": NOMINATION_WORKFLOW.refusal(nomination, "propose", user, today) if in_inspection else None,
         "can_edit": may_record_inspection(nomination, user),
     }
@@ -141,3 +152,180 @@ def awaiting_decision(user, round_) -> QuerySet[Nomination]:
 
 def meeting_decisions(meeting) -> QuerySet[CommitteeDecision]:
     return meeting.decisions.select_related("nomination__person", "nomination__village").order_by("id")
+
+
+# --- the rules the proposal to the committee and the committee's decisions read ------------------------
+
+def appraisal_results(nomination) -> list[tuple[AppraisalSession, appraisal.Result]]:
+    """The combined result of each session that has tallies for this nomination, newest first (every session
+    stays on the record; the newest is the one that counts)."""
+    tallies = list(Tally.objects.filter(nomination=nomination).select_related("session", "session__village"))
+    by_session = {}
+    for t in tallies:
+        by_session.setdefault(t.session, []).append(t)
+    results = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
+    results.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
+    return results
+
+
+def _labels(choices, values) -> str:
+    labels = dict(choices.choices)
+    return "、".join(str(labels.get(v, v)) for v in values)
+
+
+def missing_talk_categories(nomination) -> list[str]:
+    """The categories the round requires talks with (Round.required_talk_categories) that have none yet."""
+    required = [c for c in TalkCategory.values if c in set(nomination.round.required_talk_categories or [])]
+    done = set(Talk.objects.filter(nomination=nomination).values_list("category", flat=True))
+    return [c for c in required if c not in done]
+
+
+def appraisal_shortfall(nomination) -> str | None:
+    """Why the nomination's democratic appraisal does not yet count (None: it does). The newest session
+    counts: it must have ballots of every voter category the round requires
+    (Round.required_appraisal_categories) and reach the round's pass and turnout shares."""
+    results = appraisal_results(nomination)
+    if not results:
+        return _("尚未录入民主测评结果。")
+    session, result = results[0]
+    r = nomination.round
+    voted = set(Tally.objects.filter(session=session, nomination=nomination, issued__gt=0)
+                .values_list("category", flat=True))
+    required = [c for c in VoterCategory.values if c in set(r.required_appraisal_categories or [])]
+    missing = [c for c in required if c not in voted]
+    if missing:
+        return _("民主测评（%(d)s）缺少以下投票人类别的测评票：%(c)s。") % {
+            "d": cn_date(session.date), "c": _labels(VoterCategory, missing)}
+    if not result.passes(r):
+        return _("最近一次民主测评未达到通过条件（优秀+称职须占有效票%(a)d/%(b)d以上，参评率须达%(c)d/%(d)d）：%(w)s") % {
+            "a": r.appraisal_pass_numerator, "b": r.appraisal_pass_denominator,
+            "c": r.appraisal_turnout_numerator, "d": r.appraisal_turnout_denominator, "w": result.wording(),
+        }
+    return None
+
+
+def inspection_missing(nomination) -> list[str]:
+    """What the inspection still lacks before the nomination may be proposed to the committee, each in a
+    sentence: talks of every required category, a passing appraisal by every required voter category, the
+    drafted 考察材料 (empty: complete)."""
+    missing = []
+    if not Talk.objects.filter(nomination=nomination).exists():
+        missing.append(_("尚未记录个别谈话。"))
+    else:
+        categories = missing_talk_categories(nomination)
+        if categories:
+            missing.append(_("个别谈话尚缺以下对象类别：%(c)s。") % {"c": _labels(TalkCategory, categories)})
+    shortfall = appraisal_shortfall(nomination)
+    if shortfall:
+        missing.append(shortfall)
+    report = InspectionReport.objects.filter(nomination=nomination).only("text").first()
+    if report is None or not report.text.strip():
+        missing.append(_("尚未起草考察材料。"))
+    return missing
+
+
+def proposed_on(nomination) -> datetime.date | None:
+    """The day the nomination reached 待党委研究 (its latest `propose` event), in local time; None if it has
+    no such event."""
+    event = (Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination),
+                                  object_id=nomination.pk, action="propose")
+             .order_by("-at", "-id").only("at").first())
+    return timezone.localdate(event.at) if event else None
+
+
+def quorum_met(meeting) -> bool:
+    """实到/应到 reaches the round's quorum (Round.committee_quorum_numerator/denominator)."""
+    r = meeting.round
+    total, present = meeting.members_total, meeting.members_present
+    if not total or present is None:
+        return False
+    return present * r.committee_quorum_denominator >= r.committee_quorum_numerator * total
+
+
+def quorum_text(meeting) -> str:
+    r = meeting.round
+    if not meeting.members_total or meeting.members_present is None:
+        return _("尚未记录到会情况。")
+    return _("应到委员%(t)d人，实到%(p)d人；须达应到人数的%(n)d/%(d)d以上。") % {
+        "t": meeting.members_total, "p": meeting.members_present,
+        "n": r.committee_quorum_numerator, "d": r.committee_quorum_denominator}
+
+
+def village_quota(nomination):
+    """The quota of the nomination's village in its round (candidates.quota: the pool of every round)."""
+    from candidates.quota import quotas_for
+
+    return quotas_for(nomination.round, [nomination.village])[nomination.village_id]
+
+
+def quota_text(nomination, quota) -> str:
+    """The numbers of a village's places, in words."""
+    text = _("%(v)s推选名额%(t)d名（后备干部%(b)d名") % {
+        "v": nomination.village.name, "t": quota.target, "b": quota.base_target}
+    if quota.female_target:
+        text += _("，另女性%(f)d名") % {"f": quota.female_target}
+    text += _("），已入库%(r)d名、已同意待入库%(a)d名，剩余%(m)d名。") % {
+        "r": quota.reserves, "a": quota.approved, "m": quota.remaining}
+    if quota.female_missing:
+        text += _("女性后备尚缺%(n)d名。") % {"n": quota.female_missing}
+    return text
+
+
+def current_conditions(nomination):
+    """The basic conditions as they stand today (candidates.eligibility.evaluate, the one rule)."""
+    from candidates.eligibility import Applicant, evaluate
+
+    return evaluate(Applicant.from_nomination(nomination), nomination.round)
+
+
+def vetting_summary(nomination) -> str:
+    """The 资格联审 result in one sentence: how many departments answered, and what."""
+    from vetting.models import VettingRequest
+
+    requests = list(VettingRequest.objects.filter(nomination=nomination))
+    if not requests:
+        return _("未发起资格联审。")
+    answered = [r for r in requests if r.answered]
+    flagged = [r for r in answered if r.flagged]
+    text = _("%(n)d个部门，已答复%(a)d个") % {"n": len(requests), "a": len(answered)}
+    if len(answered) < len(requests):
+        text += _("，未答复%(p)d个") % {"p": len(requests) - len(answered)}
+    if flagged:
+        overruled = sum(1 for r in flagged if r.decision == VettingRequest.Decision.OVERRULED)
+        confirmed = sum(1 for r in flagged if r.decision == VettingRequest.Decision.CONFIRMED)
+        text += _("；报告问题%(f)d个（不予采纳%(o)d个、确认不符合%(c)d个）") % {
+            "f": len(flagged), "o": overruled, "c": confirmed}
+    else:
+        text += _("，均无问题")
+    cleared = all(r.cleared for r in requests)
+    return text + (_("。联审通过。") if cleared else _("。联审未通过。"))
+
+
+def decision_rows(user, meeting) -> list[dict]:
+    """Each nomination awaiting the committee's decision with what the committee reads before deciding: the
+    current basic conditions, the 资格联审 result, the latest appraisal, the village's places, the day it was
+    proposed."""
+    rows = []
+    for n in awaiting_decision(user, meeting.round).select_related("round", "hukou_village"):
+        results = appraisal_results(n)
+        quota = village_quota(n)
+        conditions = current_conditions(n)
+        rows.append({
+            "n": n,
+            "conditions": conditions,
+            "vetting": vetting_summary(n),
+            "appraisal": results[0][1].wording() if results else None,
+            "quota": quota,
+            "quota_text": quota_text(n, quota),
+            "proposed_on": proposed_on(n),
+        })
+    return rows
+
+
+def session_history(nomination) -> list[dict]:
+    """Every appraisal session of the nomination (each stays on the record), oldest first, with its result and
+    the reason recorded for holding it again."""
+    rows = [{"session": s, "result": r, "passes": r.passes(nomination.round)}
+            for s, r in appraisal_results(nomination)]
+    rows.reverse()
+    return rows

@@ -4,14 +4,19 @@ Each change to a nomination's record locks the nomination first (candidates.serv
 and moves it only through candidates.services.apply_transition.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from candidates.models import Status
-from candidates.services import apply_transition, lock_nomination
+from candidates.models import Round, Status
+from candidates.services import apply_transition, local_today, lock_nomination
+from candidates.workflow import NOMINATION_WORKFLOW
 from reserve import events
+from reserve.dates import cn_date
 from reserve.exceptions import ActionRefused
+from reserve.models import Village
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
@@ -27,6 +32,15 @@ from .models import (
     Tally,
     VoterCategory,
 )
+from .selectors import (  # noqa: F401 (appraisal_results: read here by the pages and documents)
+    appraisal_results,
+    inspection_missing,
+    proposed_on,
+    quorum_met,
+    quorum_text,
+    quota_text,
+    village_quota,
+)
 
 
 class InspectionEvent(events.EventKind):
@@ -36,6 +50,7 @@ class InspectionEvent(events.EventKind):
     APPRAISAL_TALLY = "appraisal_tally", _("民主测评计票")
     REPORT = "report", _("考察材料")
     SESSION_CREATE = "session_create", _("组织民主测评")
+    SESSION_REPEAT = "session_repeat", _("再次组织民主测评")
     MEETING_CREATE = "meeting_create", _("记录党委会议")
 
 
@@ -52,9 +67,22 @@ def _require_office_inspection(actor, nomination_id):
     return nomination
 
 
-def talk_add(*, actor, nomination_id: int, **fields) -> Talk:
+def check_talk_date(round_, day, today) -> None:
+    """A talk is recorded after it took place, during its round: not before the round's nomination began, not
+    after today."""
+    if day is None:
+        return
+    if day > today:
+        raise ValidationError({"date": _("谈话时间不能晚于今天。")})
+    if day < round_.nomination_start:
+        raise ValidationError({"date": _("谈话时间不能早于本批次自荐报名开始日期（%(d)s）。")
+                               % {"d": cn_date(round_.nomination_start)}})
+
+
+def talk_add(*, actor, nomination_id: int, today=None, **fields) -> Talk:
     with transaction.atomic():
         nomination = _require_office_inspection(actor, nomination_id)
+        check_talk_date(nomination.round, fields.get("date"), today or local_today())
         talk = Talk(nomination=nomination, recorded_by=actor, **fields)
         talk.full_clean()
         talk.save()
@@ -64,7 +92,21 @@ def talk_add(*, actor, nomination_id: int, **fields) -> Talk:
     return talk
 
 
-def session_create(*, actor, round_, village, **fields) -> AppraisalSession:
+def earlier_sessions(round_, village):
+    """The appraisal sessions already held for a village in a round, oldest first."""
+    return list(AppraisalSession.objects.filter(round=round_, village=village).order_by("date", "id"))
+
+
+def check_repeat_reason(earlier, reason: str) -> None:
+    """A village's second (third …) session of a round — after a failed appraisal, say — is held only for a
+    reason the office records: a failed result is never quietly replaced."""
+    if earlier and not (reason or "").strip():
+        raise ValidationError({"repeat_reason": _(
+            "本村本批次已于%(d)s组织过民主测评，再次测评须填写理由（两次测评均保留在记录和考察材料中）。")
+            % {"d": "、".join(cn_date(s.date) for s in earlier)}})
+
+
+def session_create(*, actor, round_, village, repeat_reason: str = "", **fields) -> AppraisalSession:
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
     scope.require(round_, roles={Role.OFFICE})
@@ -82,10 +124,20 @@ def session_create(*, actor, round_, village, **fields) -> AppraisalSession:
     if session.pass_options >= len(options):
         raise ValidationError({"pass_options": _("计入通过票的选项数须小于选项总数。")})
     session.options = options
+    session.repeat_reason = (repeat_reason or "").strip()
     session.full_clean()
     with transaction.atomic():
+        Round.objects.select_for_update().filter(pk=round_.pk).first()  # one session decided at a time
+        earlier = earlier_sessions(round_, village)
+        check_repeat_reason(earlier, session.repeat_reason)
+        if not earlier:
+            session.repeat_reason = ""
         session.save()
-        record_event(session, action="session_create", actor=actor)
+        if earlier:
+            record_event(session, action="session_repeat", actor=actor, reason=session.repeat_reason,
+                         data={"earlier": [s.pk for s in earlier]})
+        else:
+            record_event(session, action="session_create", actor=actor)
     return session
 
 
@@ -146,31 +198,10 @@ def tallies_record(*, actor, session_id: int, nomination_id: int, tallies: dict)
     return recorded
 
 
-def appraisal_results(nomination) -> list[tuple[AppraisalSession, appraisal.Result]]:
-    """The combined result of each session that has tallies for this nomination, newest first."""
-    tallies = list(Tally.objects.filter(nomination=nomination).select_related("session"))
-    by_session = {}
-    for t in tallies:
-        by_session.setdefault(t.session, []).append(t)
-    results = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
-    results.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
-    return results
-
-
 def guard_propose(nomination, actor, today):
-    if not Talk.objects.filter(nomination=nomination).exists():
-        return _("尚未记录个别谈话。")
-    results = appraisal_results(nomination)
-    if not results:
-        return _("尚未录入民主测评结果。")
-    session, result = results[0]
-    if not result.passes(nomination.round):
-        r = nomination.round
-        return _("最近一次民主测评未达到通过条件（优秀+称职须占有效票%(a)d/%(b)d以上，参评率须达%(c)d/%(d)d）：%(w)s") % {
-            "a": r.appraisal_pass_numerator, "b": r.appraisal_pass_denominator,
-            "c": r.appraisal_turnout_numerator, "d": r.appraisal_turnout_denominator, "w": result.wording(),
-        }
-    return None
+    """The nomination's inspection is complete (selectors.inspection_missing): every missing part, in words."""
+    missing = inspection_missing(nomination)
+    return "".join(missing) if missing else None
 
 
 def report_save(*, actor, nomination_id: int, text: str, inspectors: str = "", report_date=None) -> InspectionReport:
@@ -192,29 +223,115 @@ def report_save(*, actor, nomination_id: int, text: str, inspectors: str = "", r
 
 # --- the committee's decision -----------------------------------------------------------------
 
-def meeting_create(*, actor, round_, **fields) -> CommitteeMeeting:
+def check_meeting(meeting, today) -> None:
+    """A meeting's date and attendance tell the truth: not dated in the future; 应到 at least 1, 实到 not more
+    than 应到, and the members present named, as many names as 实到."""
+    errors = {}
+    if meeting.date and meeting.date > today:
+        errors["date"] = _("会议日期不能晚于今天。")
+    elif meeting.date and meeting.date < meeting.round.nomination_start:
+        errors["date"] = _("会议日期不能早于本批次自荐报名开始日期（%(d)s）。") % {
+            "d": cn_date(meeting.round.nomination_start)}
+    total, present = meeting.members_total, meeting.members_present
+    if total is None or total < 1:
+        errors["members_total"] = _("请填写党委应到委员人数（至少1人）。")
+    if present is None:
+        errors["members_present"] = _("请填写实到委员人数。")
+    elif total is not None and present > total:
+        errors["members_present"] = _("实到人数（%(p)d）不能多于应到人数（%(t)d）。") % {"p": present, "t": total}
+    names = attendee_names(meeting.attendees)
+    if not names:
+        errors["attendees"] = _("请填写出席会议的委员姓名。")
+    elif present is not None and "members_present" not in errors and len(names) != present:
+        errors["attendees"] = _("出席委员名单列出%(n)d人，与实到人数%(p)d不一致。") % {"n": len(names), "p": present}
+    if errors:
+        raise ValidationError(errors)
+
+
+def attendee_names(text: str) -> list[str]:
+    """The names of a list typed with 顿号, commas or spaces."""
+    return [n for n in re.split(r"[,，、;；\s]+", text or "") if n]
+
+
+def meeting_create(*, actor, round_, date, attendees: str, members_total: int | None, members_present: int | None,
+                   minutes_ref: str = "", today=None) -> CommitteeMeeting:
+    """Record a committee meeting with its attendance (who, 应到, 实到). A meeting below the round's quorum is
+    recorded as it happened, but can decide nothing (decide refuses)."""
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE, Role.COMMITTEE)
     scope.require(round_, roles={Role.OFFICE, Role.COMMITTEE})
-    meeting = CommitteeMeeting(round=round_, recorded_by=actor, **fields)
+    meeting = CommitteeMeeting(round=round_, recorded_by=actor, date=date, attendees="、".join(attendee_names(attendees)),
+                               members_total=members_total, members_present=members_present,
+                               minutes_ref=(minutes_ref or "").strip())
+    check_meeting(meeting, today or local_today())
     meeting.full_clean()
-    meeting.save()
-    record_event(meeting, action="meeting_create", actor=actor)
+    with transaction.atomic():
+        meeting.save()
+        record_event(meeting, action="meeting_create", actor=actor,
+                     data={"date": f"{meeting.date:%Y-%m-%d}", "members_total": members_total,
+                           "members_present": members_present, "quorum_met": quorum_met(meeting)})
     return meeting
 
 
-def decide(*, actor, meeting, nomination_id: int, outcome: str, reason: str = "", today=None) -> CommitteeDecision:
-    """Record the committee's decision on one proposed nomination and move it accordingly."""
+class QuotaExceeded(ActionRefused):
+    """Approving this nomination would exceed its village's remaining places: `message` gives the numbers; the
+    decision is recorded only with the committee's reason."""
+
+    def __init__(self, message, numbers):
+        super().__init__(message)
+        self.numbers = numbers
+
+
+def check_decision_date(meeting, nomination) -> None:
+    """A meeting decides only on candidates proposed (待党委研究) on or before its date."""
+    proposed = proposed_on(nomination)
+    if proposed is not None and meeting.date < proposed:
+        raise ActionRefused(_("%(name)s于%(p)s提交党委研究，晚于本次会议日期（%(m)s），不能由本次会议研究。") % {
+            "name": nomination.person.name, "p": cn_date(proposed), "m": cn_date(meeting.date)})
+
+
+def check_quota(nomination, quota_reason: str) -> dict | None:
+    """Approving beyond the village's remaining places (candidates.quota) needs the committee's reason; returns
+    the numbers to record when the reason is given (None within the places)."""
+    quota = village_quota(nomination)
+    if quota.remaining >= 1:
+        return None
+    numbers = {"target": quota.target, "base_target": quota.base_target, "female_target": quota.female_target,
+               "reserves": quota.reserves, "approved": quota.approved, "remaining": quota.remaining}
+    if not (quota_reason or "").strip():
+        raise QuotaExceeded(quota_text(nomination, quota) + _("再同意1名将超出名额；如确需同意，请填写超出名额的理由。"),
+                            numbers)
+    return numbers
+
+
+def decide(*, actor, meeting, nomination_id: int, outcome: str, reason: str = "", quota_reason: str = "",
+           today=None) -> CommitteeDecision:
+    """Record the committee's decision on one proposed nomination and move it accordingly. The decision is
+    dated by its meeting: the move is taken on the meeting's date."""
     if outcome not in CommitteeDecision.Outcome.values:
         raise ActionRefused(_("请选择研究结果。"))
     Scope.for_user(actor).require(meeting)
+    today = today or local_today()
+    if not quorum_met(meeting):
+        raise ActionRefused(_("本次会议到会人数未达规定比例，不能记录研究结果：") + quorum_text(meeting))
+    if meeting.date > today:
+        raise ActionRefused(_("会议日期晚于今天，不能记录研究结果。"))
+    action = "approve" if outcome == CommitteeDecision.Outcome.APPROVE else "reject"
     with transaction.atomic():
         nomination = lock_nomination(actor, nomination_id)
         if nomination.round_id != meeting.round_id:
             raise ActionRefused(_("该人选不属于本次会议的批次。"))
-        action = "approve" if outcome == CommitteeDecision.Outcome.APPROVE else "reject"
-        apply_transition(nomination, action, actor=actor, reason=reason, today=today,
-                         data={"meeting": meeting.pk, "meeting_date": f"{meeting.date:%Y-%m-%d}"})
-        decision = CommitteeDecision.objects.create(meeting=meeting, nomination=nomination, outcome=outcome,
-                                                    reason=(reason or "").strip())
+        NOMINATION_WORKFLOW.check(nomination, action, actor=actor, reason=reason, today=meeting.date)
+        check_decision_date(meeting, nomination)
+        numbers = None
+        if action == "approve":
+            Village.objects.select_for_update().filter(pk=nomination.village_id).first()  # one approval at a time
+            numbers = check_quota(nomination, quota_reason)
+        data = {"meeting": meeting.pk, "meeting_date": f"{meeting.date:%Y-%m-%d}"}
+        if numbers is not None:
+            data.update({"over_quota": numbers, "quota_reason": quota_reason.strip()})
+        apply_transition(nomination, action, actor=actor, reason=reason, today=meeting.date, data=data)
+        decision = CommitteeDecision.objects.create(
+            meeting=meeting, nomination=nomination, outcome=outcome, reason=(reason or "").strip(),
+            quota_reason=quota_reason.strip() if numbers is not None else "", quota_numbers=numbers or {})
     return decision

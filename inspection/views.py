@@ -16,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from candidates.selectors import get_nomination_for_user_or_404, rounds_visible_to
 from candidates.services import local_today
 from candidates.views_rounds import round_from_request
+from reserve import audit
 from reserve.exceptions import ActionRefused
 from reserve.forms import add_errors
+from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role
 from reserve.selectors import parse_pk, villages_visible_to, visible_village_or_none
@@ -35,8 +37,8 @@ from .forms import (
 )
 from .models import QUALITIES, VoterCategory
 from .selectors import (
-    awaiting_decision,
     ballot_nominations,
+    decision_rows,
     get_meeting_for_user_or_404,
     get_session_for_user_or_404,
     inspection_report,
@@ -44,6 +46,8 @@ from .selectors import (
     may_record_inspection,
     meeting_decisions,
     meetings_of_round,
+    quorum_met,
+    quorum_text,
     session_nomination_or_404,
     session_nominations,
     sessions_of_round,
@@ -153,7 +157,7 @@ def talk_new(request, pk):
         except ActionRefused as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("已记录个别谈话。"))
+            messages.success(request, _("已记录个别谈话。下一步：继续记录其他对象类别的谈话，或组织民主测评。"))
             return redirect("inspection:inspection", pk=nomination.pk)
     return render(request, "inspection/talk_form.html", {"n": nomination, "form": form})
 
@@ -179,7 +183,7 @@ def report_edit(request, pk):
         except ActionRefused as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("已保存考察材料。"))
+            messages.success(request, _("已保存考察材料。考察完成后，可在自荐表页面提交党委研究。"))
             return redirect("inspection:inspection", pk=nomination.pk)
     return render(request, "inspection/report_form.html", {"n": nomination, "form": form, "report": report})
 
@@ -187,16 +191,23 @@ def report_edit(request, pk):
 @role_required(*READERS)
 @require_GET
 def report_print(request, pk):
+    """The 考察材料 as an A4 PDF: the saved text, the signature, and — when the appraisal was held more than
+    once — every session's result (all stay on the record)."""
     nomination = get_nomination_for_user_or_404(request.user, pk)
     report = inspection_report(nomination)
     if report is None:
-        messages.info(request, _("尚未保存考察材料。"))
+        messages.info(request, _("尚未保存考察材料，请先起草并保存，再下载PDF。"))
         return redirect("inspection:inspection", pk=nomination.pk)
     title = _("%(name)s同志考察材料") % {"name": nomination.person.name}
-    return render(request, "inspection/report_print.html", {
+    results = services.appraisal_results(nomination)
+    pdf = render_pdf("inspection/report_pdf.html", {
         "n": nomination, "report": report, "title": title,
         "paragraphs": [line.strip() for line in body_without_title(report.text, title).split("\n") if line.strip()],
-    })
+        "sessions": documents.session_lines(nomination, list(reversed(results))) if len(results) > 1 else [],
+    }, request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=nomination,
+                 detail={"file": "inspection_report_pdf"})
+    return pdf_response(pdf, f"{title}.pdf")
 
 
 # --- 民主测评 ---------------------------------------------------------------------------------------
@@ -230,7 +241,7 @@ def session_new(request):
         except ActionRefused as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, _("已创建民主测评。"))
+            messages.success(request, _("已创建民主测评。下一步：下载测评票组织投票，测评后逐人录入计票结果。"))
             return redirect(session)
     return render(request, "inspection/session_form.html", {"form": form, "round": round_})
 
@@ -287,7 +298,8 @@ def tally_edit(request, pk, nomination_pk):
                 except ActionRefused as e:
                     page_error = e.message
                 else:
-                    messages.success(request, _("已保存%(name)s的计票结果。") % {"name": nomination.person.name})
+                    messages.success(request, _("已保存%(name)s的计票结果。下一步：录入其他人选的计票结果，或到考察页面起草考察材料。")
+                                     % {"name": nomination.person.name})
                     return redirect(session)
     return render(request, "inspection/tally_form.html", {
         "session": session, "n": nomination, "forms": [form for _value, form in forms], "page_error": page_error,
@@ -298,27 +310,33 @@ def tally_edit(request, pk, nomination_pk):
 @role_required(*READERS)
 @require_GET
 def ballot(request, pk):
+    """The 民主测评票 as an A4 PDF."""
     user = request.user
     session = get_session_for_user_or_404(user, pk)
-    return render(request, "inspection/ballot.html", {
-        "session": session, "nominations": ballot_nominations(user, session), "qualities": QUALITIES,
-        "title": _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name},
-    })
+    title = _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name}
+    pdf = render_pdf("inspection/ballot_pdf.html", {
+        "session": session, "nominations": ballot_nominations(user, session), "qualities": QUALITIES, "title": title,
+    }, request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=session, detail={"file": "ballot_pdf"})
+    return pdf_response(pdf, f"{title}.pdf")
 
 
 @role_required(*READERS)
 @require_GET
 def tally_sheet(request, pk):
+    """The 民主测评计票表 as an A4 (landscape) PDF."""
     user = request.user
     session = get_session_for_user_or_404(user, pk)
     tallies = tallies_by_nomination(session)
     rows = [{"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round)}
             for n in session_nominations(user, session, tallies)]
-    return render(request, "inspection/tally_sheet.html", {
+    title = _("%(village)s村级后备干部人选民主测评计票表") % {"village": session.village.name}
+    pdf = render_pdf("inspection/tally_sheet_pdf.html", {
         "session": session, "rows": rows, "threshold": _threshold(session.round),
-        "blank_span": 2 * len(session.options) + 4,
-        "title": _("%(village)s村级后备干部人选民主测评计票表") % {"village": session.village.name},
-    })
+        "blank_span": 2 * len(session.options) + 4, "title": title,
+    }, request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=session, detail={"file": "tally_sheet_pdf"})
+    return pdf_response(pdf, f"{title}.pdf")
 
 
 # --- 镇党委研究确定 ----------------------------------------------------------------------------------
@@ -345,8 +363,14 @@ def meeting_new(request):
             meeting = services.meeting_create(actor=request.user, round_=round_, **form.service_fields())
         except ValidationError as e:
             add_errors(form, e)
+        except ActionRefused as e:
+            form.add_error(None, e.message)
         else:
-            messages.success(request, _("已登记党委会议。"))
+            if quorum_met(meeting):
+                messages.success(request, _("已登记党委会议。下一步：逐一记录对待研究人选的研究结果。"))
+            else:
+                messages.warning(request, _("已登记党委会议，但到会人数未达规定比例，本次会议不能记录研究结果。")
+                                 + quorum_text(meeting))
             return redirect(meeting)
     return render(request, "inspection/meeting_form.html", {"form": form, "round": round_})
 
@@ -367,22 +391,27 @@ def meeting_detail(request, pk):
             d = bound.cleaned_data
             try:
                 decision = services.decide(actor=user, meeting=meeting, nomination_id=d["nomination"],
-                                           outcome=d["outcome"], reason=d["reason"])
+                                           outcome=d["outcome"], reason=d["reason"], quota_reason=d["quota_reason"])
+            except services.QuotaExceeded as e:
+                bound.add_error("quota_reason", e.message)
+                messages.error(request, e.message)
             except ActionRefused as e:
                 messages.error(request, e.message)
             else:
-                messages.success(request, _("已记录对%(name)s的研究结果：%(outcome)s。") % {
-                    "name": decision.nomination.person.name, "outcome": decision.get_outcome_display()})
+                name = decision.nomination.person.name
+                if decision.outcome == decision.Outcome.APPROVE:
+                    messages.success(request, _("已记录对%(name)s的研究结果：同意。下一步：由组织办发布公示。")
+                                     % {"name": name})
+                else:
+                    messages.success(request, _("已记录对%(name)s的研究结果：不同意。该人选不再进入公示。")
+                                     % {"name": name})
                 return redirect(meeting)
-    rows = []
-    for n in awaiting_decision(user, meeting.round):
-        results = services.appraisal_results(n)
-        rows.append({
-            "n": n,
-            "form": bound if bound is not None and bound_id == n.pk else DecisionForm(nomination_id=n.pk),
-            "appraisal": results[0][1].wording() if results else None,
-            "inspection_url": reverse("inspection:inspection", args=[n.pk]),
-        })
+    rows = decision_rows(user, meeting)
+    for row in rows:
+        n = row["n"]
+        row["form"] = bound if bound is not None and bound_id == n.pk else DecisionForm(nomination_id=n.pk)
+        row["inspection_url"] = reverse("inspection:inspection", args=[n.pk])
     return render(request, "inspection/meeting_detail.html", {
         "meeting": meeting, "rows": rows, "decisions": meeting_decisions(meeting),
+        "quorum_met": quorum_met(meeting), "quorum_text": quorum_text(meeting),
     })

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidates.models import Status
-from candidates.quota import female_rule_applies, quotas_for
+from candidates.quota import NOT_COUNTED, female_rule_applies, quotas_for
 from reserve.choices import Gender
 from reserve.models import VillageCadre
 
@@ -142,7 +142,8 @@ def test_counts(quota_round, village_a, village_b, town):
         (Status.WITHDRAWN, F),
     ]:
         _nominate(quota_round, village_a, status, gender)
-    # Another village of the same round, and the same village in another round, do not count.
+    # Another village of the same round does not count; the same village's pool in another round of the town does
+    # (the pool is the village's, whatever round its people came from), its nominations in progress there do not.
     _nominate(quota_round, village_b, Status.RESERVE, F)
     other_round = RoundFactory(town=town, age_reference_date=REF)
     _nominate(other_round, village_a, Status.RESERVE, F)
@@ -150,17 +151,18 @@ def test_counts(quota_round, village_a, village_b, town):
 
     quotas = quotas_for(quota_round, [village_a, village_b])
     qa = quotas[village_a.pk]
-    assert qa.reserves == 3
-    assert qa.female_reserves == 2
-    assert qa.in_progress == 7  # submitted … publicised
-    assert qa.nominations == 14  # everything but the two withdrawn
+    assert qa.reserves == 4  # three of this round, one of the other round
+    assert qa.female_reserves == 3
+    assert qa.in_progress == 7  # submitted … publicised, of this round
+    assert qa.nominations == 13  # everything of this round but the draft and the two withdrawn
+    assert qa.approved == 1  # the one in 公示
     qb = quotas[village_b.pk]
     assert (qb.reserves, qb.female_reserves, qb.in_progress, qb.nominations) == (1, 1, 0, 1)
 
 
 # Still in the village branch's hands, or finished one way or another: not "in progress".
 NOT_IN_PROGRESS = {Status.DRAFT, Status.RETURNED, Status.DISQUALIFIED, Status.REJECTED, Status.RESERVE,
-                   Status.WITHDRAWN}
+                   *NOT_COUNTED}
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -169,7 +171,7 @@ def test_every_status_is_counted_where_it_belongs(quota_round, village_a, status
     quota = quotas_for(quota_round, [village_a])[village_a.pk]
     assert quota.in_progress == (0 if status in NOT_IN_PROGRESS else 1)
     assert quota.reserves == quota.female_reserves == (1 if status == Status.RESERVE else 0)
-    assert quota.nominations == (0 if status == Status.WITHDRAWN else 1)
+    assert quota.nominations == (0 if status in NOT_COUNTED else 1)
 
 
 def test_village_without_nominations_counts_zero(quota_round, village_a):
@@ -218,3 +220,69 @@ def test_quotas_for_uses_a_constant_number_of_queries(town, quota_round, django_
         big = quotas_for(quota_round, ten)
     assert len(small) == 2 and len(big) == 10
     assert all(q.reserves == 1 and q.in_progress == 1 for q in big.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# The pool of every round (issue 9, item 6)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pool, female_missing, remaining, met",
+    [
+        # (round of the reserve: "this" or "earlier" or "other town", gender)
+        ([], 1, 3, False),
+        ([("earlier", F)], 0, 2, False),  # a woman entered the pool in an earlier round: no more "另需1名"
+        ([("earlier", M)], 1, 2, False),
+        ([("earlier", F), ("this", M), ("this", M)], 0, 0, True),
+        ([("earlier", M), ("earlier", M), ("this", F)], 0, 0, True),
+        ([("other town", F)], 1, 3, False),  # another town's pool is not this village's
+    ],
+)
+def test_the_pool_of_every_round_of_the_town_counts(quota_round, village_a, town, other_town, pool, female_missing,
+                                                   remaining, met):
+    earlier = RoundFactory(town=town, age_reference_date=REF, year=REF.year - 2, closed=True)
+    foreign = RoundFactory(town=other_town, age_reference_date=REF)
+    rounds = {"this": quota_round, "earlier": earlier, "other town": foreign}
+    for which, gender in pool:
+        _nominate(rounds[which], village_a, Status.RESERVE, gender)
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.female_target == 1
+    assert (quota.female_missing, quota.remaining, quota.met) == (female_missing, remaining, met)
+
+
+def test_a_person_in_the_pool_twice_counts_once(quota_round, village_a, town):
+    earlier = RoundFactory(town=town, age_reference_date=REF, year=REF.year - 2, closed=True)
+    person = PersonFactory(gender=F)
+    NominationFactory(round=earlier, village=village_a, status=Status.RESERVE, person=person)
+    NominationFactory(round=quota_round, village=village_a, status=Status.RESERVE, person=person)
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert (quota.reserves, quota.female_reserves) == (1, 1)
+
+
+@pytest.mark.parametrize("status, approved", [(Status.APPROVED, 1), (Status.PUBLICISED, 1), (Status.PROPOSED, 0),
+                                              (Status.REJECTED, 0)])
+def test_approved_on_their_way_into_the_pool_take_places(quota_round, village_a, status, approved):
+    _nominate(quota_round, village_a, status)
+    quota = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert quota.approved == approved
+    assert quota.remaining == quota.target - approved
+
+
+def test_quota_page_drops_the_female_place_once_a_woman_is_in_the_pool_from_another_round(
+        client, quota_round, village_a, town):
+    from django.urls import reverse
+
+    from reserve.roles import Role
+
+    from ..factories import UserFactory
+
+    office = UserFactory(town=town, role=Role.OFFICE)
+    client.force_login(office)
+    url = reverse("village_list") + f"?round={quota_round.pk}"
+    assert "另需1名" in client.get(url).content.decode()
+    earlier = RoundFactory(town=town, age_reference_date=REF, year=REF.year - 2, closed=True)
+    _nominate(earlier, village_a, Status.RESERVE, F)
+    text = client.get(url).content.decode()
+    assert "另需1名" not in text
+    assert "已有1名" in text

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -177,7 +178,7 @@ def test_tally_accepts_valid_input(office, committee, session, inspected, data):
 
 # =============================================================================== 镇党委研究确定
 
-MEETING_FIELDS = ["date", "attendees", "minutes_ref"]
+MEETING_FIELDS = ["date", "members_total", "members_present", "attendees", "minutes_ref"]
 
 
 def check_meetings(o, round_, user):
@@ -186,7 +187,8 @@ def check_meetings(o, round_, user):
 
 
 @fuzz_settings()
-@given(body=fuzzed({"date": "2026-06-01", "attendees": "张书记、李镇长", "minutes_ref": "党委〔2026〕5号"},
+@given(body=fuzzed({"date": timezone.localdate().isoformat(), "members_total": "7", "members_present": "5",
+                    "attendees": "张书记、李镇长、王委员、赵委员、钱委员", "minutes_ref": "党委〔2026〕5号"},
                    MEETING_FIELDS),
        as_committee=st.booleans())
 def test_meeting_new_fuzz(office, committee, round_, body, as_committee):

@@ -21,17 +21,15 @@ def test_found_talk_dated_in_the_future_or_year_one(day, office, inspected):
                    Body(talk_body() | {"date": day}), accepted=lambda o: check_talks(o, inspected))
 
 
-@pytest.mark.xfail(strict=True, reason="open date bug (issue 9): a talk dated before its round's nomination began "
-                                       "is saved; TalkForm.clean_date refuses only a date before 2000-01-01")
 def test_found_talk_dated_2000_01_01_before_its_round(office, inspected):
-    """BUG (invalid input accepted): test_talk_fuzz (tests/fuzz/test_inspection.py) found a talk dated 2000-01-01,
+    """Fixed (issue 9, services.check_talk_date): test_talk_fuzz (tests/fuzz/test_inspection.py) found a talk dated 2000-01-01,
     years before the round's nomination began, saved; this is its failing example as Hypothesis shrank it:
 
         Body({'date': '2000/1/1', 'place': '村部', 'talkers': '张三、李四', 'interviewee': '0',
               'category': TalkCategory.COMMITTEE, 'content': '该同志工作积极。'}, urlencoded=False)
 
     ('2000/1/1' is one of the zh-hans input formats of a date). check_talks refuses it: a talk is recorded after it
-    took place, during the round. Strict: once the form refuses it, this test fails — then drop the xfail."""
+    took place, during the round: talk_add now refuses a date before the round's nomination began."""
     body = Body(talk_body() | {"date": "2000/1/1", "interviewee": "0"})
     post_and_check(client_for(office), reverse("inspection:talk_new", args=[inspected.pk]), body,
                    accepted=lambda o: check_talks(o, inspected))

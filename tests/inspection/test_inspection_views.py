@@ -10,12 +10,14 @@ from candidates.models import Status
 from candidates.selectors import nomination_timeline
 from inspection import services as inspection_services
 from inspection.models import AppraisalSession, CommitteeDecision, CommitteeMeeting, InspectionReport, Talk, Tally
-from tests.factories import NominationFactory, PersonFactory, VillageFactory
-from tests.helpers import page
+from tests.factories import NominationFactory, PersonFactory, VillageFactory, complete_inspection, meeting_for
+from tests.helpers import page, pdf_text, today
 
 pytestmark = pytest.mark.django_db
 
-DAY = datetime.date(2026, 5, 20)
+# A day of the round (RoundFactory's nomination began ten days ago), not after today.
+DAY = today() - datetime.timedelta(days=2)
+ISO = DAY.isoformat()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -124,7 +126,7 @@ def test_tally_of_a_nomination_of_another_village_is_404(client, session, round_
 
 
 def test_meeting_pages_by_role(client, round_, office, committee, village_a_user, dept_x_user, other_office):
-    meeting = inspection_services.meeting_create(actor=office, round_=round_, date=DAY, attendees="张书记、李镇长")
+    meeting = meeting_for(round_, office, date=DAY)
     for name, args in [("meeting_list", []), ("meeting_new", []), ("meeting_detail", [meeting.pk])]:
         url = reverse(f"inspection:{name}", args=args)
         assert as_user(client, office).get(url).status_code == 200, name
@@ -141,7 +143,7 @@ def test_meeting_pages_by_role(client, round_, office, committee, village_a_user
 def test_office_records_a_talk(client, nomination, office):
     url = reverse("inspection:talk_new", args=[nomination.pk])
     response = as_user(client, office).post(url, {
-        "date": "2026-05-18", "place": "村部", "talkers": "赵组织委员、钱干事", "interviewee": "孙书记",
+        "date": ISO, "place": "村部", "talkers": "赵组织委员、钱干事", "interviewee": "孙书记",
         "category": "committee", "content": "该同志工作积极。",
     })
     assert response.status_code == 302
@@ -161,7 +163,7 @@ def test_talk_with_bad_input_is_refused_without_500(client, nomination, office):
 def test_talk_refused_outside_inspection_shows_the_reason(client, round_, village_a, office):
     n = NominationFactory(round=round_, village=village_a, vetted=True)
     response = as_user(client, office).post(reverse("inspection:talk_new", args=[n.pk]), {
-        "date": "2026-05-18", "place": "村部", "talkers": "赵", "interviewee": "孙", "category": "committee",
+        "date": ISO, "place": "村部", "talkers": "赵", "interviewee": "孙", "category": "committee",
         "content": "好。",
     })
     assert response.status_code == 200
@@ -178,18 +180,18 @@ def test_report_draft_save_and_print(client, nomination, office, committee, vill
     assert client.get(reverse("inspection:report_print", args=[nomination.pk])).status_code == 302
 
     response = client.post(url, {"text": "王小明同志考察材料\n\n第一段。\n第二段。", "inspectors": "赵、钱",
-                                 "report_date": "2026-05-25"})
+                                 "report_date": ISO})
     assert response.status_code == 302
     report = InspectionReport.objects.get(nomination=nomination)
-    assert report.inspectors == "赵、钱" and report.report_date == datetime.date(2026, 5, 25)
+    assert report.inspectors == "赵、钱" and report.report_date == DAY
 
     print_url = reverse("inspection:report_print", args=[nomination.pk])
     for user in (office, committee):
         response = as_user(client, user).get(print_url)
-        assert response.status_code == 200
-        text = page(response)
-        assert "王小明同志考察材料" in text and "第二段。" in text and "2026年5月25日" in text
-        assert "css/print-sheet.css" in text and "print-sheet--report" in text  # the A4 print styles
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        text = pdf_text(response.content)
+        assert "王小明同志考察材料" in text and "第二段。" in text
+        assert f"{DAY.year}年{DAY.month}月{DAY.day}日" in text
     assert as_user(client, village_a_user).get(print_url).status_code == 403
     assert as_user(client, other_office).get(print_url).status_code == 404
 
@@ -206,7 +208,7 @@ def test_empty_report_is_refused(client, nomination, office):
 
 def test_office_creates_a_session(client, round_, village_a, office):
     response = as_user(client, office).post(reverse("inspection:session_new"), {
-        "village": village_a.pk, "date": "2026-05-20", "place": "村部", "options": "优秀,称职、基本称职 不称职",
+        "village": village_a.pk, "date": ISO, "place": "村部", "options": "优秀,称职、基本称职 不称职",
         "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "12", "entitled_committee": "5",
     })
     assert response.status_code == 302
@@ -225,7 +227,7 @@ def test_office_creates_a_session(client, round_, village_a, office):
     ({"date": ""}, None),
 ])
 def test_session_with_bad_input_is_refused(client, round_, village_a, office, overrides, message):
-    data = {"village": village_a.pk, "date": "2026-05-20", "place": "村部", "options": "优秀、称职、基本称职、不称职",
+    data = {"village": village_a.pk, "date": ISO, "place": "村部", "options": "优秀、称职、基本称职、不称职",
             "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "12",
             "entitled_committee": "5", **overrides}
     response = as_user(client, office).post(reverse("inspection:session_new"), data)
@@ -238,7 +240,7 @@ def test_session_with_bad_input_is_refused(client, round_, village_a, office, ov
 def test_session_of_another_towns_village_is_refused(client, round_, office, other_town):
     foreign = VillageFactory(town=other_town)
     response = as_user(client, office).post(reverse("inspection:session_new"), {
-        "village": foreign.pk, "date": "2026-05-20", "place": "村部", "options": "优秀、称职、基本称职、不称职",
+        "village": foreign.pk, "date": ISO, "place": "村部", "options": "优秀、称职、基本称职、不称职",
         "pass_options": "2", "entitled_party_member": "30", "entitled_villager_rep": "0", "entitled_committee": "0",
     })
     assert response.status_code == 200
@@ -301,10 +303,11 @@ def test_valid_tally_computes_the_wording(client, session, nomination, office, c
     # Turnout counts everyone entitled in every category (20+10+5), recorded or not.
     wording = ("应参加35人，共发票25张，收回23张，其中有效票22张。优秀13票、称职6票、基本称职2票、不称职1票；"
                "优秀+称职合计19票，占有效票的86.4%。")
-    for name, args in [("session_detail", [session.pk]), ("tally_sheet", [session.pk]),
-                       ("inspection", [nomination.pk])]:
+    for name, args in [("session_detail", [session.pk]), ("inspection", [nomination.pk])]:
         text = page(as_user(client, committee).get(reverse(f"inspection:{name}", args=args)))
         assert wording in text, name
+    sheet = pdf_text(client.get(reverse("inspection:tally_sheet", args=[session.pk])).content).replace("\n", "")
+    assert wording in sheet
     text = page(client.get(reverse("inspection:inspection", args=[nomination.pk])))
     assert "65.7%" in text  # turnout 23/35: below 2/3 until the villager representatives are recorded
     assert "讲政治" in text
@@ -317,20 +320,21 @@ def test_valid_tally_computes_the_wording(client, session, nomination, office, c
 def test_tally_sheet_has_category_and_total_rows(client, session, nomination, office):
     inspection_services.tally_record(actor=office, session_id=session.pk, nomination_id=nomination.pk,
                           category="party_member", issued=20, returned=18, valid=17, counts=[10, 4, 2, 1])
-    text = page(as_user(client, office).get(reverse("inspection:tally_sheet", args=[session.pk])))
+    response = as_user(client, office).get(reverse("inspection:tally_sheet", args=[session.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content).replace("\n", "")
     assert "东山村村级后备干部人选民主测评计票表" in text
     assert "党员" in text and "合计" in text and "未录入" in text
     assert "应参加20人，共发票20张，收回18张，其中有效票17张" in text  # the party members' row
     assert "应参加35人，共发票20张，收回18张，其中有效票17张" in text  # the total, over everyone entitled
 
 
-def test_inspection_shows_propose_ready_once_talk_and_passing_tally_exist(client, session, nomination, office):
-    inspection_services.talk_add(actor=office, nomination_id=nomination.pk, date=DAY, place="村部", talkers="赵",
-                      interviewee="孙", category="committee", content="好。")
-    record_passing_tally(office, session, nomination)
+def test_inspection_shows_propose_ready_once_the_inspection_is_complete(client, session, nomination, office):
+    complete_inspection(nomination, office, day=DAY)
     text = page(as_user(client, office).get(reverse("inspection:inspection", args=[nomination.pk])))
     assert 'id="propose-ready"' in text
     assert "达到通过条件" in text
+    assert 'data-confirm="提交党委研究后，考察环节结束' in text
 
 
 # --------------------------------------------------------------------------- the ballot
@@ -341,14 +345,15 @@ def test_ballot_lists_the_nominations_under_inspection(client, session, nominati
                               person=PersonFactory(name="李小红", gender="F"))
     NominationFactory(round=round_, village=village_a, vetted=True, person=PersonFactory(name="未考察"))
     NominationFactory(round=round_, village=village_b, inspection=True, person=PersonFactory(name="外村人"))
-    text = page(as_user(client, committee).get(reverse("inspection:ballot", args=[session.pk])))
+    response = as_user(client, committee).get(reverse("inspection:ballot", args=[session.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content).replace("\n", "")
     assert "东山村村级后备干部人选民主测评票" in text
     assert "多选或不选为无效票" in text
     assert "王小明" in text and other.person.name in text
     assert "未考察" not in text and "外村人" not in text
-    assert text.count('class="ballot-row"') == 2
     for option in ("优秀", "称职", "基本称职", "不称职"):
-        assert f"<th>{option}</th>" in text
+        assert option in text
     assert "1995.06" in text  # 出生年月
     for quality in ("讲政治", "守规矩", "重品行", "有本事", "敢担当"):
         assert quality in text
@@ -358,15 +363,17 @@ def test_ballot_lists_the_nominations_under_inspection(client, session, nominati
 
 @pytest.fixture
 def meeting(committee, round_):
-    return inspection_services.meeting_create(actor=committee, round_=round_, date=DAY, attendees="张书记、李镇长")
+    return meeting_for(round_, committee, date=DAY)
 
 
 def test_committee_registers_a_meeting(client, round_, committee):
-    response = as_user(client, committee).post(reverse("inspection:meeting_new"),
-                                               {"date": "2026-06-01", "attendees": "张书记", "minutes_ref": "2026-7"})
+    response = as_user(client, committee).post(reverse("inspection:meeting_new"), {
+        "date": ISO, "members_total": "5", "members_present": "4", "attendees": "张书记、李镇长、王委员、赵委员",
+        "minutes_ref": "2026-7"})
     assert response.status_code == 302
     meeting = CommitteeMeeting.objects.get()
     assert meeting.round == round_ and meeting.recorded_by == committee
+    assert (meeting.members_total, meeting.members_present) == (5, 4)
     response = client.post(reverse("inspection:meeting_new"), {"date": "", "attendees": ""})
     assert response.status_code == 200
     assert CommitteeMeeting.objects.count() == 1
