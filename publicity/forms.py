@@ -39,8 +39,12 @@ class NoticeForm(forms.Form):
                         "invalid_choice": _("所选村（社区）没有待公示的人选，请刷新页面后重新选择。"),
                         "invalid_pk_value": _("所选村（社区）无效。")},
     )
-    start_date = forms.DateField(label=_("公示开始日期"), widget=DateInput(),
-                                 help_text=_("如开始日期不是工作日，从其后的第一个工作日起计算。"))
+    start_date = forms.DateField(label=_("公示开始日期"), widget=DateInput(), required=False,
+                                 help_text=_("最早为今天；按工作日计算的，如开始日期不是工作日，从其后的第一个工作日起计算。"))
+    posted_first = forms.BooleanField(label=_("纸质公示已先行张贴"), required=False,
+                                      help_text=_("公示已在村务公开栏等处张贴、现在补录进系统的，请勾选并填写张贴日期："
+                                                  "公示期从张贴日期起计算，系统记录张贴日期、录入日期和录入人。"))
+    posted_on = forms.DateField(label=_("张贴日期"), widget=DateInput(), required=False)
     contact_phone = forms.CharField(label=_("接受反映的联系电话"), max_length=40,
                                     widget=forms.TextInput(attrs={"inputmode": "tel"}))
     contact_address = forms.CharField(label=_("来信来访地址"), max_length=120)
@@ -50,14 +54,36 @@ class NoticeForm(forms.Form):
         self.fields["villages"].queryset = villages
         self.fields["villages"].names = names
 
-    def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
+    @staticmethod
+    def _within_a_year(day, what):
         today = timezone.localdate()
-        if start > today + datetime.timedelta(days=366):
-            raise forms.ValidationError(_("公示开始日期不能晚于一年以后。"))
-        if start < today - datetime.timedelta(days=366):
-            raise forms.ValidationError(_("公示开始日期不能早于一年以前。"))
-        return start
+        if day is not None and day > today + datetime.timedelta(days=366):
+            raise forms.ValidationError(_("%(w)s不能晚于一年以后。") % {"w": what})
+        if day is not None and day < today - datetime.timedelta(days=366):
+            raise forms.ValidationError(_("%(w)s不能早于一年以前。") % {"w": what})
+        return day
+
+    def clean_start_date(self):
+        return self._within_a_year(self.cleaned_data["start_date"], _("公示开始日期"))
+
+    def clean_posted_on(self):
+        return self._within_a_year(self.cleaned_data["posted_on"], _("张贴日期"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("posted_first"):
+            if not data.get("posted_on") and "posted_on" not in self.errors:
+                self.add_error("posted_on", _("请填写纸质公示的张贴日期。"))
+        elif not data.get("start_date") and "start_date" not in self.errors:
+            self.add_error("start_date", _("请填写公示开始日期。"))
+        return data
+
+    def dates(self) -> dict:
+        """The dates the service takes: a paper notice's posting day (its period starts then), or the start."""
+        d = self.cleaned_data
+        if d.get("posted_first"):
+            return {"posted_on": d["posted_on"], "start_date": None}
+        return {"posted_on": None, "start_date": d["start_date"]}
 
 
 OFFICE_CHANNELS = [c for c in Objection.Channel.choices if c[0] != Objection.Channel.ONLINE]
@@ -82,10 +108,9 @@ class ObjectionRecordForm(forms.Form):
 
     def clean_received_at(self):
         received = self.cleaned_data["received_at"]
-        if received > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError(_("收到时间不能晚于现在。"))
-        earliest = min(self.notice.issue_date, self.notice.start_date) - datetime.timedelta(days=1)
-        if received.year < 2000 or timezone.localtime(received).date() < earliest:
+        # Only what cannot be a date at all here (a year before 2000 overflowed on SQLite); the rules on the
+        # time are the service's (publicity.services.check_received_at).
+        if received.year < 2000:
             raise forms.ValidationError(_("收到时间不能早于公示发布日期。"))
         return received
 
@@ -110,9 +135,22 @@ class VerifyForm(_VersionedForm):
 class ConcludeForm(_VersionedForm):
     upheld = forms.TypedChoiceField(
         label=_("结论"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-        choices=[("yes", _("反映属实（该人选不予确定）")), ("no", _("反映不属实"))],
+        choices=[("yes", _("反映属实（提请镇党委研究是否取消人选资格）")), ("no", _("反映不属实"))],
     )
     reason = forms.CharField(label=_("结论理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideForm(_VersionedForm):
+    """The committee's decision on an objection the office found true (the committee, or the office recording it)."""
+
+    cancel = forms.TypedChoiceField(
+        label=_("党委研究决定"), coerce=lambda v: v == "cancel", widget=forms.RadioSelect,
+        choices=[("cancel", _("取消人选资格")), ("maintain", _("维持（不影响人选资格）"))],
+        error_messages={"required": _("请选择党委研究决定。")},
+    )
+    reason = forms.CharField(label=_("党委研究意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("写明研究的会议及意见，如“X月X日党委会研究”。"),
+                             error_messages={"required": _("请写明党委研究意见。")})
 
 
 class CalendarDayForm(forms.ModelForm):

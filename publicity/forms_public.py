@@ -86,11 +86,11 @@ class PublicObjectionForm(forms.Form):
         error_messages={"max_length": _("联系电话不能超过%(limit_value)d个字符。")},
     )
 
-    def __init__(self, *args, notice, **kwargs):
+    def __init__(self, *args, notice, entries, **kwargs):
+        """entries: the people objections may still be lodged against (publicity.selectors.proposed_entries)."""
         super().__init__(*args, **kwargs)
         self.notice = notice
-        entries = notice.entries.order_by("order", "id")
-        names = [e.name for e in entries]
+        names = [e.name for e in notice.entries.all()]
         field = self.fields["entry"]
         field.queryset = entries
         field.repeated = frozenset(n for n in names if names.count(n) > 1)

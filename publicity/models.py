@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Nomination, Round
+from reserve.choices import DayKind
 from reserve.models import Village
+from reserve.workdays import days_label
 
 
 def public_token() -> str:
@@ -37,14 +39,20 @@ class Notice(models.Model):
     body = models.TextField(_("正文"))
     start_date = models.DateField(_("公示开始"))
     end_date = models.DateField(_("公示结束"))
-    working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"))
+    days = models.PositiveSmallIntegerField(_("公示期（天数）"))
+    day_kind = models.CharField(_("公示期天数按"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING)
     calendar_note = models.CharField(_("日历说明"), max_length=200, blank=True)
     issuer = models.CharField(_("发布单位"), max_length=80)
-    issue_date = models.DateField(_("发布日期"))
+    issue_date = models.DateField(_("落款日期"))
+    # A paper notice posted before it was entered in the system: the day it was posted (its period runs from
+    # that day). Empty: the notice was entered before it was posted.
+    posted_on = models.DateField(_("纸质公示张贴日期"), null=True, blank=True)
+    entered_on = models.DateField(_("录入系统日期"))
     contact_phone = models.CharField(_("联系电话"), max_length=40)
     contact_address = models.CharField(_("来信来访地址"), max_length=120)
     pdf = models.FileField(_("公示PDF"), upload_to="notices/%Y/", blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("录入人"))
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +68,21 @@ class Notice(models.Model):
 
     def get_public_url(self):
         return reverse("publicity:public_notice", args=[self.token])
+
+    @property
+    def entered_by(self):
+        """Who entered the notice in the system (and published it there)."""
+        return self.published_by
+
+    @property
+    def posted_before_entry(self) -> bool:
+        """A paper notice posted before it was entered in the system."""
+        return self.posted_on is not None
+
+    @property
+    def days_label(self) -> str:
+        """Its period's length as the notice says it: "5个工作日", "7天"."""
+        return days_label(self.days, self.day_kind)
 
     def in_force(self, today) -> bool:
         return self.start_date <= today <= self.end_date
@@ -103,6 +126,10 @@ class NoticeEntry(models.Model):
     education = models.CharField(_("学历"), max_length=30)
     political_status = models.CharField(_("政治面貌"), max_length=20)
     work_unit_post = models.CharField(_("现工作单位及职务"), max_length=100)
+    # The day the person stopped being proposed (the committee cancelled the candidacy on an objection, or the
+    # nomination was withdrawn): the public page marks them, without saying why, and takes no objection against
+    # them. Kept here so that the public page reads nothing but the notice's own rows.
+    withdrawn_on = models.DateField(_("不再作为拟确定人选日期"), null=True, blank=True)
 
     PUBLIC_FIELDS = ("name", "gender", "birth_month", "education", "political_status", "work_unit_post")
 
@@ -127,11 +154,18 @@ class Objection(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("待核实")
         VERIFIED = "verified", _("已核实，待结论")
-        UPHELD = "upheld", _("反映属实")
+        # The office found it true: the committee decides whether the person stays proposed.
+        REFERRED = "referred", _("反映属实，待党委研究")
+        UPHELD = "upheld", _("反映属实，已取消人选资格")
+        MAINTAINED = "maintained", _("党委研究维持人选")
         NOT_UPHELD = "not_upheld", _("反映不属实")
 
+    # Not concluded yet: confirmation into the pool waits for these.
+    OPEN_STATUSES = (Status.OPEN, Status.VERIFIED, Status.REFERRED)
+
     # The badge of each status ({% status_badge %}).
-    BADGES = {Status.OPEN: "text-bg-danger", Status.VERIFIED: "text-bg-warning", Status.UPHELD: "text-bg-dark",
+    BADGES = {Status.OPEN: "text-bg-danger", Status.VERIFIED: "text-bg-warning", Status.REFERRED: "text-bg-warning",
+              Status.UPHELD: "text-bg-dark", Status.MAINTAINED: "text-bg-secondary",
               Status.NOT_UPHELD: "text-bg-success"}
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections",
@@ -145,6 +179,7 @@ class Objection(models.Model):
     phone = models.CharField(_("反映人电话"), max_length=30, blank=True)
     received_at = models.DateTimeField(_("收到时间"))
     is_late = models.BooleanField(_("公示期满后收到"), default=False)
+    is_early = models.BooleanField(_("公示开始前收到"), default=False)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("登记人"))
@@ -155,6 +190,11 @@ class Objection(models.Model):
     concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("结论人"))
     concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
+    # The committee's decision on an objection the office found true (status referred).
+    decision_reason = models.TextField(_("党委研究意见"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("党委决定录入人"))
+    decided_at = models.DateTimeField(_("党委决定时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -170,7 +210,13 @@ class Objection(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.VERIFIED)
+        """Not concluded yet (awaiting verification, the office's conclusion or the committee's decision)."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_referred(self) -> bool:
+        """Found true by the office, awaiting the committee's decision."""
+        return self.status == self.Status.REFERRED
 
     @property
     def is_upheld(self) -> bool:

@@ -9,11 +9,14 @@ from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
-from .models import Notice, Objection
+from .models import Notice, NoticeEntry, Objection
+from .services import still_proposed
 from .workflow import OBJECTION_WORKFLOW
 
 # The office and the committee see their town's notices; a village branch its own village's (it
-# prints them for the village board). Objections name their objectors: the office only.
+# prints them for the village board). Objections name their objectors: the office only. (The committee decides
+# on the objections the office found true through the notice, which it sees, on a card that never shows the
+# objector: referred_objections below, publicity.workflow.lock_objection.)
 declare(Notice, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town", Role.VILLAGE: "village"})
 declare(Objection, {Role.OFFICE: "notice__round__town"})
 
@@ -34,6 +37,20 @@ def get_objection_for_user_or_404(user, pk) -> Objection:
     return Scope.for_user(user).get(objections_visible_to(user), pk)
 
 
+def get_objection_to_decide_or_404(user, pk) -> Objection:
+    """An objection the user may record the committee's decision on: the office's through its scope, the
+    committee's through its notice (the committee sees no objection as such). NotFound otherwise."""
+    scope = Scope.for_user(user)
+    scope.require_role(Role.OFFICE, Role.COMMITTEE)
+    if scope.has(Role.OFFICE):
+        return get_objection_for_user_or_404(user, pk)
+    notices = scope.filter(Notice.objects.all(), roles={Role.COMMITTEE})
+    try:
+        return Objection.objects.select_related("notice", "entry").get(pk=pk, notice__in=notices)
+    except (Objection.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound from None
+
+
 def public_notice_or_404(token) -> Notice:
     """A published notice by its public token (the public page: no scope, the token is the key)."""
     notice = Notice.objects.select_related("round", "village").filter(token=token).first() if token else None
@@ -45,7 +62,7 @@ def public_notice_or_404(token) -> Notice:
 # --- the office's pages ---------------------------------------------------------------------------
 
 # An objection still to be dealt with (Objection.is_open).
-OPEN_OBJECTIONS = (Objection.Status.OPEN, Objection.Status.VERIFIED)
+OPEN_OBJECTIONS = Objection.OPEN_STATUSES
 
 
 def notices_with_counts(user, round_=None, *, with_open_objections=False) -> QuerySet[Notice]:
@@ -81,8 +98,31 @@ def awaiting_publicity_names(user, round_) -> dict[int, list[str]]:
 
 
 def notice_entries(notice) -> list:
-    """The people on a notice, in the notice's order."""
-    return list(notice.entries.order_by("order", "id"))
+    """The people on a notice, in the notice's order, each with `still_proposed` (False once the committee
+    cancelled the candidacy or the nomination was withdrawn: the notice marks them, without saying why)."""
+    entries = list(notice.entries.order_by("order", "id"))
+    for entry in entries:
+        entry.still_proposed = still_proposed(entry)
+    return entries
+
+
+def proposed_entries(notice) -> QuerySet[NoticeEntry]:
+    """The people of a notice objections may still be lodged against on the public page."""
+    return notice.entries.filter(withdrawn_on__isnull=True).order_by("order", "id")
+
+
+def referred_objections(notice, user) -> list[dict]:
+    """The objections of a notice the office found true, awaiting the committee's decision, as the committee's
+    card shows them: who it is about, what was reported and found, the office's reason — never the objector —
+    and whether this user may record the decision."""
+    scope = Scope.for_user(user)
+    scope.require(notice)
+    cancel = OBJECTION_WORKFLOW["objection_cancel"]
+    if Objection.Status.REFERRED not in cancel.allowed_sources(scope.roles):
+        return []
+    objections = (notice.objections.filter(status=Objection.Status.REFERRED).select_related("entry")
+                  .order_by("received_at", "id"))
+    return list(objections)
 
 
 def notice_people(notice, user, today) -> list[dict]:
@@ -120,16 +160,19 @@ def objection_steps(objection, user) -> dict[str, bool]:
     person it is about (while it is open and names nobody), verify it (once, while it awaits its first
     verification) and conclude it (uphold or dismiss: from the statuses the workflow allows the user)."""
     conclude = OBJECTION_WORKFLOW["objection_dismiss"]  # objection_uphold has the same sources
+    decide = OBJECTION_WORKFLOW["objection_cancel"]  # objection_maintain has the same sources
+    roles = Scope.for_user(user).roles
     return {
-        "assign": objection.is_open and objection.entry_id is None,
+        "assign": objection.status in (Objection.Status.OPEN, Objection.Status.VERIFIED) and objection.entry_id is None,
         "verify": objection.status == Objection.Status.OPEN,
-        "conclude": objection.status in conclude.allowed_sources(Scope.for_user(user).roles),
+        "conclude": objection.status in conclude.allowed_sources(roles),
+        "decide": objection.status in decide.allowed_sources(roles),
     }
 
 
 def public_receipt_or_404(notice, receipt) -> Objection:
     """An objection to a notice by its receipt number, with only what its receipt page shows."""
-    objection = (Objection.objects.only("receipt", "received_at", "is_late", "notice_id")
+    objection = (Objection.objects.only("receipt", "received_at", "is_late", "is_early", "status", "notice_id")
                  .filter(notice=notice, receipt=receipt[:24]).first())
     if objection is None:
         raise NotFound

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/<int:pk>/confirm/", views.notice_confirm, name="notice_confirm"),
     path("notices/<int:pk>/objections/new/", views.objection_new, name="objection_new"),
     path("objections/<int:pk>/", views.objection_detail, name="objection_detail"),
+    path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),
     path("calendar/", views.calendar_days, name="calendar"),
     # The public: no login
     path("p/<str:token>/", views_public.public_notice, name="public_notice"),

@@ -31,20 +31,31 @@ from reserve.qr import qr_data_uri
 from reserve.roles import Role, has_role
 from reserve.selectors import calendar_days_of, villages_with_ids
 from reserve.services import calendar_save
-from reserve.workdays import add_working_days
+from reserve.workdays import days_label
+from reserve.workflow import local_today
 
 from . import services
-from .forms import AssignForm, CalendarDayFormSet, ConcludeForm, NoticeForm, ObjectionRecordForm, VerifyForm
+from .forms import (
+    AssignForm,
+    CalendarDayFormSet,
+    ConcludeForm,
+    DecideForm,
+    NoticeForm,
+    ObjectionRecordForm,
+    VerifyForm,
+)
 from .selectors import (
     awaiting_publicity_count,
     awaiting_publicity_names,
     get_notice_for_user_or_404,
     get_objection_for_user_or_404,
+    get_objection_to_decide_or_404,
     notice_entries,
     notice_objections,
     notice_people,
     notices_with_counts,
     objection_steps,
+    referred_objections,
     stored_notice_pdf,
 )
 
@@ -84,12 +95,20 @@ def notice_list(request):
     })
 
 
-def _period_context(round_, start: datetime.date) -> dict:
-    period = add_working_days(start, round_.publicity_days, town=round_.town)
+def _period_context(round_, start: datetime.date, *, posted: bool = False) -> dict:
+    """The period a notice of this round starting on `start` would have (posted: a paper notice posted that day),
+    and what the date rules say of that start (publicity.services: a notice entered now starts today at the
+    earliest; a paper notice was posted on a day that has come)."""
+    today = local_today()
+    period = services.publicity_period(round_, start)
+    problem = (services.rule_posted_not_in_future(posted_on=start, today=today) if posted
+               else services.rule_starts_not_in_past(start=start, posted_on=None, today=today))
     return {
         "period": period, "start_label": cn_date(period.start), "end_label": cn_date(period.end),
         "note": services.calendar_note(period), "shifted": period.start != start,
-        "requested_label": cn_date(start), "past": start < timezone.localdate(),
+        "requested_label": cn_date(start), "posted": posted,
+        "date_problem": problem[1] if problem else "",
+        "confirmable_label": cn_date(period.end + datetime.timedelta(days=1)),
     }
 
 
@@ -112,18 +131,19 @@ def notice_new(request):
     names = awaiting_publicity_names(user, round_)
     villages = villages_with_ids(user, names)
     town = round_.town
+    today = local_today()
     form = NoticeForm(
         request.POST if request.method == "POST" else None, villages=villages, names=names,
-        initial={"start_date": round_.publicity_start, "contact_phone": town.office_phone,
+        initial={"start_date": max(round_.publicity_start, today), "contact_phone": town.office_phone,
                  "contact_address": town.office_address},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             notices, refused = services.notice_publish_batch(
-                actor=user, round_=round_, villages=list(d["villages"]), start_date=d["start_date"],
+                actor=user, round_=round_, villages=list(d["villages"]), **form.dates(),
                 contact_phone=d["contact_phone"], contact_address=d["contact_address"],
-                public_url_for=lambda n: public_url(request, n),
+                public_url_for=lambda n: public_url(request, n), today=today,
             )
         except ValidationError as e:
             add_errors(form, e)
@@ -131,17 +151,29 @@ def notice_new(request):
             for message in refused:
                 messages.warning(request, message)
             if notices:
-                messages.success(request, _("已发布%(n)d份公示：%(v)s。") % {
-                    "n": len(notices), "v": "、".join(n.village.name for n in notices)})
+                first = notices[0]
+                messages.success(request, _(
+                    "已发布%(n)d份公示（%(v)s），公示时间%(a)s至%(b)s；公示期满后（%(c)s起）可确认入库。") % {
+                    "n": len(notices), "v": "、".join(n.village.name for n in notices),
+                    "a": cn_date(first.start_date), "b": cn_date(first.end_date),
+                    "c": cn_date(services.confirmable_from(first))})
+                if first.posted_before_entry:
+                    messages.info(request, _("已记录：纸质公示于%(p)s先行张贴，%(e)s由%(u)s录入系统。") % {
+                        "p": cn_date(first.posted_on), "e": cn_date(first.entered_on), "u": user})
                 if len(notices) == 1:
-                    return redirect(notices[0])
+                    return redirect(first)
                 return redirect(f"{reverse('publicity:notice_list')}?round={round_.pk}")
             return redirect(f"{reverse('publicity:notice_new')}?round={round_.pk}")
-    # The period as the form stands (the posted date after an error, else the initial one).
-    start = _parse_date(form.data.get("start_date")) if form.is_bound else round_.publicity_start
+    # The period as the form stands (the posted dates after an error, else the initial one).
+    posted = form.is_bound and bool(form.data.get("posted_first"))
+    if form.is_bound:
+        start = _parse_date(form.data.get("posted_on" if posted else "start_date"))
+    else:
+        start = max(round_.publicity_start, today)
     return render(request, "publicity/notice_form.html", {
         "form": form, "round": round_, "rounds": rounds_visible_to(user),
-        **(_period_context(round_, start) if start else {"invalid": True}),
+        "days_label": days_label(round_.publicity_days, round_.publicity_day_kind),
+        **(_period_context(round_, start, posted=posted) if start else {"invalid": True}),
     })
 
 
@@ -153,7 +185,8 @@ def notice_period(request):
     if round_ is None:
         raise Http404
     start = _parse_date(request.GET.get("start"))
-    context = _period_context(round_, start) if start else {"invalid": True}
+    posted = request.GET.get("posted") == "1"
+    context = _period_context(round_, start, posted=posted) if start else {"invalid": True}
     return render(request, "publicity/_period.html", {"round": round_, **context})
 
 
@@ -162,11 +195,14 @@ def notice_period(request):
 def notice_detail(request, pk):
     user = request.user
     notice = get_notice_for_user_or_404(user, pk)
-    today = timezone.localdate()
+    today = local_today()
+    referred = referred_objections(notice, user)
     context = {
         "notice": notice, "entries": notice_entries(notice),
         "today": today, "is_office_view": has_role(user, Role.OFFICE),
         "start_label": cn_date(notice.start_date), "end_label": cn_date(notice.end_date),
+        "confirmable_label": cn_date(services.confirmable_from(notice)),
+        "referred": [(o, DecideForm(prefix=f"decide-{o.pk}", initial={"version": o.version})) for o in referred],
     }
     if context["is_office_view"]:
         url = public_url(request, notice)
@@ -194,7 +230,7 @@ def notice_confirm(request, pk):
     notice = get_notice_for_user_or_404(request.user, pk)
     done, refused = services.confirm_batch(actor=request.user, notice=notice)
     if done:
-        messages.success(request, _("已确认%(n)d人入库。") % {"n": done})
+        messages.success(request, _("已确认%(n)d人进入后备干部库，下一步：在后备干部库中为其安排培养。") % {"n": done})
     for message in refused:
         messages.warning(request, _("未能入库：%(m)s") % {"m": message})
     if not done and not refused:
@@ -221,7 +257,13 @@ def objection_new(request, pk):
         except ValidationError as e:
             add_errors(form, e)
         else:
-            messages.success(request, _("已登记异议，受理编号%(r)s。") % {"r": objection.receipt})
+            when = ""
+            if objection.is_early:
+                when = _("（公示开始前收到，已标注“提前收到”）")
+            elif objection.is_late:
+                when = _("（公示期满后收到，已标注“期满后收到”）")
+            messages.success(request, _("已登记异议，受理编号%(r)s%(w)s。下一步：核实反映的情况。") % {
+                "r": objection.receipt, "w": when})
             return redirect(objection)
     return render(request, "publicity/objection_form.html", {"notice": notice, "form": form})
 
@@ -264,7 +306,8 @@ def objection_detail(request, pk):
                 else:
                     services.objection_conclude(actor=user, objection_id=objection.pk, version=d["version"],
                                                 upheld=d["upheld"], reason=d["reason"])
-                    done = _("已作出结论：反映属实，该人选不予确定。") if d["upheld"] else _("已作出结论：反映不属实。")
+                    done = (_("已认定反映属实并提请镇党委研究。党委作出决定（取消人选资格或维持）前，该人选不能确认入库。")
+                            if d["upheld"] else _("已作出结论：反映不属实，该异议已办结。"))
             except ActionRefused as e:
                 messages.error(request, e.message)
                 return redirect(objection)
@@ -286,7 +329,45 @@ def objection_detail(request, pk):
         "assign_form": forms["assign"] if shown["assign"] else None,
         "verify_form": forms["verify"] if shown["verify"] else None,
         "conclude_form": forms["conclude"] if shown["conclude"] else None,
+        "decide_form": DecideForm(prefix=f"decide-{objection.pk}", initial=initial) if shown["decide"] else None,
     })
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE)
+@require_POST
+def objection_decide(request, pk):
+    """The committee's decision on an objection the office found true (the committee, or the office recording
+    it): from the notice's page, or the objection's (the office)."""
+    user = request.user
+    objection = get_objection_to_decide_or_404(user, pk)
+    back = objection.get_absolute_url() if (request.POST.get("back") == "objection"
+                                            and has_role(user, Role.OFFICE)) else objection.notice.get_absolute_url()
+    form = DecideForm(request.POST, prefix=f"decide-{objection.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    d = form.cleaned_data
+    name = objection.entry.name if objection.entry else ""
+    try:
+        services.objection_committee_decide(actor=user, objection_id=objection.pk, version=d["version"],
+                                            cancel=d["cancel"], reason=d["reason"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+        return redirect(back)
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, message)
+        return redirect(back)
+    if d["cancel"]:
+        messages.success(request, _("已记录党委研究决定：取消%(n)s的人选资格（状态改为“未确定”）。公示页面已标注其不再作为拟确定人选，"
+                                    "不再受理针对其的反映；反映人查询回执时显示已办结。") % {"n": name})
+    else:
+        messages.success(request, _("已记录党委研究决定：维持%(n)s的人选资格，该异议已办结。公示期满（%(d)s）后，"
+                                    "如无其他未办结的异议，可确认入库。") % {
+            "n": name, "d": cn_date(objection.notice.end_date)})
+    return redirect(back)
 
 
 # --- the town's working-day table -----------------------------------------------------------------

@@ -28,7 +28,7 @@ from reserve.exceptions import NotFound
 from reserve.views_errors import too_many
 
 from .forms_public import PublicObjectionForm
-from .selectors import notice_entries, public_notice_or_404, public_receipt_or_404
+from .selectors import notice_entries, proposed_entries, public_notice_or_404, public_receipt_or_404
 from .services import objection_lodge_public
 
 # Throttle rates (django-ratelimit syntax).
@@ -123,8 +123,13 @@ def public_notice(request, token):
         if length > MAX_POST_BYTES:
             return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
                             status=413, back=notice.get_public_url())
-    form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice)
-    if request.method == "POST" and form.is_valid():
+    open_to = proposed_entries(notice)
+    accepting = open_to.exists()
+    form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice, entries=open_to)
+    if request.method == "POST" and not accepting:
+        form.is_valid()
+        form.add_error(None, _("本公示的人选均已不再作为拟确定人选，不再受理反映。"))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             objection = objection_lodge_public(notice=notice, content=data["content"], name=data["name"],
@@ -140,6 +145,7 @@ def public_notice(request, token):
         "entries": notice_entries(notice),
         "state_text": _state_text(notice),
         "form": form,
+        "accepting": accepting,
         "page_title": notice.title,
     })
 
@@ -157,6 +163,8 @@ def public_receipt(request, token, receipt):
         "receipt": objection.receipt,
         "received_at": objection.received_at,
         "is_late": objection.is_late,
+        "is_early": objection.is_early,
+        "concluded": not objection.is_open,
         "page_title": _("受理回执"),
     })
     response["Cache-Control"] = "no-store"

@@ -1,8 +1,15 @@
 """The moves of an objection (异议) on the workflow engine, and publicity's events.
 
-open ──verify──▶ verified ──uphold──▶ upheld      (the person is not confirmed: the nomination is rejected)
-  ▲               │   ▲    └─dismiss─▶ not_upheld
-  └───────────────┘   └─ verify again (a corrected verification) ─┘
+open ──verify──▶ verified ──uphold──▶ referred ──cancel───▶ upheld      (the committee cancels the candidacy:
+  ▲               │   ▲    │         (the office      │                      the nomination is rejected)
+  └───────────────┘   │    │         finds it true;   └─maintain─▶ maintained (the committee keeps the person)
+                      │    │         the committee
+                      │    │         decides)
+                      │    └─dismiss─▶ not_upheld
+                      └─ verify again (a corrected verification) ─┘
+
+Upholding is the office's finding only: it proposes the change, and the person stays 公示中 (not confirmable)
+until the town's party committee (Role.COMMITTEE, or the office recording its decision) decides.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -10,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Nomination
 from candidates.models import Status as NominationStatus
 from reserve import events
-from reserve.exceptions import ActionRefused
+from reserve.exceptions import ActionRefused, NotFound
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.workflow import Transition, Workflow
 
-from .models import Objection
+from .models import Notice, Objection
 
 OS = Objection.Status
 
@@ -37,8 +44,17 @@ def lock_objection(actor, objection_id) -> Objection:
     """Lock the nomination the objection is about (if any), then the objection; NotFound outside the
     actor's scope. Inside a transaction. The locked nomination is `objection.locked_nomination`."""
     scope = Scope.for_user(actor)
-    scope.require_role(Role.OFFICE)
-    found = scope.get(Objection.objects.select_related("entry"), objection_id)
+    scope.require_role(Role.OFFICE, Role.COMMITTEE)  # each transition says which of them may take it
+    if scope.has(Role.OFFICE):
+        found = scope.get(Objection.objects.select_related("entry"), objection_id)
+    else:
+        # The committee sees no objection as such (they name their objectors): it reaches the ones it decides
+        # on through their notice, which is in its scope.
+        notices = scope.filter(Notice.objects.all(), roles={Role.COMMITTEE})
+        try:
+            found = Objection.objects.select_related("entry").get(pk=objection_id, notice__in=notices)
+        except (Objection.DoesNotExist, ValueError, TypeError, OverflowError):
+            raise NotFound from None
     nomination = None
     if found.entry_id:
         nomination = Nomination.objects.select_for_update(of=("self",)).get(pk=found.entry.nomination_id)
@@ -52,7 +68,19 @@ def lock_objection(actor, objection_id) -> Objection:
 
 
 def _refused_conclusion(objection):
-    return _("请先核实，再作结论。") if objection.is_open else _("异议已有结论。")
+    if objection.status == OS.OPEN:
+        return _("请先核实，再作结论。")
+    if objection.is_referred:
+        return _("已认定反映属实并提请党委研究，待党委作出决定。")
+    return _("异议已有结论。")
+
+
+def _refused_decision(objection):
+    if objection.is_referred:
+        return _("异议已有结论。")
+    if objection.is_open:
+        return _("组织办尚未认定反映属实，党委暂不需作出决定。")
+    return _("异议已办结。")
 
 
 def _may_uphold(objection, actor, today):
@@ -78,13 +106,36 @@ OBJECTION_WORKFLOW = Workflow(
         ),
         Transition(
             action="objection_uphold",
-            label=_("认定反映属实"),
-            target=OS.UPHELD,
+            label=_("认定反映属实，提请党委研究"),
+            target=OS.REFERRED,
             sources_by_role={Role.OFFICE: (OS.VERIFIED,)},
             needs_reason=True,
             guard=_may_uphold,
             manual=False,
             refused=_refused_conclusion,
+        ),
+        # The committee's decision on an objection the office found true (the office may record it for them).
+        Transition(
+            action="objection_cancel",
+            label=_("党委研究：取消人选资格"),
+            target=OS.UPHELD,
+            sources_by_role={Role.COMMITTEE: (OS.REFERRED,), Role.OFFICE: (OS.REFERRED,)},
+            needs_reason=True,
+            guard=_may_uphold,
+            manual=False,
+            refused=_refused_decision,
+            confirm=_("取消后该同志不再作为拟确定人选（状态改为“未确定”），不能撤销；公示页面将标注其已不再作为拟确定人选。"
+                      "确认取消人选资格？"),
+        ),
+        Transition(
+            action="objection_maintain",
+            label=_("党委研究：维持人选"),
+            target=OS.MAINTAINED,
+            sources_by_role={Role.COMMITTEE: (OS.REFERRED,), Role.OFFICE: (OS.REFERRED,)},
+            needs_reason=True,
+            manual=False,
+            refused=_refused_decision,
+            confirm=_("维持后该异议办结，不影响该同志的人选资格；公示期满后可确认入库。确认维持？"),
         ),
         Transition(
             action="objection_dismiss",

@@ -1,7 +1,8 @@
-"""Working days (工作日) on the official calendar, with the town's own additions.
+"""Working days (工作日) on the official calendar, with the town's own additions; periods of days.
 
 One function decides whether a day is a working day; every period counted in working days (the
-公示 period, deadlines) goes through `add_working_days`. The official holidays and adjusted working
+公示 period, deadlines) goes through `add_working_days`, and every period whose days may be counted
+either way (a round's 公示: "5个工作日" or "7天") through `period_of`. The official holidays and adjusted working
 days come from the maintained chinese-calendar package. For a year it has no data for yet, the
 town's table and Monday–Friday are used, and the result says so — callers show that to the user.
 """
@@ -10,7 +11,9 @@ import datetime
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.utils.translation import gettext as _
 
+from .choices import DayKind
 from .models import CalendarDay
 
 
@@ -52,12 +55,30 @@ def official_data_for(year: int) -> bool:
 class Period:
     start: datetime.date
     end: datetime.date
-    working_days: int
+    days: int  # how many days of its kind it lasts
     unknown_years: tuple[int, ...]  # years counted without official holiday data
+    kind: str = DayKind.WORKING
 
     @property
     def is_estimate(self) -> bool:
         return bool(self.unknown_years)
+
+    @property
+    def working_days(self) -> int:
+        """The length of a period counted in working days (kept for the callers of add_working_days)."""
+        return self.days
+
+    @property
+    def label(self) -> str:
+        """Its length as a notice says it: "5个工作日", "7天"."""
+        return days_label(self.days, self.kind)
+
+
+def days_label(n: int, kind: str) -> str:
+    """n days of a kind, as a notice or a page says it: "5个工作日" (working days), "7天" (calendar days)."""
+    if kind == DayKind.CALENDAR:
+        return _("%(n)d天") % {"n": n}
+    return _("%(n)d个工作日") % {"n": n}
 
 
 def add_working_days(start: datetime.date, n: int, *, town, calendar: Calendar | None = None) -> Period:
@@ -84,7 +105,26 @@ def add_working_days(start: datetime.date, n: int, *, town, calendar: Calendar |
         day += datetime.timedelta(days=1)
         if calendar.is_workday(day):
             counted += 1
-    return Period(start=first, end=day, working_days=n, unknown_years=tuple(sorted(unknown)))
+    return Period(start=first, end=day, days=n, unknown_years=tuple(sorted(unknown)))
+
+
+def period_of(start: datetime.date, n: int, kind: str, *, town, calendar: Calendar | None = None) -> Period:
+    """The period of n days of a kind (reserve.choices.DayKind) beginning on `start`.
+
+    Working days: as add_working_days (a start on a day off begins on the next working day).
+    Calendar days (自然日): every day counts, the start is the first day whatever the calendar says,
+    and the period ends n − 1 days after it ("7天" from Monday 7 Dec: to Sunday 13 Dec).
+    """
+    if kind == DayKind.WORKING:
+        return add_working_days(start, n, town=town, calendar=calendar)
+    if kind != DayKind.CALENDAR:
+        raise ValueError(f"unknown kind of day: {kind!r}")
+    if n < 1:
+        raise ValueError("a period has at least one day")
+    if not 1900 <= start.year <= 9000:
+        raise ValueError("a period must start between 1900 and 9000")
+    return Period(start=start, end=start + datetime.timedelta(days=n - 1), days=n, unknown_years=(),
+                  kind=DayKind.CALENDAR)
 
 
 def is_workday(day: datetime.date, *, town) -> bool:

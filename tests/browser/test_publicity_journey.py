@@ -1,5 +1,7 @@
 """公示 in a real browser: the office publishes a notice, the public lodges an objection, the office
-verifies and upholds it; and, separately, confirms the people of an ended notice into the reserve pool.
+verifies it and finds it true, the committee cancels the candidacy, the public page marks the person and the
+objector's receipt says the matter is concluded; and, separately, the office enters a paper notice posted weeks
+ago and confirms its people into the reserve pool once its period has ended.
 
 The publish form shows the period live (notice_period.js asks the server for a fragment); publishing
 asks a window.confirm (app.js, data-confirm) which the test accepts. The public page is opened in a
@@ -34,6 +36,7 @@ OBJECTION_TEXT = "反映该同志在村道旁违规搭建彩钢棚约四十平�
 VERIFIER = "组织办 周建华"
 VERIFICATION = "经实地查看并询问村委，该同志确于2025年在村道旁搭建彩钢棚，未办理审批手续，至今未拆除。"
 REASON = "经核实反映属实，存在违规搭建行为，根据选拔条件不予确定为后备干部人选。"
+COMMITTEE_REASON = "镇党委会议研究：违规搭建属实，取消其后备干部人选资格。"
 
 
 @pytest.fixture
@@ -108,7 +111,7 @@ def period_text(page):
 
 
 def test_publish_objection_upheld(page, new_page, problems, screenshot, town, round_, village_a,
-                                  village_a_user, office):
+                                  village_a_user, office, committee):
     nomination = approved(round_, village_a, NAME, village_a_user)
     today = timezone.localdate()
     start = start_in_force_today(town)
@@ -135,7 +138,8 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     page.fill("#id_start_date", "2026-09-29")
     expect(period_text(page)).to_have_text("公示时间：2026年9月29日至2026年10月10日（5个工作日）")
     expect(period_text(page)).to_have_attribute("data-period", "2026-09-29/2026-10-10")
-    expect(page.locator("#period-result")).to_contain_text("开始日期早于今天：请确认公示确已于该日张贴。")
+    # … a start in the past is refused: the public would get none of its days.
+    expect(page.locator("#date-problem")).to_contain_text("公示期不能从过去开始")
     expect(page.locator("#calendar-warning")).to_have_count(0)
     screenshot(page, "publicity-01-publish-form-period")
 
@@ -148,8 +152,14 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     expect(warning.get_by_role("link", name="维护本镇工作日调整表")).to_be_visible()
     screenshot(page, "publicity-02-publish-form-warning")
 
-    # Back to a start so that the notice is in force today; tick the village and publish.
-    page.fill("#id_start_date", start.isoformat())
+    # Back to a start so that the notice is in force today (on a day off: a paper notice posted on the last
+    # working day, entered today); tick the village and publish.
+    if start == today:
+        page.fill("#id_start_date", start.isoformat())
+    else:
+        page.get_by_label("纸质公示已先行张贴").check()
+        page.fill("#id_posted_on", start.isoformat())
+    expect(page.locator("#date-problem")).to_have_count(0)
     expect(page.locator("#calendar-warning")).to_have_count(0)
     expect(period_text(page)).to_contain_text(f"公示时间：{cn(start)}至")
     period = period_text(page).get_attribute("data-period")
@@ -159,12 +169,13 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     asked = accept_dialogs(page)
     page.locator('button[data-action="publish"]').click()
     expect(page).to_have_url(re.compile(r"/notices/\d+/$"))
-    assert asked == [("confirm", "公示发布后不能修改或撤回，确认发布？")]
-    expect(flash(page)).to_contain_text("已发布1份公示：东山村。")
+    assert asked == [("confirm", "公示发布后不能修改或撤回，所选村（社区）的人选将进入公示期，期满前不能确认入库。确认发布？")]
+    expect(flash(page)).to_contain_text("已发布1份公示（东山村）")
+    expect(flash(page)).to_contain_text(f"公示期满后（{cn(period_end + datetime.timedelta(days=1))}起）可确认入库")
 
     # --- The notice (office view) ---------------------------------------------------------------
     notice = Notice.objects.get(village=village_a)
-    assert (notice.start_date, notice.end_date, notice.working_days) == (period_start, period_end, 5)
+    assert (notice.start_date, notice.end_date, notice.days) == (period_start, period_end, 5)
     expect(page.locator("h1.page-title")).to_contain_text("东山村 · 后备干部人选公示")
     expect(page.locator("h1 .notice-state")).to_have_text("公示中")
     expect(page.locator("#notice-status")).to_contain_text(f"公示中，至{cn(period_end)}期满")
@@ -180,7 +191,8 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     expect(page.locator("#notice-qr")).to_be_visible()
     people = page.locator(f'#people tr[data-nomination="{nomination.pk}"]')
     expect(people.locator(".status-badge")).to_have_text("公示中")
-    expect(people).to_contain_text(f"公示期至{cn(period_end)}，期满后才能确认入库。")
+    expect(people).to_contain_text(
+        f"公示期至{cn(period_end)}，期满后（{cn(period_end + datetime.timedelta(days=1))}起）才能确认入库。")
     expect(page.locator('button[data-action="confirm_reserve"]')).to_be_disabled()
     expect(page.locator("#objections tbody")).to_contain_text("尚未收到异议。")
     screenshot(page, "publicity-03-notice-office")
@@ -264,18 +276,60 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     expect(page.locator("#verification")).to_contain_text(VERIFICATION)
     expect(page.locator("#verify-form")).to_have_count(0)
 
-    page.get_by_label("反映属实（该人选不予确定）").check()
+    # The office finds it true: that proposes the change, asked first with its consequence.
+    asked.clear()
+    page.get_by_label("反映属实（提请镇党委研究是否取消人选资格）").check()
     page.fill("#id_conclude-reason", REASON)
     page.get_by_role("button", name="提交结论").click()
-    expect(flash(page)).to_contain_text("已作出结论：反映属实，该人选不予确定。")
-    expect(page.locator("h1 .badge")).to_have_text("反映属实")
-    expect(page.locator("#conclusion")).to_contain_text("反映属实，该人选不予确定。")
+    expect(flash(page)).to_contain_text("已认定反映属实并提请镇党委研究")
+    assert len(asked) == 1 and "提请镇党委研究" in asked[0][1], asked
+    expect(page.locator("h1 .badge")).to_have_text("反映属实，待党委研究")
+    expect(page.locator("#conclusion")).to_contain_text("反映属实，提请镇党委研究")
     expect(page.locator("#conclusion")).to_contain_text(REASON)
     expect(page.locator("#conclusion")).to_contain_text(office.username)
+    expect(page.locator("#objection-entry .status-badge")).to_have_text("公示中")  # not cancelled by the office
+    expect(page.locator("#awaiting-committee")).to_be_visible()
+    expect(page.locator("#conclude-form")).to_have_count(0)
+    screenshot(page, "publicity-07-objection-referred")
+
+    # --- The committee decides, on the notice's page ------------------------------------------------
+    member = new_page()
+    member_asked = accept_dialogs(member)
+    log_in(member, committee.username)
+    member.goto(notice.get_absolute_url())
+    matter = member.locator(f'#referred [data-referred="{objection.pk}"]')
+    expect(matter).to_contain_text(OBJECTION_TEXT)
+    expect(matter).to_contain_text(VERIFICATION)
+    expect(matter).to_contain_text(REASON)
+    matter.get_by_label("取消人选资格").check()
+    matter.get_by_label("党委研究意见").fill(COMMITTEE_REASON)
+    screenshot(member, "publicity-07b-committee-decides")
+    matter.get_by_role("button", name="记录党委研究决定").click()
+    expect(flash(member)).to_contain_text(f"已记录党委研究决定：取消{NAME}的人选资格")
+    assert len(member_asked) == 1 and "不再作为拟确定人选" in member_asked[0][1], member_asked
+    expect(member.locator("#referred")).to_have_count(0)
+    expect(member.locator("table.notice-table tbody tr td.name")).to_contain_text("已不再作为拟确定人选")
+
+    # --- The public page marks the person, without saying why; the receipt says 已办结 -------------------
+    visitor.goto(public_url)
+    expect(visitor.locator("table.notice-table tbody tr td.name")).to_have_text([f"{NAME} 已不再作为拟确定人选"])
+    expect(visitor.locator("#not-accepting")).to_be_visible()
+    expect(visitor.locator("#id_content")).to_have_count(0)
+    expect(visitor.locator("body")).not_to_contain_text(COMMITTEE_REASON)
+    visitor.goto(f"{public_url}receipt/{receipt}/")
+    expect(visitor.locator("#receipt-state")).to_contain_text("已办结")
+    expect(visitor.locator("#receipt")).not_to_contain_text(COMMITTEE_REASON)
+    expect(visitor.locator("#receipt")).not_to_contain_text(VERIFICATION)
+
+    # --- Back at the office: the objection is concluded -------------------------------------------
+    page.reload()
+    expect(page.locator("h1 .badge")).to_have_text("反映属实，已取消人选资格")
+    expect(page.locator("#committee-decision")).to_contain_text(COMMITTEE_REASON)
+    expect(page.locator("#committee-decision")).to_contain_text(committee.username)
     expect(page.locator("#objection-entry .status-badge")).to_have_text("未确定")
     expect(page.get_by_text("该异议已办结。")).to_be_visible()
-    expect(page.locator("#conclude-form")).to_have_count(0)
-    screenshot(page, "publicity-07-objection-upheld")
+    expect(page.locator("#decide-form")).to_have_count(0)
+    screenshot(page, "publicity-07c-objection-upheld")
 
     # --- The nomination: 未确定, the reason in its timeline ---------------------------------------
     page.locator("#objection-entry").get_by_role("link", name=NAME).click()
@@ -284,9 +338,10 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     upheld = page.locator('#timeline li[data-event="uphold_objection"]')
     expect(upheld).to_contain_text("异议属实，取消人选资格")
     expect(upheld).to_contain_text("（→未确定）")
-    expect(upheld).to_contain_text(f"理由：{REASON}")
+    expect(upheld).to_contain_text(f"理由：{COMMITTEE_REASON}")
     events = timeline_events(page)
-    assert events.index("publish") < events.index("objection") < events.index("uphold_objection"), events
+    assert (events.index("publish") < events.index("objection") < events.index("refer_objection")
+            < events.index("uphold_objection")), events
 
     # --- The database at the end ----------------------------------------------------------------
     nomination.refresh_from_db()
@@ -295,9 +350,12 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     assert objection.status == Objection.Status.UPHELD
     assert (objection.verified_by, objection.verification) == (VERIFIER, VERIFICATION)
     assert (objection.conclusion_reason, objection.concluded_by) == (REASON, office)
+    assert (objection.decision_reason, objection.decided_by) == (COMMITTEE_REASON, committee)
     assert notice.entries.get().nomination_id == nomination.pk
+    assert notice.entries.get().withdrawn_on == today
     last = Event.objects.filter(action="uphold_objection").get()
-    assert (last.from_status, last.to_status, last.reason) == (Status.PUBLICISED, Status.REJECTED, REASON)
+    assert (last.from_status, last.to_status, last.reason, last.actor) == (
+        Status.PUBLICISED, Status.REJECTED, COMMITTEE_REASON, committee)
     assert not Reserve.objects.exists()
     problems.assert_none()
 
@@ -308,19 +366,20 @@ def test_ended_notice_confirmed_into_reserve(page, problems, monkeypatch, screen
     monkeypatch.setattr(services, "render_pdf", lambda *a, **k: b"%PDF-1.7 test\n%%EOF")
     nomination = approved(round_, village_a, OTHER_NAME, village_a_user)
     today = timezone.localdate()
-    posted = today - datetime.timedelta(days=42)  # published and posted six weeks ago
+    posted = today - datetime.timedelta(days=42)  # a paper notice posted six weeks ago, entered today
     notice = services.notice_publish(
-        actor=office, round_=round_, village=village_a, start_date=posted, issue_date=posted,
+        actor=office, round_=round_, village=village_a, posted_on=posted,
         contact_phone=OFFICE_PHONE, contact_address=OFFICE_ADDRESS,
         public_url_for=lambda n: f"http://testserver/p/{n.token}/",
     )
-    assert notice.ended(today)
+    assert notice.ended(today) and notice.posted_before_entry
 
     log_in(page, office.username)
     page.goto(notice.get_absolute_url())
     expect(page.locator("h1 .notice-state")).to_have_text("已期满")
     expect(page.locator("#notice-status")).to_contain_text(f"已于{cn(notice.end_date)}期满")
     expect(page.locator("#objections tbody")).to_contain_text("尚未收到异议。")
+    expect(page.locator("#posted-before-entry")).to_contain_text(f"张贴日期{cn(posted)}，{cn(today)}由{office.username}录入系统")
     person = page.locator(f'#people tr[data-nomination="{nomination.pk}"]')
     expect(person.locator(".status-badge")).to_have_text("公示中")
     expect(person).to_contain_text("可以确认入库")
@@ -328,8 +387,10 @@ def test_ended_notice_confirmed_into_reserve(page, problems, monkeypatch, screen
     expect(confirm).to_have_text("公示期满，确认入库")
     expect(confirm).to_be_enabled()
     screenshot(page, "publicity-08-notice-ended")
+    asked = accept_dialogs(page)
     confirm.click()
-    expect(flash(page)).to_contain_text("已确认1人入库。")
+    expect(flash(page)).to_contain_text("已确认1人进入后备干部库")
+    assert len(asked) == 1 and "不能撤销" in asked[0][1], asked
     expect(person.locator(".status-badge")).to_have_text("已入库")
     expect(page.locator('button[data-action="confirm_reserve"]')).to_have_count(0)  # nobody left publicised
     screenshot(page, "publicity-09-notice-confirmed")

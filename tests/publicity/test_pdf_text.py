@@ -25,7 +25,7 @@ def people(office, round_, village_a):
          "东山村村委会委员"),
         ("李秀英", Gender.FEMALE, datetime.date(1996, 11, 21), Education.BACHELOR, PoliticalStatus.LEAGUE_MEMBER,
          "东山村文书"),
-        ("张喆", Gender.MALE, datetime.date(1990, 1, 2), Education.HIGH_SCHOOL, PoliticalStatus.MASSES,
+        ("张喆", Gender.MALE, datetime.date(1992, 1, 2), Education.HIGH_SCHOOL, PoliticalStatus.MASSES,
          "个体经营"),
     ]
     return [
@@ -42,6 +42,7 @@ def notice(office, round_, village_a, people, no_network):
         actor=office, round_=round_, village=village_a, start_date=START,
         contact_phone="0579-88880000", contact_address="青山镇人民政府组织办（镇政府三楼）",
         public_url_for=lambda n: PUBLIC_BASE + n.get_public_url(), issue_date=datetime.date(2026, 9, 28),
+        today=datetime.date(2026, 9, 28),  # entered the day before it starts
     )
     assert no_network == []
     return notice
@@ -80,7 +81,7 @@ def test_the_pdf_has_every_entrys_six_fields(notice):
     assert [(e.gender, e.birth_month, e.education, e.political_status) for e in entries] == [
         ("男", "1992.03", "大专", "中共党员"),
         ("女", "1996.11", "大学本科", "共青团员"),
-        ("男", "1990.01", "高中（中专、职高、技校）", "群众"),
+        ("男", "1992.01", "高中（中专、职高、技校）", "群众"),
     ]
     for e in entries:
         row = "".join(str(getattr(e, f)) for f in e.PUBLIC_FIELDS)
@@ -88,7 +89,7 @@ def test_the_pdf_has_every_entrys_six_fields(notice):
 
 
 def test_the_notice_period_is_stored_with_it(notice):
-    assert (notice.start_date, notice.end_date, notice.working_days) == (START, datetime.date(2026, 10, 10), 5)
+    assert (notice.start_date, notice.end_date, notice.days, notice.day_kind) == (START, datetime.date(2026, 10, 10), 5, "working")
     assert notice.calendar_note == ""
 
 

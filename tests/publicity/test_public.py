@@ -35,8 +35,8 @@ def make_notice(office, round_, village, *, start, end, people=("王建国", "�
         body=f"经镇党委研究，拟确定以下同志为{village.name}村级后备干部人选，现予以公示。\n"
              f"公示时间：{services._cn_date(start)}至{services._cn_date(end)}（5个工作日）。\n"
              "联系电话：0579-88880000；来信来访地址：青山镇人民政府组织办。",
-        start_date=start, end_date=end, working_days=5, issuer=round_.town.party_committee_name,
-        issue_date=start, contact_phone="0579-88880000", contact_address="青山镇人民政府组织办",
+        start_date=start, end_date=end, days=5, issuer=round_.town.party_committee_name,
+        issue_date=start, entered_on=start, contact_phone="0579-88880000", contact_address="青山镇人民政府组织办",
         published_by=office,
     )
     for i, name in enumerate(people, start=1):
@@ -393,7 +393,7 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
                                created_by=office, approved=True, work_unit_post="村民小组长")
 
     notice = services.notice_publish(
-        actor=office, round_=round_, village=village_a, start_date=datetime.date(2026, 9, 29),
+        actor=office, round_=round_, village=village_a, start_date=today(),
         contact_phone="0579-88880000", contact_address="青山镇人民政府组织办",
         public_url_for=lambda n: PUBLIC_BASE + n.get_public_url(),
     )
@@ -444,8 +444,9 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
     # The six fields are the only ones a notice entry has.
     assert NoticeEntry.PUBLIC_FIELDS == ("name", "gender", "birth_month", "education", "political_status",
                                          "work_unit_post")
+    # (withdrawn_on is no personal field: the page shows only that the person is no longer proposed, not why.)
     assert {f.name for f in NoticeEntry._meta.concrete_fields} == {
-        "id", "notice", "nomination", "order", *NoticeEntry.PUBLIC_FIELDS}
+        "id", "notice", "nomination", "order", "withdrawn_on", *NoticeEntry.PUBLIC_FIELDS}
     assert second.pk in set(Nomination.objects.filter(status="publicised").values_list("pk", flat=True))
 
 

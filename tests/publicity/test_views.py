@@ -29,11 +29,16 @@ def approved(round_, village, name, creator=None) -> Nomination:
                              person=PersonFactory(name=name), **extra)
 
 
-def publish(office, round_, village, start) -> Notice:
+def publish(office, round_, village, start=None, **dates) -> Notice:
     return services.notice_publish(
         actor=office, round_=round_, village=village, start_date=start, contact_phone=PHONE,
-        contact_address=ADDRESS, public_url_for=lambda n: f"http://testserver/p/{n.token}/",
+        contact_address=ADDRESS, public_url_for=lambda n: f"http://testserver/p/{n.token}/", **dates,
     )
+
+
+def posted(office, round_, village, days_ago) -> Notice:
+    """A paper notice posted `days_ago` days ago and entered today (its period runs from the posting day)."""
+    return publish(office, round_, village, posted_on=today() - datetime.timedelta(days=days_ago))
 
 
 @pytest.fixture
@@ -49,8 +54,8 @@ def notice_a(fake_pdf, office, round_, village_a, nom_a):
 
 @pytest.fixture
 def ended_notice(fake_pdf, office, round_, village_a, nom_a):
-    """Village A's notice, published weeks ago: its period has ended."""
-    return publish(office, round_, village_a, today() - datetime.timedelta(days=42))
+    """Village A's notice, posted on paper weeks ago (entered today): its period has ended."""
+    return posted(office, round_, village_a, 42)
 
 
 @pytest.fixture
@@ -178,7 +183,7 @@ def test_the_list_shows_the_office_every_notice_with_counts(client, office, noti
 
 def test_the_list_puts_the_latest_notice_first(client, office, round_, village_a, village_b, nom_a, fake_pdf):
     approved(round_, village_b, "王芳")
-    older = publish(office, round_, village_a, today() - datetime.timedelta(days=42))
+    older = posted(office, round_, village_a, 42)
     newer = publish(office, round_, village_b, today())
     client.force_login(office)
     html = page(client.get(reverse("publicity:notice_list")))
@@ -206,7 +211,7 @@ def test_the_office_sees_the_objections_qr_and_statuses(client, office, notice_a
     assert 'id="notice-qr"' in html and "data:image/svg+xml;base64," in html
     assert f"https://gs.example.cn/p/{notice_a.token}/" in html
     assert f'data-nomination="{nom_a.pk}"' in html and "公示中" in html
-    assert "期满后才能确认入库" in html  # why the person may not be confirmed yet
+    assert "才能确认入库" in html  # why the person may not be confirmed yet
     assert notice_a.body.splitlines()[0] in html  # the same text as the PDF
 
 
@@ -221,9 +226,14 @@ def test_nav_has_a_publicity_link_for_office_committee_and_village(client, offic
 
 # ------------------------------------------------------------------------------ publishing
 
-def _publish_post(villages, start="2026-09-29", phone=PHONE, address=ADDRESS):
+def _in_a_week() -> datetime.date:
+    return today() + datetime.timedelta(days=7)
+
+
+def _publish_post(villages, start=None, phone=PHONE, address=ADDRESS, **more):
+    start = start or _in_a_week().isoformat()
     return {"villages": [v.pk for v in villages], "start_date": start, "contact_phone": phone,
-            "contact_address": address}
+            "contact_address": address, **more}
 
 
 def test_the_form_lists_only_villages_with_approved_people_with_their_names(client, office, round_, town, nom_a,
@@ -237,7 +247,8 @@ def test_the_form_lists_only_villages_with_approved_people_with_their_names(clie
     assert "东山村（李明）" in html
     assert "西岭村" not in html and "赵未定" not in html
     form = response.context["form"]
-    assert form["start_date"].value() == round_.publicity_start
+    # The round's planned start, or today once it has passed (a notice entered now cannot start in the past).
+    assert form["start_date"].value() == max(round_.publicity_start, today())
     assert form["contact_phone"].value() == PHONE and form["contact_address"].value() == ADDRESS
     assert 'id="period-result"' in html  # the period, computed on the server
 
@@ -248,13 +259,15 @@ def test_publishing_through_the_page_stores_the_pdf_and_publicises(client, offic
     notice = Notice.objects.get()
     assert response.status_code == 302 and response["Location"] == notice.get_absolute_url()
     assert notice.village == village_a and notice.round == round_
-    assert (notice.start_date, notice.end_date) == (datetime.date(2026, 9, 29), datetime.date(2026, 10, 10))
+    period = services.publicity_period(round_, _in_a_week())
+    assert (notice.start_date, notice.end_date, notice.days) == (period.start, period.end, 5)
+    assert (notice.issue_date, notice.entered_on, notice.posted_on) == (today(), today(), None)
     assert notice.contact_phone == PHONE and notice.published_by == office
     with notice.pdf.open("rb") as f:
         assert f.read().startswith(b"%PDF")
     assert list(notice.entries.values_list("name", flat=True)) == ["李明"]
     assert status_of(nom_a) == Status.PUBLICISED
-    assert any("已发布1份公示" in m for m in message_texts(response))
+    assert any("已发布1份公示" in m and "公示期满后" in m and "可确认入库" in m for m in message_texts(response))
 
 
 def test_publishing_several_villages_goes_to_the_list(client, office, round_, village_a, village_b, nom_a, fake_pdf):
@@ -442,7 +455,7 @@ def test_the_objection_form_defaults_to_now_and_offers_the_notices_people(client
     assert [c for c, _label in form.fields["channel"].choices] == ["phone", "letter", "visit"]
 
 
-def test_upheld_objection_rejects_the_person_with_the_reason_in_the_timeline(client, office, notice_a, nom_a):
+def test_upheld_objection_is_referred_to_the_committee_which_cancels(client, office, committee, notice_a, nom_a):
     client.force_login(office)
     objection = _record(client, notice_a, entry=notice_a.entries.get(), name="王五")
     assert objection.channel == "visit" and objection.recorded_by == office and not objection.is_late
@@ -456,15 +469,39 @@ def test_upheld_objection_rejects_the_person_with_the_reason_in_the_timeline(cli
     html = page(client.get(objection.get_absolute_url()))
     assert 'id="conclude-form"' in html and 'id="verify-form"' not in html
 
+    assert "data-confirm" in html.split('id="conclude-form"')[1].split(">")[0]  # asks, with the consequence
+
+    # The office's finding proposes the change: the person stays 公示中, marked as awaiting the committee.
     response = _op(client, objection, "conclude", upheld="yes", reason="经核实，该同志存在违规建房问题。")
     assert response.status_code == 302
+    assert any("提请镇党委研究" in m and "不能确认入库" in m for m in message_texts(response))
     objection.refresh_from_db()
-    assert objection.status == Objection.Status.UPHELD and objection.concluded_by == office
-    assert status_of(nom_a) == Status.REJECTED
-    timeline = page(client.get(nom_a.get_absolute_url()))
-    assert "异议属实，取消人选资格" in timeline and "经核实，该同志存在违规建房问题。" in timeline
+    assert objection.status == Objection.Status.REFERRED and objection.concluded_by == office
+    assert status_of(nom_a) == Status.PUBLICISED
+    assert Event.objects.filter(action="refer_objection", object_id=nom_a.pk).exists()
     html = page(client.get(objection.get_absolute_url()))
-    assert 'id="conclude-form"' not in html and "该异议已办结" in html
+    assert 'id="conclude-form"' not in html and 'id="awaiting-committee"' in html and 'id="decide-form"' in html
+    assert "待党委研究" in page(client.get(notice_a.get_absolute_url()))
+
+    # The committee decides on the notice's page: the objection's content and finding, never the objector.
+    client.force_login(committee)
+    html = page(client.get(notice_a.get_absolute_url()))
+    assert f'data-referred="{objection.pk}"' in html and "经走访村民，情况属实。" in html
+    assert "王五" not in html and objection.receipt not in html
+    response = client.post(reverse("publicity:objection_decide", args=[objection.pk]), {
+        f"decide-{objection.pk}-version": str(objection.version), f"decide-{objection.pk}-cancel": "cancel",
+        f"decide-{objection.pk}-reason": "12月3日党委会研究：取消人选资格。", "back": "notice"})
+    assert response.status_code == 302 and response["Location"] == notice_a.get_absolute_url()
+    assert any("取消李明的人选资格" in m and "不再作为拟确定人选" in m for m in message_texts(response))
+    objection.refresh_from_db()
+    assert objection.status == Objection.Status.UPHELD and objection.decided_by == committee
+    assert status_of(nom_a) == Status.REJECTED
+    assert notice_a.entries.get().withdrawn_on == today()
+    timeline = page(client.get(nom_a.get_absolute_url()))
+    assert "异议属实，取消人选资格" in timeline and "12月3日党委会研究：取消人选资格。" in timeline
+    client.force_login(office)
+    html = page(client.get(objection.get_absolute_url()))
+    assert 'id="decide-form"' not in html and 'id="committee-decision"' in html and "该异议已办结" in html
 
 
 def test_not_upheld_objection_then_confirm_after_the_period(client, office, ended_notice, nom_a):
@@ -488,7 +525,7 @@ def test_not_upheld_objection_then_confirm_after_the_period(client, office, ende
     assert "可以确认入库" in html
     response = client.post(reverse("publicity:notice_confirm", args=[ended_notice.pk]))
     assert response.status_code == 302 and response["Location"] == ended_notice.get_absolute_url()
-    assert any("已确认1人入库" in m for m in message_texts(response))
+    assert any("已确认1人进入后备干部库" in m for m in message_texts(response))
     assert status_of(nom_a) == Status.RESERVE
     assert Reserve.objects.filter(nomination=nom_a, start_date=today()).exists()
 
@@ -498,19 +535,19 @@ def test_confirm_is_refused_before_the_period_ends(client, office, notice_a, nom
     response = client.post(reverse("publicity:notice_confirm", args=[notice_a.pk]))
     assert response.status_code == 302
     texts = message_texts(response)
-    assert any("李明" in m and "期满后才能确认入库" in m for m in texts), texts
+    assert any("李明" in m and "才能确认入库" in m for m in texts), texts
     assert status_of(nom_a) == Status.PUBLICISED and not Reserve.objects.exists()
 
 
 def test_confirm_reports_who_was_confirmed_and_why_others_not(client, office, round_, village_a, fake_pdf):
     first, second = approved(round_, village_a, "甲某"), approved(round_, village_a, "乙某")
-    notice = publish(office, round_, village_a, today() - datetime.timedelta(days=42))
+    notice = posted(office, round_, village_a, 42)
     entry_b = notice.entries.get(nomination=second)
     services.objection_record(actor=office, notice=notice, channel="letter", content="反映乙某。", entry=entry_b)
     client.force_login(office)
     response = client.post(reverse("publicity:notice_confirm", args=[notice.pk]))
     texts = message_texts(response)
-    assert any("已确认1人入库" in m for m in texts)
+    assert any("已确认1人进入后备干部库" in m for m in texts)
     assert any("乙某" in m and "尚未办结" in m for m in texts)
     assert status_of(first) == Status.RESERVE and status_of(second) == Status.PUBLICISED
 
