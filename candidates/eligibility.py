@@ -2,6 +2,11 @@
 
 Every caller — the live check on the form, saving a nomination, a change of the round's
 parameters, the lists — asks `evaluate()`; no other code decides eligibility.
+
+Relaxation (放宽条件) is decided by the organisation office, not claimed by the village: a category the
+village names on the form is shown with what it would relax, and counts only once the office has recorded
+its decision on the nomination (`office_relaxation`): education down to the round's relaxed minimum, and
+age by the round's relaxed_age_extra when that is more than 0.
 """
 
 import datetime
@@ -41,6 +46,9 @@ class Applicant:
     relaxation_category: str = ""
     relaxation_note: str = ""
     declared_relatives: tuple[str, ...] = field(default_factory=tuple)
+    # The category of the office's recorded relaxation decision ("" when none), and its particulars.
+    office_relaxation: str = ""
+    office_relaxation_text: str = ""
 
     @classmethod
     def from_nomination(cls, nomination, relatives=None):
@@ -57,7 +65,18 @@ class Applicant:
             relaxation_category=nomination.relaxation_category,
             relaxation_note=nomination.relaxation_note,
             declared_relatives=tuple(relatives),
+            office_relaxation=nomination.relaxation_decided,
+            office_relaxation_text=_office_relaxation_text(nomination),
         )
+
+
+def _office_relaxation_text(nomination) -> str:
+    if not nomination.relaxation_decided:
+        return ""
+    return _("%(by)s于%(d)s批准，理由：%(r)s") % {
+        "by": nomination.relaxation_approved_by, "d": cn_date(nomination.relaxation_approved_on),
+        "r": nomination.relaxation_reason,
+    }
 
 
 @dataclass(frozen=True)
@@ -72,14 +91,42 @@ class EligibilityResult:
         return [asdict(r) for r in self.rules]
 
 
+# The conditions an office relaxation can satisfy.
+RELAXABLE_RULES = ("education", "age")
+
+
 def relaxation_applies(applicant: Applicant, round_) -> bool:
-    """A claimed category counts only if the round allows it (and a special case is explained)."""
+    """Whether the relaxed conditions apply: only when the office has recorded its decision."""
+    return bool(applicant.office_relaxation)
+
+
+def claim_is_valid(applicant: Applicant, round_) -> bool:
+    """A village's claimed category is one the round relaxes (and a special case is explained)."""
     category = applicant.relaxation_category
     if not category or category not in (round_.relaxation_categories or []):
         return False
     if category == RelaxationCategory.SPECIAL and not applicant.relaxation_note.strip():
         return False
     return True
+
+
+def relaxed_conditions(round_) -> list[str]:
+    """What a relaxation of this round relaxes, in words: education always, age only if the round says so."""
+    found = [_("学历可放宽至%(e)s及以上") % {"e": Education(round_.relaxed_min_education).label}]
+    if round_.relaxed_age_extra > 0:
+        found.append(_("年龄可放宽至%(n)d周岁以下") % {"n": round_.age_limit + round_.relaxed_age_extra})
+    else:
+        found.append(_("年龄不放宽"))
+    return found
+
+
+def _pending_claim(applicant: Applicant) -> str:
+    return _("申请按“%(c)s”放宽条件，须经镇组织办决定。") % {
+        "c": RelaxationCategory(applicant.relaxation_category).label}
+
+
+def _category_label(applicant: Applicant) -> str:
+    return RelaxationCategory(applicant.office_relaxation).label
 
 
 def check_hukou(applicant: Applicant, round_) -> RuleResult:
@@ -108,9 +155,13 @@ def check_age(applicant: Applicant, round_) -> RuleResult:
     if age <= limit:
         msg = _("截至%(d)s年满%(a)d周岁，未超过%(n)d周岁。") % params
         if relaxed and age > round_.age_limit:
-            msg += _("（适用放宽条件：%(c)s）") % {"c": RelaxationCategory(applicant.relaxation_category).label}
+            msg += _("（适用放宽条件：%(c)s，组织办决定）") % {"c": _category_label(applicant)}
         return RuleResult("age", title, PASS, msg)
-    return RuleResult("age", title, FAIL, _("截至%(d)s年满%(a)d周岁，超过%(n)d周岁。") % params)
+    msg = _("截至%(d)s年满%(a)d周岁，超过%(n)d周岁。") % params
+    if (not relaxed and claim_is_valid(applicant, round_) and round_.relaxed_age_extra > 0
+            and age <= round_.age_limit + round_.relaxed_age_extra):
+        msg += _pending_claim(applicant)
+    return RuleResult("age", title, FAIL, msg)
 
 
 def check_education(applicant: Applicant, round_) -> RuleResult:
@@ -122,13 +173,13 @@ def check_education(applicant: Applicant, round_) -> RuleResult:
     highest = Education(max(levels))
     if highest >= minimum:
         return RuleResult("education", title, PASS, _("最高学历为%(e)s，符合要求。") % {"e": highest.label})
+    relaxed_min = Education(round_.relaxed_min_education)
     if relaxation_applies(applicant, round_):
-        relaxed_min = Education(round_.relaxed_min_education)
-        category = RelaxationCategory(applicant.relaxation_category).label
+        category = _category_label(applicant)
         if highest >= relaxed_min:
             return RuleResult(
                 "education", title, PASS,
-                _("最高学历为%(e)s，低于%(m)s，但属于“%(c)s”，放宽至%(r)s及以上，符合要求。")
+                _("最高学历为%(e)s，低于%(m)s，但组织办决定按“%(c)s”放宽至%(r)s及以上，符合要求。")
                 % {"e": highest.label, "m": minimum.label, "c": category, "r": relaxed_min.label},
             )
         return RuleResult(
@@ -137,7 +188,13 @@ def check_education(applicant: Applicant, round_) -> RuleResult:
             % {"e": highest.label, "c": category, "r": relaxed_min.label},
         )
     msg = _("最高学历为%(e)s，低于%(m)s。") % {"e": highest.label, "m": minimum.label}
-    if applicant.relaxation_category:
+    if claim_is_valid(applicant, round_):
+        if highest >= relaxed_min:
+            msg += _pending_claim(applicant)
+        else:
+            msg += _("即使按“%(c)s”放宽，也低于%(r)s。") % {
+                "c": RelaxationCategory(applicant.relaxation_category).label, "r": relaxed_min.label}
+    elif applicant.relaxation_category:
         if applicant.relaxation_category not in (round_.relaxation_categories or []):
             msg += _("本批次不对“%(c)s”放宽条件。") % {
                 "c": RelaxationCategory(applicant.relaxation_category).label
@@ -158,8 +215,32 @@ def check_relatives(applicant: Applicant, round_) -> RuleResult:
     return RuleResult("relatives", title, PASS, _("未申报在本村“两委”任职的亲属。"))
 
 
-RULES = (check_hukou, check_age, check_education, check_relatives)
+def check_relaxation(applicant: Applicant, round_) -> RuleResult | None:
+    """Not a condition: what a relaxation means for this applicant — the office's decision when recorded (shown
+    wherever the conditions are), else the village's claim and what it would relax. None when neither."""
+    title = _("放宽条件")
+    if applicant.office_relaxation:
+        return RuleResult(
+            "relaxation", title, PASS,
+            _("组织办决定按“%(c)s”放宽条件（%(w)s）：%(t)s。") % {
+                "c": _category_label(applicant), "w": "；".join(relaxed_conditions(round_)),
+                "t": applicant.office_relaxation_text},
+        )
+    if not applicant.relaxation_category:
+        return None
+    label = RelaxationCategory(applicant.relaxation_category).label
+    if applicant.relaxation_category not in (round_.relaxation_categories or []):
+        return RuleResult("relaxation", title, WARN, _("本批次不对“%(c)s”放宽条件。") % {"c": label})
+    return RuleResult(
+        "relaxation", title, WARN,
+        _("申请按“%(c)s”放宽：%(w)s。是否放宽由镇组织办决定。") % {
+            "c": label, "w": "；".join(relaxed_conditions(round_))},
+    )
+
+
+RULES = (check_hukou, check_age, check_education, check_relatives, check_relaxation)
 
 
 def evaluate(applicant: Applicant, round_) -> EligibilityResult:
-    return EligibilityResult(rules=tuple(rule(applicant, round_) for rule in RULES))
+    results = (rule(applicant, round_) for rule in RULES)
+    return EligibilityResult(rules=tuple(r for r in results if r is not None))

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django import forms
@@ -10,7 +11,7 @@ from reserve.choices import Gender, PoliticalStatus, RelaxationCategory, TalkCat
 from reserve.dates import age_on
 from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
-from reserve.uploads import clean_document
+from reserve.uploads import clean_document, size_limit_text
 
 from .models import (
     ROUND_PARAMETER_FIELDS,
@@ -23,6 +24,28 @@ from .models import (
 )
 
 PARTY = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
+
+
+class MonthInput(forms.DateInput):
+    """A year and month (<input type="month">, YYYY-MM)."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A year and month (简历 起止年月, 家庭成员 出生年月), kept as the 1st of the month. A whole date (YYYY-MM-DD)
+    is also taken, as the month it falls in."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d", "%Y.%m", "%Y/%m"]
+    default_error_messages = {"invalid": _("请填写年月，如 2015-09。")}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if isinstance(day, datetime.date) else day
 
 
 class RoundForm(forms.ModelForm):
@@ -94,7 +117,7 @@ class NominationForm(forms.ModelForm):
         (_("附件"), ("id_card_copy",)),
     )
 
-    def __init__(self, *args, town, **kwargs):
+    def __init__(self, *args, town, round_=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hukou_village"].queryset = Village.objects.filter(town=town)
         self.fields["hukou_village"].empty_label = _("请选择")
@@ -104,7 +127,14 @@ class NominationForm(forms.ModelForm):
                 name=person.name, id_number=person.id_number, gender=person.gender, birth_date=person.birth_date,
             )
         self.fields["phone"].help_text = _("手机号码或固定电话")
-        self.fields["id_card_copy"].help_text = _("JPG、PNG 图片或 PDF 文件，不超过5MB；提交前必须上传")
+        self.fields["id_card_copy"].help_text = _(
+            "JPG、PNG 图片或 PDF 文件，不超过%(n)s；提交前必须上传。手机照片过大时会自动压缩；"
+            "仍然过大的，可用手机相册的“编辑→裁剪”只保留证件部分，或截屏后上传截图。") % {"n": size_limit_text()}
+        if round_ is not None:
+            from .eligibility import relaxed_conditions
+
+            self.fields["relaxation_category"].help_text = _("本批次放宽条件：%(w)s。是否放宽由镇组织办决定。") % {
+                "w": "；".join(relaxed_conditions(round_))}
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
@@ -180,35 +210,44 @@ class NominationForm(forms.ModelForm):
 
 
 class ResumeEntryForm(forms.ModelForm):
+    """A 个人简历 line: 起止年月. `birth_date` (the person's, from the ID number) is set by the view once the
+    main form is read; the rule is candidates.services.resume_line_error."""
+
+    start = MonthField(label=_("起始年月"))
+    end = MonthField(label=_("截止年月"), required=False, help_text=_("至今可不填"))
+
     class Meta:
         model = ResumeEntry
         fields = ["start", "end", "unit_post"]
-        widgets = {"start": DateInput(), "end": DateInput()}
 
-    def clean_start(self):
-        return check_plausible_date(self.cleaned_data["start"])
-
-    def clean_end(self):
-        end = self.cleaned_data.get("end")
-        return check_plausible_date(end) if end else end
+    def __init__(self, *args, birth_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.birth_date = birth_date
 
     def clean(self):
+        from .services import resume_line_error
+
         data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", _("截止时间不能早于起始时间。"))
+        start, end = data.get("start"), data.get("end")
+        found = resume_line_error(start, end, self.birth_date, timezone.localdate())
+        if found:
+            self.add_error(*found)
         return data
 
 
 class FamilyMemberForm(forms.ModelForm):
+    birth_date = MonthField(label=_("出生年月"), required=False)
+
     class Meta:
         model = FamilyMember
         fields = ["relation", "name", "birth_date", "political_status", "work_unit_post"]
-        widgets = {"birth_date": DateInput()}
 
     def clean_birth_date(self):
         birth = self.cleaned_data.get("birth_date")
         if birth and birth > timezone.localdate():
-            raise ValidationError(_("出生年月不能晚于今天。"))
+            raise ValidationError(_("出生年月不能晚于本月。"))
+        if birth and birth.year < 1900:
+            raise ValidationError(_("出生年月不能早于1900年。"))
         return birth
 
 
@@ -236,7 +275,7 @@ def formset_rows(formset) -> list[dict]:
 
 
 class NominationFilterForm(forms.Form):
-    q = forms.CharField(label=_("姓名"), required=False, max_length=30)
+    q = forms.CharField(label=_("姓名或身份证号码"), required=False, max_length=40)
     village = ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False,
                                      empty_label=_("全部村（社区）"))
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部状态")), *Status.choices], required=False)
@@ -250,5 +289,20 @@ class NominationFilterForm(forms.Form):
         self.fields["village"].queryset = villages
 
 
+class RelaxationForm(forms.Form):
+    """The office's decision to relax a basic condition (candidates.services.record_relaxation)."""
+
+    category = forms.ChoiceField(label=_("放宽类别"), choices=[("", _("请选择")), *RelaxationCategory.choices])
+    reason = forms.CharField(label=_("放宽理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    approved_by = forms.CharField(label=_("批准人"), max_length=60,
+                                  help_text=_("如：镇党委书记 王某某，或 镇党委会议"))
+    approved_on = forms.DateField(label=_("批准日期"), widget=DateInput())
+
+    def clean_approved_on(self):
+        return check_plausible_date(self.cleaned_data["approved_on"], earliest=datetime.date(2000, 1, 1))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # Why the office acts outside the stage's window (reserve.workflow.Window), when it does.
+    override = forms.CharField(label=_("时间外办理的理由"), required=False, max_length=500)

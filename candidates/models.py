@@ -172,6 +172,11 @@ class Round(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.negative_since_year is None and self.year:
+            self.negative_since_year = self.year - NEGATIVE_LIST_YEARS_BACK
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("round_detail", args=[self.pk])
 
@@ -219,11 +224,6 @@ class Round(models.Model):
                 errors["relaxed_min_education"] = _("放宽后的最低学历不能高于一般最低学历。")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.negative_since_year is None and self.year:
-            self.negative_since_year = self.year - NEGATIVE_LIST_YEARS_BACK
-        super().save(*args, **kwargs)
 
     def nomination_window_open(self, on: datetime.date) -> bool:
         return self.status == self.Status.OPEN and self.nomination_start <= on <= self.nomination_end
@@ -305,14 +305,21 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("未确定")
     PUBLICISED = "publicised", _("公示中")
     RESERVE = "reserve", _("已入库")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    WITHDRAWN = "withdrawn", _("已撤回")  # by the village branch (撤回)
+    REVOKED = "revoked", _("已撤销")  # by the organisation office (撤销)
+
+
+# Statuses in which a nomination has left the selection and no longer counts or blocks a new one.
+WITHDRAWN_STATUSES = (Status.WITHDRAWN, Status.REVOKED)
 
 
 class Nomination(models.Model):
     """One person's self-nomination (自荐表) in one round, submitted by their village branch."""
 
     # The badge of each status ({% status_badge %}); the colours are in static/css/reserve.css.
-    BADGES = {s.value: f"status-badge status-{s.value}" for s in Status}
+    BADGES = {s.value: f"status-badge status-{s.value}" for s in Status} | {
+        Status.REVOKED.value: "status-badge status-withdrawn",  # coloured as a withdrawal
+    }
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("批次"))
     village = models.ForeignKey(
@@ -355,6 +362,19 @@ class Nomination(models.Model):
     relaxation_note = models.TextField(_("放宽条件说明"), blank=True)
     id_card_copy = models.FileField(_("身份证复印件"), upload_to="id_cards/%Y/", blank=True)
 
+    # The organisation office's decision to relax a basic condition (the plan's 放宽条件): decided by the office,
+    # not claimed by the village (candidates.services.record_relaxation; candidates.eligibility reads it).
+    relaxation_decided = models.CharField(
+        _("组织办决定放宽的类别"), max_length=30, choices=RelaxationCategory.choices, blank=True
+    )
+    relaxation_reason = models.TextField(_("放宽理由"), blank=True)
+    relaxation_approved_by = models.CharField(_("批准人"), max_length=60, blank=True)
+    relaxation_approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    relaxation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("放宽决定录入人"),
+    )
+
     # Eligibility as last evaluated (candidates.eligibility), kept for lists and filters.
     is_eligible = models.BooleanField(_("符合基本条件"), default=False)
     eligibility = models.JSONField(_("资格初审结果"), default=list, blank=True)
@@ -374,7 +394,7 @@ class Nomination(models.Model):
             # One person nominates once per round; a withdrawn nomination does not block a new one.
             models.UniqueConstraint(
                 fields=["round", "person"],
-                condition=~models.Q(status="withdrawn"),
+                condition=~models.Q(status__in=["withdrawn", "revoked"]),
                 name="nomination_one_per_person_per_round",
             ),
         ]
@@ -393,6 +413,19 @@ class Nomination(models.Model):
     @property
     def is_publicised(self) -> bool:
         return self.status == Status.PUBLICISED
+
+    @property
+    def has_office_relaxation(self) -> bool:
+        return bool(self.relaxation_decided)
+
+    @property
+    def hukou_text(self) -> str:
+        """户籍所在地 as one phrase: the village and the address, without repeating the village's name."""
+        village = self.hukou_village.name if self.hukou_village_id else ""
+        address = (self.hukou_address or "").strip()
+        if address.startswith(village):
+            return address
+        return f"{village}{address}"
 
     @property
     def highest_education(self):

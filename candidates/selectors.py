@@ -1,15 +1,18 @@
 """Scoped reads of rounds and nominations, and the scope declarations of selection's models.
 Views never filter by village or town themselves."""
 
-from django.db.models import QuerySet
+import re
 
+from django.db.models import Q, QuerySet
+
+from reserve import idnumber
 from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 from reserve.selectors import parse_pk
 
-from .models import Nomination, Round, Status
-from .workflow import EDITABLE
+from .models import Nomination, Person, Round, Status
+from .workflow import EDITABLE, RELAXABLE
 
 # Every role of the selection and the pool sees its town's rounds (the administrators see none).
 declare(Round, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ("town", "town_id"),
@@ -17,8 +20,18 @@ declare(Round, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ("tow
 declare(Nomination, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town", Role.VILLAGE: "village"})
 
 
+# A draft is the village branch's own until it is submitted: the town's roles (the office, the committee) and the
+# later stages never list, count or act on one. The scope declaration above says whose rows these are; this is
+# the one place that keeps a village's drafts to the village.
+def _drafts_of_others(scope) -> Q:
+    own = scope.condition(Nomination, roles={Role.VILLAGE})
+    return Q(status=Status.DRAFT) & ~own if own is not None else Q(status=Status.DRAFT)
+
+
 def nominations_visible_to(user) -> QuerySet[Nomination]:
-    return Scope.for_user(user).filter(Nomination)
+    """The nominations this user may list and act on: in scope, and no other unit's unsubmitted draft."""
+    scope = Scope.for_user(user)
+    return scope.filter(Nomination).exclude(_drafts_of_others(scope))
 
 
 def get_nomination_for_user_or_404(user, pk) -> Nomination:
@@ -39,8 +52,20 @@ def nomination_list(user, *, round_id=None, village_id=None, status=None, eligib
     if eligible is not None:
         qs = qs.filter(is_eligible=eligible)
     if q:
-        qs = qs.filter(person__name__icontains=q)
+        qs = qs.filter(_search(q))
     return qs.order_by("village__order", "village_id", "-id")
+
+
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _search(q: str) -> Q:
+    """A name (part of it), or a whole ID number — found through its keyed hash (Person.objects.by_id_number),
+    never by decrypting rows."""
+    number = idnumber.normalise(q)
+    if _ID_SHAPE.fullmatch(number):
+        return Q(person__in=Person.objects.by_id_number(number))
+    return Q(person__name__icontains=q.strip())
 
 
 def nomination_timeline(nomination):
@@ -103,6 +128,11 @@ def may_edit_nomination(nomination, user) -> bool:
     """Whether this user may still change the 自荐表: its village branch, while it is a draft or has
     been returned (the service checks again)."""
     return Scope.for_user(user).has(Role.VILLAGE) and nomination.status in EDITABLE
+
+
+def may_record_relaxation(nomination, user) -> bool:
+    """Whether the page offers this user the office's relaxation decision (the service checks again)."""
+    return Scope.for_user(user).has(Role.OFFICE) and nomination.status in RELAXABLE
 
 
 def nomination_form_rows(nomination) -> dict[str, list]:

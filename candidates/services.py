@@ -4,19 +4,25 @@ Each action checks the actor's role and scope, checks the guard, changes the sta
 lock, and writes its event, all in one transaction. Status changes nowhere else.
 """
 
+import dataclasses
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from reserve.choices import RelaxationCategory
+from reserve.dates import cn_date, cn_month
 from reserve.exceptions import ActionRefused, NotAllowed
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
 from reserve.workflow import local_today  # noqa: F401 (the one "today" of every service)
 
-from .eligibility import Applicant, evaluate
+from .eligibility import FAIL, RELAXABLE_RULES, Applicant, evaluate
 from .models import (
     ROUND_PARAMETER_FIELDS,
+    WITHDRAWN_STATUSES,
     CommitteeRelative,
     FamilyMember,
     Nomination,
@@ -25,7 +31,13 @@ from .models import (
     Round,
     Status,
 )
-from .workflow import CLOSED, EDITABLE, NOMINATION_WORKFLOW, lock_nomination  # noqa: F401 (lock_nomination: for later stages)
+from .workflow import (
+    CLOSED,
+    EDITABLE,
+    NOMINATION_WORKFLOW,
+    RELAXABLE,
+    lock_nomination,  # noqa: F401 (for later stages)
+)
 
 PERSON_FIELDS = ("id_number", "name", "gender", "birth_date")
 
@@ -75,7 +87,7 @@ def _duplicate_error():
 
 
 def _check_duplicate(round_, person, exclude_pk=None):
-    qs = Nomination.objects.filter(round=round_, person=person).exclude(status=Status.WITHDRAWN)
+    qs = Nomination.objects.filter(round=round_, person=person).exclude(status__in=WITHDRAWN_STATUSES)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
@@ -94,6 +106,7 @@ def nomination_create(*, actor, round_: Round, person_data, fields, resume=(), f
         raise ValidationError(_("本批次已结束，不能再填写自荐表。"))
     try:
         with transaction.atomic():
+            _check_resume(resume, person_data["birth_date"])
             person = _person_for(person_data)
             _check_duplicate(round_, person)
             nomination = Nomination(round=round_, village=actor.village, person=person, created_by=actor, **fields)
@@ -119,6 +132,7 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
             nomination = scope.get(Nomination.objects.select_for_update(), nomination_id, roles={Role.VILLAGE})
             if nomination.status not in EDITABLE:
                 raise ActionRefused(_("自荐表已提交，不能修改。"))
+            _check_resume(resume, person_data["birth_date"])
             person = _person_for(person_data)
             _check_duplicate(nomination.round, person, exclude_pk=nomination.pk)
             nomination.person = person
@@ -136,6 +150,109 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
     return nomination
 
 
+def resume_line_error(start, end, birth_date, today) -> tuple[str, str] | None:
+    """The rule of a 个人简历 line (起止年月, kept as the 1st of the month): it starts neither before the person's
+    birth month nor after this month, and ends neither before it starts nor after this month.
+
+    (the field at fault, "start" or "end", and why), or None when the line holds.
+    """
+    this_month = today.replace(day=1)
+    if birth_date and start and start < birth_date.replace(day=1):
+        return "start", _("起始年月不能早于出生年月（%(d)s）。") % {"d": cn_month(birth_date)}
+    if start and start > this_month:
+        return "start", _("起始年月不能晚于本月。")
+    if end and end > this_month:
+        return "end", _("截止年月不能晚于本月；仍在该单位的，截止年月不填（至今）。")
+    if start and end and end < start:
+        return "end", _("截止时间不能早于起始时间。")
+    return None
+
+
+def _check_resume(resume, birth_date) -> None:
+    """Refuse the whole form when a 简历 line breaks resume_line_error (the form shows it on the row)."""
+    today = local_today()
+    for row in resume:
+        found = resume_line_error(row.get("start"), row.get("end"), birth_date, today)
+        if found:
+            raise ValidationError(_("个人简历“%(u)s”：%(m)s") % {"u": row.get("unit_post", ""), "m": found[1]})
+
+
+def done_message(nomination, action: str) -> str:
+    """What the user is told after an action: the transition's own words (what happened and what comes next),
+    else its label and the status the nomination is now in."""
+    transition = NOMINATION_WORKFLOW[action]
+    if transition.done:
+        return str(transition.done)
+    return _("已%(a)s，当前状态：%(s)s。") % {"a": transition.label, "s": nomination.get_status_display()}
+
+
+def relaxable_failures(nomination) -> list[str]:
+    """The codes of the basic conditions an office relaxation could satisfy that this nomination fails without
+    one (education; age when the round relaxes it)."""
+    applicant = dataclasses.replace(Applicant.from_nomination(nomination), office_relaxation="")
+    return [r.code for r in evaluate(applicant, nomination.round).rules
+            if r.outcome == FAIL and r.code in RELAXABLE_RULES]
+
+
+def record_relaxation(*, actor, nomination_id: int, category: str, reason: str, approved_by: str,
+                      approved_on: datetime.date, today=None) -> Nomination:
+    """The office records its decision to relax a basic condition the candidate fails (the plan's 放宽条件):
+    which category, why, who approved it and when. Stored on the nomination, re-evaluated at once, and written
+    as an event of the nomination (and so to the audit log).
+
+    Refused (ActionRefused) for a draft or a closed nomination, a category the round does not relax, a
+    candidate who fails no condition a relaxation can satisfy, a missing reason or approver, and a date after
+    today or before the round's year.
+    """
+    today = today or local_today()
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
+    with transaction.atomic(durable=True):
+        nomination = lock_nomination(actor, nomination_id)
+        if nomination.status not in RELAXABLE:
+            raise ActionRefused(_("当前状态为“%(s)s”，不能记录放宽条件的决定。") % {"s": nomination.get_status_display()})
+        round_ = nomination.round
+        if category not in RelaxationCategory.values:
+            raise ActionRefused(_("请选择放宽条件的类别。"))
+        label = RelaxationCategory(category).label
+        if category not in (round_.relaxation_categories or []):
+            raise ActionRefused(_("本批次不对“%(c)s”放宽条件（见批次参数“可放宽条件的类别”）。") % {"c": label})
+        if not reason:
+            raise ActionRefused(_("请填写放宽理由。"))
+        if not approved_by:
+            raise ActionRefused(_("请填写批准人。"))
+        if approved_on is None or approved_on > today or approved_on.year < round_.year - 1:
+            raise ActionRefused(_("批准日期须在%(y)d年以后，且不晚于今天。") % {"y": round_.year - 1})
+        if not relaxable_failures(nomination):
+            raise ActionRefused(_("该人选不存在可放宽的不符合条件（学历、年龄），无需记录放宽决定。"))
+        nomination.relaxation_decided = category
+        nomination.relaxation_reason = reason
+        nomination.relaxation_approved_by = approved_by
+        nomination.relaxation_approved_on = approved_on
+        nomination.relaxation_recorded_by = actor
+        _apply_eligibility(nomination)
+        nomination.save(update_fields=[
+            "relaxation_decided", "relaxation_reason", "relaxation_approved_by", "relaxation_approved_on",
+            "relaxation_recorded_by", "is_eligible", "eligibility", "updated_at",
+        ])
+        record_event(nomination, action="relaxation", actor=actor, from_status=nomination.status,
+                     to_status=nomination.status, reason=reason,
+                     data={"category": category, "category_label": str(label), "approved_by": approved_by,
+                           "approved_on": approved_on.isoformat(), "approved_on_text": cn_date(approved_on),
+                           "eligible": nomination.is_eligible})
+    return nomination
+
+
+def relaxation_done_message(nomination) -> str:
+    """What the office is told after recording a relaxation: the outcome of the new check and what comes next."""
+    if not nomination.is_eligible:
+        return _("已记录放宽条件的决定；重新审核后仍不符合基本条件，请查看审核结果。")
+    if nomination.status == Status.SUBMITTED:
+        return _("已记录放宽条件的决定，重新审核后符合基本条件，下一步：受理。")
+    return _("已记录放宽条件的决定，重新审核后符合基本条件。")
+
+
 def available_actions(nomination, user, *, today=None):
     """The buttons this user may press on this nomination now, each with why it is refused (or None)."""
     return NOMINATION_WORKFLOW.available_actions(nomination, user, today=today)
@@ -149,13 +266,14 @@ def apply_transition(nomination, action: str, *, actor, reason: str = "", today=
     return NOMINATION_WORKFLOW.apply(nomination, action, actor=actor, reason=reason, today=today, data=data)
 
 
-def perform(*, actor, nomination_id: int, action: str, reason: str = "", today=None) -> Nomination:
+def perform(*, actor, nomination_id: int, action: str, reason: str = "", today=None, override: str = "") -> Nomination:
     """Run one workflow action (a button on the nomination's page) as its own transaction.
 
     Raises NotFound for a nomination outside the actor's scope, NotAllowed for a role that may
     never take this action, and ActionRefused (with a Chinese message) for anything not allowed now.
     """
-    return NOMINATION_WORKFLOW.perform(actor=actor, pk=nomination_id, action=action, reason=reason, today=today)
+    return NOMINATION_WORKFLOW.perform(actor=actor, pk=nomination_id, action=action, reason=reason, today=today,
+                                       override=override)
 
 
 def reevaluate_round(round_, *, actor) -> int:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/form.pdf", views.nomination_form_pdf, name="nomination_form_pdf"),
     # Before the action pattern, which would take "id-number" for an action's slug.
     path("<int:pk>/id-number/", views.nomination_id_number, name="nomination_id_number"),
+    path("<int:pk>/relaxation/", views.nomination_relaxation, name="nomination_relaxation"),
     path("<int:pk>/<slug:action>/", views.nomination_action, name="nomination_action"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +17,15 @@ from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from reserve.selectors import villages_visible_to
-from reserve.uploads import document_response
+from reserve.uploads import (
+    document_response,
+    drop_pending,
+    limit_upload_size,
+    pending_info,
+    size_limit_text,
+    stash_pending,
+    take_pending,
+)
 
 from . import services
 from .eligibility import Applicant, evaluate
@@ -26,6 +35,7 @@ from .forms import (
     NominationForm,
     ReasonForm,
     RelativeFormSet,
+    RelaxationForm,
     ResumeFormSet,
     formset_rows,
 )
@@ -33,6 +43,7 @@ from .panels import nomination_panels
 from .selectors import (
     get_nomination_for_user_or_404,
     may_edit_nomination,
+    may_record_relaxation,
     nomination_form_rows,
     nomination_timeline_rows,
 )
@@ -74,12 +85,37 @@ def nomination_list(request):
     })
 
 
-def _forms(request, *, town, village, nomination=None):
+def _upload_limits() -> dict:
+    """The upload limit, for the script that shrinks a phone photo before sending it."""
+    return {"max_upload_bytes": settings.UPLOAD_MAX_BYTES, "max_upload_text": size_limit_text()}
+
+
+PENDING_FIELD = "id_card_pending"  # the hidden field naming an ID-card copy kept while the form is corrected
+
+
+def _files(request):
+    """The uploaded files of a POST, with the ID-card copy kept from an earlier try of the same form put back when
+    no new one was chosen (a new one replaces it). Returns (files, the token of the kept copy used, or "")."""
+    files = request.FILES
+    token = request.POST.get(PENDING_FIELD, "")
+    if "id_card_copy" in files:
+        drop_pending(request.session, token)
+        return files, ""
+    kept = take_pending(request.session, token)
+    if kept is None:
+        return files, ""
+    files = files.copy()
+    files["id_card_copy"] = kept
+    return files, token
+
+
+def _forms(request, *, round_, village, nomination=None):
+    town = round_.town
     data = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
+    files, request.pending_token = _files(request) if request.method == "POST" else (None, "")
     initial_rows = nomination_form_rows(nomination) if nomination is not None else {
         "resume": [], "family": [], "relatives": []}
-    form = NominationForm(data, files, instance=nomination, town=town,
+    form = NominationForm(data, files, instance=nomination, town=town, round_=round_,
                           initial=None if nomination else {"hukou_village": village})
     resume = ResumeFormSet(data, prefix="resume", initial=initial_rows["resume"] or None)
     family = FamilyFormSet(data, prefix="family", initial=initial_rows["family"] or None)
@@ -88,12 +124,33 @@ def _forms(request, *, town, village, nomination=None):
     return form, resume, family, relatives
 
 
-def _all_valid(*forms):
-    return all([f.is_valid() for f in forms])  # a list, so every form shows its errors
+def _all_valid(request, form, resume, family, relatives):
+    """Read the whole 自荐表: every form shows its errors; a file refused for its size is named on its field; the
+    résumé lines are checked against the birth date the ID number gives."""
+    form.is_valid()
+    if getattr(request, "upload_refused", ""):
+        form.add_error("id_card_copy", request.upload_refused)
+    parsed = form.cleaned_data.get("id_number")
+    resume.form_kwargs["birth_date"] = parsed.birth_date if isinstance(parsed, idnumber.IdNumber) else None
+    return all([f.is_valid() for f in (form, resume, family, relatives)])  # a list, so every form shows its errors
+
+
+def _pending_upload(request, form, saved: bool) -> dict | None:
+    """After a POST: forget the kept ID-card copy once the form is saved; otherwise keep the one this try brought
+    (if it passed its checks), so that the corrected form need not choose it again. What the form shows of it."""
+    token = request.pending_token
+    if saved:
+        drop_pending(request.session, token)
+        return None
+    if token:
+        return pending_info(request.session, token)
+    upload = form.new_upload() if "id_card_copy" not in form.errors else None
+    return stash_pending(request.session, upload) if upload is not None else None
 
 
 @role_required(Role.VILLAGE)
 @require_http_methods(["GET", "POST"])
+@limit_upload_size
 def nomination_new(request):
     user = request.user
     # A malformed ?round= is taken as none: the current round.
@@ -102,8 +159,9 @@ def nomination_new(request):
         messages.error(request, _("当前没有进行中的选拔批次，不能填写自荐表。"))
         return redirect("home")
     village = user.village
-    form, resume, family, relatives = _forms(request, town=round_.town, village=village)
-    if request.method == "POST" and _all_valid(form, resume, family, relatives):
+    form, resume, family, relatives = _forms(request, round_=round_, village=village)
+    pending = None
+    if request.method == "POST" and _all_valid(request, form, resume, family, relatives):
         try:
             nomination = services.nomination_create(
                 actor=user, round_=round_, person_data=form.person_data(), fields=form.nomination_fields(),
@@ -113,25 +171,30 @@ def nomination_new(request):
         except ValidationError as e:
             add_errors(form, e)
         else:
+            _pending_upload(request, form, saved=True)
             messages.success(request, _("自荐表已保存为草稿。核对无误后请点击“提交镇组织办”。"))
             return redirect(nomination)
+    if request.method == "POST":
+        pending = _pending_upload(request, form, saved=False)
     return render(request, "candidates/nomination_form.html", {
         "form": form, "resume": resume, "family": family, "relatives": relatives,
-        "round": round_, "village": village,
+        "round": round_, "village": village, "pending": pending, "pending_field": PENDING_FIELD, **_upload_limits(),
     })
 
 
 @role_required(Role.VILLAGE)
 @require_http_methods(["GET", "POST"])
+@limit_upload_size
 def nomination_edit(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     if not may_edit_nomination(nomination, request.user):
         messages.error(request, _("自荐表已提交，不能修改。"))
         return redirect(nomination)
     form, resume, family, relatives = _forms(
-        request, town=nomination.round.town, village=nomination.village, nomination=nomination
+        request, round_=nomination.round, village=nomination.village, nomination=nomination
     )
-    if request.method == "POST" and _all_valid(form, resume, family, relatives):
+    pending = None
+    if request.method == "POST" and _all_valid(request, form, resume, family, relatives):
         try:
             nomination = services.nomination_update(
                 actor=request.user, nomination_id=nomination.pk, person_data=form.person_data(),
@@ -144,11 +207,15 @@ def nomination_edit(request, pk):
             messages.error(request, e.message)
             return redirect(nomination)
         else:
+            _pending_upload(request, form, saved=True)
             messages.success(request, _("自荐表已保存。"))
             return redirect(nomination)
+    if request.method == "POST":
+        pending = _pending_upload(request, form, saved=False)
     return render(request, "candidates/nomination_form.html", {
         "form": form, "resume": resume, "family": family, "relatives": relatives,
         "round": nomination.round, "village": nomination.village, "nomination": nomination,
+        "pending": pending, "pending_field": PENDING_FIELD, **_upload_limits(),
     })
 
 
@@ -166,7 +233,30 @@ def nomination_detail(request, pk):
         "id_number_display": idnumber.mask(nomination.person.id_number),
         "can_unmask": Role.OFFICE in roles_of(request.user),
         "panels": nomination_panels(nomination, request.user),
+        "relaxation_form": RelaxationForm() if may_record_relaxation(nomination, request.user) else None,
     })
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def nomination_relaxation(request, pk):
+    """The office records its decision to relax a basic condition (放宽条件) for this candidate."""
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    form = RelaxationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未记录放宽条件：") + "；".join(
+            f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items()))
+        return redirect(nomination)
+    d = form.cleaned_data
+    try:
+        nomination = services.record_relaxation(
+            actor=request.user, nomination_id=nomination.pk, category=d["category"], reason=d["reason"],
+            approved_by=d["approved_by"], approved_on=d["approved_on"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, services.relaxation_done_message(nomination))
+    return redirect(nomination)
 
 
 @role_required(Role.OFFICE)
@@ -189,16 +279,16 @@ def nomination_id_number(request, pk):
 def nomination_action(request, pk, action):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if not form.is_valid():
         messages.error(request, _("理由不能超过500字。"))
         return redirect(nomination)
     try:
-        services.perform(actor=request.user, nomination_id=nomination.pk, action=action, reason=reason)
+        moved = services.perform(actor=request.user, nomination_id=nomination.pk, action=action,
+                                 reason=form.cleaned_data["reason"], override=form.cleaned_data["override"])
     except ActionRefused as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("操作已完成。"))
+        messages.success(request, services.done_message(moved, action))
     return redirect(nomination)
 
 

@@ -6,7 +6,10 @@ import uuid
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -14,14 +17,26 @@ ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 CONTENT_TYPES = {ext: mime for mime, ext in ALLOWED.items()}
 
 
+def size_limit_text() -> str:
+    """The upload limit in words: "5MB" (or "600KB" for a limit under a megabyte)."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if limit < 1024 * 1024:
+        return f"{limit / 1024:.0f}KB"
+    return f"{limit / 1024 / 1024:.0f}MB"
+
+
+def too_large_message(size: int) -> str:
+    """What the user is told of a file over the limit, with how to make a photo smaller."""
+    return _("文件过大（%(size).1f MB），不能超过%(limit)s。手机照片可用相册的“编辑→裁剪”只保留证件部分，"
+             "或截屏后上传截图；扫描件请选择较低的分辨率（如150 dpi）。") % {
+        "size": size / 1024 / 1024, "limit": size_limit_text()}
+
+
 def validate_document(upload) -> str:
     """Check an uploaded ID-card copy and return its real extension; raise ValidationError otherwise."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(
-            _("文件过大（%(size).1f MB），不能超过 %(limit).0f MB。")
-            % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
-        )
+        raise ValidationError(too_large_message(upload.size))
     if upload.size == 0:
         raise ValidationError(_("文件是空的。"))
     upload.seek(0)
@@ -133,3 +148,122 @@ def document_response(field_file, filename_stem: str):
                             content_type=CONTENT_TYPES[ext])
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- refusing a file over the limit before it is stored --------------------------------------------------------
+
+# What a form's other fields may add to the body besides its one file (a 自荐表 with 30 résumé lines is a few KB).
+FORM_FIELDS_ALLOWANCE = 256 * 1024
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Skips every file of a request whose body is larger than the upload limit allows (Content-Length), and any
+    file that turns out larger than the limit as it arrives (a body sent without a length): nothing of it is kept,
+    in memory or on disk, while the other fields are read as usual, so the form comes back with what was typed and
+    a clear message (`request.upload_refused`) instead of a failed request.
+
+    Put first in request.upload_handlers before the body is read (see `limit_upload_size`).
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = settings.UPLOAD_MAX_BYTES
+        self.body_too_large = False
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.body_too_large = content_length is not None and content_length > self.limit + FORM_FIELDS_ALLOWANCE
+        if self.body_too_large:
+            self._refuse(content_length - FORM_FIELDS_ALLOWANCE)
+        return None  # the other handlers parse the body
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        if self.body_too_large:
+            raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._refuse(self.received)
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def _refuse(self, size):
+        if self.request is not None:
+            self.request.upload_refused = too_large_message(max(size, self.limit + 1))
+
+
+def limit_upload_size(view):
+    """A view that takes a file: files over the limit are refused before they are stored (SizeLimitUploadHandler).
+
+    The upload handlers can change only before the body is read, and the CSRF check reads it: as Django documents
+    for changing upload handlers, the view is exempted from the middleware's check and checks CSRF itself, after
+    the handler is in place (csrf_protect).
+    """
+    from functools import wraps
+
+    from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.upload_refused = ""
+        if request.method == "POST":
+            request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapped)
+
+
+# --- an upload kept while its form is corrected -------------------------------------------------------------------
+
+PENDING_KEY = "pending_uploads"
+PENDING_DIR = "pending"
+
+
+def stash_pending(session, upload) -> dict:
+    """Keep an upload that passed its checks (already cleaned by the server) while its form is redisplayed with an
+    error in another field: stored under a random token the session owns. Returns what the form shows of it."""
+    token = uuid.uuid4().hex
+    ext = upload.name.rsplit(".", 1)[-1].lower()
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    name = default_storage.save(f"{PENDING_DIR}/{token}.{ext}", ContentFile(data))
+    owned = dict(session.get(PENDING_KEY) or {})
+    owned[token] = {"name": name, "size": len(data), "ext": ext}
+    session[PENDING_KEY] = owned
+    return {"token": token, "size": len(data), "ext": ext}
+
+
+def pending_info(session, token) -> dict | None:
+    """What the form shows of a kept upload of this session (None for an unknown token or another session's)."""
+    entry = (session.get(PENDING_KEY) or {}).get(str(token or ""))
+    if not entry:
+        return None
+    return {"token": str(token), "size": entry["size"], "ext": entry["ext"]}
+
+
+def take_pending(session, token):
+    """The kept upload of this session under `token`, as a new upload (None if there is none)."""
+    entry = (session.get(PENDING_KEY) or {}).get(str(token or ""))
+    if not entry or not default_storage.exists(entry["name"]):
+        return None
+    with default_storage.open(entry["name"], "rb") as f:
+        data = f.read()
+    return SimpleUploadedFile(server_name(entry["ext"]), data, content_type=CONTENT_TYPES[entry["ext"]])
+
+
+def drop_pending(session, token) -> None:
+    """Forget a kept upload and delete its file (once the form that needed it is saved, or it is replaced)."""
+    owned = dict(session.get(PENDING_KEY) or {})
+    entry = owned.pop(str(token or ""), None)
+    if entry:
+        default_storage.delete(entry["name"])
+        session[PENDING_KEY] = owned

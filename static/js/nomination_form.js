@@ -1,5 +1,7 @@
-// 自荐表: add formset rows, fill birth date and gender from the ID number, and ask the server to
-// check the basic conditions while the form is being filled.
+// 自荐表: add formset rows, check the ID number as it is typed (GB 11643 checksum) and fill birth date and
+// gender from it, shrink a phone photo that is over the upload limit before it is sent, keep or replace an
+// ID-card copy the server kept from an earlier try, and ask the server to check the basic conditions while
+// the form is being filled.
 (function () {
   "use strict";
   var form = document.getElementById("nomination-form");
@@ -25,15 +27,40 @@
     return raw.replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
       .replace(/[ｘＸx]/g, "X").replace(/\s+/g, "");
   }
+  function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
+  // What is wrong with a number (the same checks, in the same words, as reserve.idnumber.parse), or "".
+  function idProblem(v) {
+    if (v.length !== 18) return msg("id-length").replace("%n", String(v.length));
+    if (!/^\d{17}[\dX]$/.test(v)) return msg("id-chars");
+    var y = parseInt(v.slice(6, 10), 10), m = parseInt(v.slice(10, 12), 10), d = parseInt(v.slice(12, 14), 10);
+    var day = new Date(y, m - 1, d);
+    if (day.getFullYear() !== y || day.getMonth() !== m - 1 || day.getDate() !== d) return msg("id-birth");
+    var sum = 0;
+    for (var i = 0; i < 17; i++) sum += parseInt(v[i], 10) * WEIGHTS[i];
+    if (CHECK[sum % 11] !== v[17]) return msg("id-checksum");
+    return "";
+  }
   var idField = document.getElementById("id_id_number");
+  var idLive = document.getElementById("id-number-live");
+  function showIdCheck(final) {
+    var v = normalise(idField.value);
+    var problem = v ? idProblem(v) : "";
+    // While typing, a number still too short is not yet wrong; once the field is left, it is.
+    if (problem && !final && v.length < 18 && /^\d*$/.test(v)) problem = "";
+    if (idLive) {
+      idLive.textContent = problem || (v.length === 18 ? msg("id-ok") : "");
+      idLive.className = "form-text " + (problem ? "rule-fail" : "rule-pass");
+    }
+    idField.classList.toggle("is-invalid", !!problem);
+    idField.setAttribute("aria-invalid", problem ? "true" : "false");
+    return problem ? "" : v;
+  }
   if (idField) {
+    idField.addEventListener("input", function () { showIdCheck(false); });
     idField.addEventListener("change", function () {
-      var v = normalise(idField.value);
-      idField.value = v;
-      if (!/^\d{17}[\dX]$/.test(v)) return;
-      var sum = 0;
-      for (var i = 0; i < 17; i++) sum += parseInt(v[i], 10) * WEIGHTS[i];
-      if (CHECK[sum % 11] !== v[17]) return;  // the server explains the error on save
+      idField.value = normalise(idField.value);
+      var v = showIdCheck(true);
+      if (!v) return;
       var birth = document.getElementById("id_birth_date");
       var gender = document.getElementById("id_gender");
       if (birth && !birth.value) birth.value = v.slice(6, 10) + "-" + v.slice(10, 12) + "-" + v.slice(12, 14);
@@ -41,10 +68,66 @@
     });
   }
 
+  // The ID-card copy: a kept one (from a try that had an error elsewhere) is replaced by choosing again; a photo
+  // over the limit is drawn smaller (canvas, JPEG) before it is sent; anything else over it is refused here.
+  var fileField = document.getElementById("id_id_card_copy");
+  var fileNote = document.getElementById("id-card-note");
+  var maxBytes = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
+  function mb(n) { return (n / 1024 / 1024).toFixed(1) + " MB"; }
+  function note(text, bad) {
+    if (!fileNote) return;
+    fileNote.textContent = text;
+    fileNote.className = "form-text " + (bad ? "rule-fail" : "rule-pass");
+  }
+  document.querySelectorAll("[data-rechoose]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-rechoose"));
+      if (input) { input.focus(); input.click(); }
+    });
+  });
+  function shrink(file, done) {
+    if (!window.createImageBitmap || !window.DataTransfer) { done(null); return; }
+    createImageBitmap(file).then(function (bitmap) {
+      var side = 2400;
+      function attempt(quality) {
+        var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob(function (blob) {
+          if (blob && blob.size <= maxBytes) { done(blob); return; }
+          if (side <= 800) { done(null); return; }
+          side = Math.round(side * 0.75);
+          attempt(Math.max(0.6, quality - 0.1));
+        }, "image/jpeg", quality);
+      }
+      attempt(0.85);
+    }).catch(function () { done(null); });
+  }
+  if (fileField) {
+    fileField.addEventListener("change", function () {
+      var pending = document.getElementById("id-card-pending");
+      var file = fileField.files && fileField.files[0];
+      if (file && pending) pending.remove();  // the new file replaces the kept one
+      note("", false);
+      if (!file || !maxBytes || file.size <= maxBytes) return;
+      var tooLarge = msg("too-large").replace("%s", mb(file.size)).replace("%l", form.getAttribute("data-limit-text") || "");
+      if (!/^image\/(jpeg|png)$/.test(file.type)) { fileField.value = ""; note(tooLarge, true); return; }
+      shrink(file, function (blob) {
+        if (!blob) { fileField.value = ""; note(tooLarge, true); return; }
+        var smaller = new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" });
+        var list = new DataTransfer();
+        list.items.add(smaller);
+        fileField.files = list.files;
+        note(msg("shrunk").replace("%s", mb(smaller.size)), false);
+      });
+    });
+  }
+
   var slot = document.getElementById("eligibility-slot");
-  var mini = document.getElementById("eligibility-mini");
-  if (mini) document.body.classList.add("has-mini-bar");
-  // On a phone the panel is far from the field being typed: a bar at the bottom repeats its verdict.
+  // On a phone the panel is far from the field being typed: the action bar at the bottom repeats its verdict.
+  var mini = document.getElementById("eligibility-verdict");
   function updateMini() {
     var panel = document.getElementById("eligibility-panel");
     if (!mini || !panel) return;
@@ -52,13 +135,14 @@
     var failed = Array.prototype.map.call(panel.querySelectorAll("[data-outcome=fail] strong"),
       function (el) { return el.textContent.replace(/^\s*✗\s*/, ""); });
     mini.textContent = ok ? mini.getAttribute("data-ok") : mini.getAttribute("data-fail") + failed.join("、");
-    mini.className = "text-decoration-none small fw-semibold " + (ok ? "rule-pass" : "rule-fail");
+    mini.className = "d-block d-lg-none text-decoration-none small mb-1 fw-semibold " + (ok ? "rule-pass" : "rule-fail");
   }
   var url = form.getAttribute("data-check-url");
   var timer = null;
   function check() {
     var data = new FormData(form);
     data.delete("id_card_copy");
+    data.delete("id_card_pending");
     fetch(url, { method: "POST", body: data, credentials: "same-origin",
                  headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.ok ? r.text() : null; })

@@ -175,7 +175,7 @@ def test_education(fulltime, inservice, minimum, outcome, fragments):
 @pytest.mark.parametrize(
     "category, education, relaxed_min, outcome, fragments",
     [
-        (R.RETURNING_GRADUATE, E.JUNIOR_HIGH, E.JUNIOR_HIGH, PASS, ["返乡创业大学生", "放宽至初中"]),
+        (R.RETURNING_GRADUATE, E.JUNIOR_HIGH, E.JUNIOR_HIGH, PASS, ["返乡创业大学生", "放宽至初中", "组织办决定"]),
         (R.COOP_LEADER, E.JUNIOR_HIGH, E.JUNIOR_HIGH, PASS, ["合作社负责人", "初中"]),
         (R.VETERAN, E.JUNIOR_HIGH, E.JUNIOR_HIGH, PASS, ["优秀退伍军人", "初中"]),
         (R.VETERAN, E.PRIMARY, E.JUNIOR_HIGH, FAIL, ["优秀退伍军人", "即使", "低于初中"]),
@@ -183,14 +183,63 @@ def test_education(fulltime, inservice, minimum, outcome, fragments):
         (R.COOP_LEADER, E.JUNIOR_HIGH, E.HIGH_SCHOOL, FAIL, ["合作社负责人", "低于高中"]),  # no relaxation set
     ],
 )
-def test_education_relaxed_for_an_enabled_category(category, education, relaxed_min, outcome, fragments):
+def test_education_relaxed_by_the_office_s_decision(category, education, relaxed_min, outcome, fragments):
+    """A relaxation the office recorded satisfies the education condition down to the round's relaxed minimum."""
     r = make_round(relaxed_min_education=relaxed_min)
     found = rule(
-        evaluate(applicant(fulltime_education=education, relaxation_category=category), r), "education"
+        evaluate(applicant(fulltime_education=education, office_relaxation=category), r), "education"
     )
     assert found.outcome == outcome
     for fragment in fragments:
         assert fragment in found.message
+
+
+@pytest.mark.parametrize(
+    "claim, note, categories, education, fragments",
+    [
+        (R.COOP_LEADER, "", None, E.JUNIOR_HIGH, ["申请按“合作社负责人”放宽条件，须经镇组织办决定"]),
+        (R.VETERAN, "", None, E.JUNIOR_HIGH, ["须经镇组织办决定"]),
+        (R.SPECIAL, "长期在村担任网格员。", None, E.JUNIOR_HIGH, ["须经镇组织办决定"]),
+        (R.SPECIAL, "", None, E.JUNIOR_HIGH, ["未填写说明"]),
+        (R.VETERAN, "", [R.COOP_LEADER], E.JUNIOR_HIGH, ["本批次不对“优秀退伍军人”放宽条件"]),
+        (R.VETERAN, "", None, E.PRIMARY, ["即使按“优秀退伍军人”放宽，也低于初中"]),
+    ],
+)
+def test_a_village_s_claim_alone_relaxes_nothing(claim, note, categories, education, fragments):
+    """The plan's relaxation is decided by the office: a category the village names is shown, never applied."""
+    params = {} if categories is None else {"relaxation_categories": categories}
+    result = evaluate(applicant(fulltime_education=education, relaxation_category=claim, relaxation_note=note),
+                      make_round(**params))
+    found = rule(result, "education")
+    assert found.outcome == FAIL
+    assert result.eligible is False
+    for fragment in fragments:
+        assert fragment in found.message
+
+
+@pytest.mark.parametrize(
+    "extra, shows",
+    [
+        (0, ["学历可放宽至初中及以上", "年龄不放宽"]),
+        (5, ["学历可放宽至初中及以上", "年龄可放宽至40周岁以下"]),
+    ],
+)
+def test_a_claim_shows_which_conditions_it_relaxes(extra, shows):
+    """The village's claim shows what the category would relax — age only if the round says so."""
+    found = rule(evaluate(applicant(relaxation_category=R.VETERAN), make_round(relaxed_age_extra=extra)),
+                 "relaxation")
+    assert found.outcome == WARN
+    assert "由镇组织办决定" in found.message
+    for fragment in shows:
+        assert fragment in found.message
+
+
+def test_the_office_s_decision_is_shown_with_the_conditions():
+    found = rule(evaluate(applicant(office_relaxation=R.COOP_LEADER,
+                                    office_relaxation_text="镇党委书记王某于2026年6月1日批准，理由：带头致富"),
+                          make_round()), "relaxation")
+    assert found.outcome == PASS
+    assert "组织办决定按“合作社负责人”放宽条件" in found.message and "王某" in found.message
 
 
 def test_education_not_relaxed_for_a_category_the_round_does_not_allow():
@@ -212,14 +261,14 @@ def test_education_not_relaxed_when_the_round_allows_no_category():
 
 
 @pytest.mark.parametrize(
-    "note, outcome",
+    "note, fragment",
     [
-        ("", FAIL),
-        ("   \n ", FAIL),  # blank is no explanation
-        ("长期在村担任网格员，群众基础好。", PASS),
+        ("", "未填写说明"),
+        ("   \n ", "未填写说明"),  # blank is no explanation
+        ("长期在村担任网格员，群众基础好。", "须经镇组织办决定"),  # explained: waits for the office's decision
     ],
 )
-def test_special_case_needs_a_note(note, outcome):
+def test_special_case_needs_a_note(note, fragment):
     found = rule(
         evaluate(
             applicant(fulltime_education=E.JUNIOR_HIGH, relaxation_category=R.SPECIAL, relaxation_note=note),
@@ -227,11 +276,8 @@ def test_special_case_needs_a_note(note, outcome):
         ),
         "education",
     )
-    assert found.outcome == outcome
-    if outcome == FAIL:
-        assert "未填写说明" in found.message
-    else:
-        assert "其他特殊情况" in found.message
+    assert found.outcome == FAIL
+    assert fragment in found.message
 
 
 def test_special_case_disabled_in_round_fails_even_with_note():
@@ -257,26 +303,22 @@ def test_claimed_category_does_not_matter_when_education_meets_minimum():
 
 
 @pytest.mark.parametrize(
-    "birth, category, note, categories, extra, outcome, limit_in_message",
+    "birth, decided, claimed, extra, outcome, limit_in_message",
     [
-        (D(1988, 6, 30), R.VETERAN, "", None, 5, PASS, 40),  # 38, relaxed to 40
-        (D(1985, 7, 1), R.VETERAN, "", None, 5, PASS, 40),  # 40 exactly
-        (D(1985, 6, 30), R.VETERAN, "", None, 5, FAIL, 40),  # 41: over even the relaxed limit
-        (D(1988, 6, 30), "", "", None, 5, FAIL, 35),  # no category claimed
-        (D(1988, 6, 30), R.VETERAN, "", [R.COOP_LEADER], 5, FAIL, 35),  # category not allowed this round
-        (D(1988, 6, 30), R.SPECIAL, "", None, 5, FAIL, 35),  # special case without a note
-        (D(1988, 6, 30), R.SPECIAL, "返乡办厂", None, 5, PASS, 40),
-        (D(1990, 6, 30), R.VETERAN, "", None, 0, FAIL, 35),  # no age relaxation in this round
+        (D(1988, 6, 30), R.VETERAN, "", 5, PASS, 40),  # 38, relaxed to 40 by the office
+        (D(1985, 7, 1), R.VETERAN, "", 5, PASS, 40),  # 40 exactly
+        (D(1985, 6, 30), R.VETERAN, "", 5, FAIL, 40),  # 41: over even the relaxed limit
+        (D(1988, 6, 30), "", "", 5, FAIL, 35),  # no relaxation
+        (D(1988, 6, 30), "", R.VETERAN, 5, FAIL, 35),  # claimed by the village only: waits for the office
+        (D(1988, 6, 30), R.SPECIAL, R.SPECIAL, 5, PASS, 40),
+        (D(1990, 6, 30), R.VETERAN, R.VETERAN, 0, FAIL, 35),  # no age relaxation in this round
     ],
 )
-def test_relaxed_age_extra(birth, category, note, categories, extra, outcome, limit_in_message):
-    params = {"relaxed_age_extra": extra}
-    if categories is not None:
-        params["relaxation_categories"] = categories
-    r = make_round(**params)
+def test_relaxed_age_extra(birth, decided, claimed, extra, outcome, limit_in_message):
+    r = make_round(relaxed_age_extra=extra)
     result = evaluate(
-        applicant(birth_date=birth, relaxation_category=category, relaxation_note=note,
-                  fulltime_education=E.HIGH_SCHOOL),
+        applicant(birth_date=birth, relaxation_category=claimed, relaxation_note="说明" if claimed else "",
+                  office_relaxation=decided, fulltime_education=E.HIGH_SCHOOL),
         r,
     )
     found = rule(result, "age")
@@ -286,12 +328,14 @@ def test_relaxed_age_extra(birth, category, note, categories, extra, outcome, li
     assert REF_TEXT in found.message
     if outcome == PASS:
         assert "适用放宽条件" in found.message
-        assert str(R(category).label) in found.message
+        assert str(R(decided).label) in found.message
+    if claimed and not decided and extra:
+        assert "须经镇组织办决定" in found.message
 
 
 def test_relaxed_age_note_absent_when_within_general_limit():
     r = make_round(relaxed_age_extra=5)
-    found = rule(evaluate(applicant(birth_date=D(1995, 1, 1), relaxation_category=R.VETERAN), r), "age")
+    found = rule(evaluate(applicant(birth_date=D(1995, 1, 1), office_relaxation=R.VETERAN), r), "age")
     assert found.outcome == PASS
     assert "适用放宽条件" not in found.message
 

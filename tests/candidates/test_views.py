@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from candidates import services
 from candidates.models import Nomination, Person, Round, Status
+from candidates.workflow import NOMINATION_WORKFLOW
 from reserve import idnumber
 from reserve.choices import Education, Gender
 from tests.factories import (
@@ -66,8 +67,15 @@ def counts():
 
 
 def stored_files(tmp_path) -> list[Path]:
+    """The files stored for nominations (not an ID-card copy kept for a form being corrected: pending_files)."""
     media = tmp_path / "media"
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    return [p for p in media.rglob("*") if p.is_file() and "pending" not in p.parts] if media.exists() else []
+
+
+def pending_files(tmp_path) -> list[Path]:
+    """ID-card copies kept (reserve.uploads.stash_pending) while their form is redisplayed with an error."""
+    pending = tmp_path / "media" / "pending"
+    return [p for p in pending.rglob("*") if p.is_file()] if pending.exists() else []
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -119,7 +127,8 @@ def nom_b(round_, village_b, village_b_user):
 
 @pytest.fixture
 def other_nom(other_round, other_village):
-    return NominationFactory(round=other_round, village=other_village, person=PersonFactory(name="外镇人"))
+    return NominationFactory(round=other_round, village=other_village, person=PersonFactory(name="外镇人"),
+                             submitted=True)
 
 
 # --------------------------------------------------------------------------- the cross-scope matrix
@@ -138,6 +147,8 @@ LIST_SEES = {
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_nomination_list_scope(client, actors, nom_a, nom_b, other_nom, actor):
+    for n, user in ((nom_a, actors["village_a"]), (nom_b, actors["village_b"])):
+        services.perform(actor=user, nomination_id=n.pk, action="submit")  # the town sees no draft
     client.force_login(actors[actor])
     response = client.get(reverse("candidates:nomination_list"))
     status, sees_a, sees_b = LIST_SEES[actor]
@@ -148,7 +159,8 @@ def test_nomination_list_scope(client, actors, nom_a, nom_b, other_nom, actor):
     assert "外镇人" not in html or actor == "other_office"
 
 
-def test_other_towns_office_sees_its_own_nominations_only(client, other_office, nom_a, other_nom):
+def test_other_towns_office_sees_its_own_nominations_only(client, other_office, village_a_user, nom_a, other_nom):
+    services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
     client.force_login(other_office)
     html = page(client.get(reverse("candidates:nomination_list")))
     assert "外镇人" in html and "甲村人" not in html
@@ -210,7 +222,8 @@ ACTIONS = {
     "submit": (Status.DRAFT, {"village_a"}, Status.SUBMITTED),
     "accept": (Status.SUBMITTED, {"office"}, Status.ACCEPTED),
     "return": (Status.SUBMITTED, {"office"}, Status.RETURNED),
-    "withdraw": (Status.SUBMITTED, {"village_a", "office"}, Status.WITHDRAWN),
+    "withdraw": (Status.SUBMITTED, {"village_a"}, Status.WITHDRAWN),  # the applicant's 撤回
+    "revoke": (Status.SUBMITTED, {"office"}, Status.REVOKED),  # the office's 撤销
 }
 
 
@@ -241,7 +254,7 @@ def test_nomination_action_scope(client, actors, village_a_user, nom_a, action, 
     assert nom_a.status == (target if runs else source)
     if runs:
         assert response["Location"] == nom_a.get_absolute_url()
-        assert "操作已完成。" in message_texts(response)
+        assert message_texts(response) == [str(NOMINATION_WORKFLOW[action].done)]
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -323,10 +336,76 @@ def test_list_with_another_towns_village_is_404_for_the_office(client, office, o
     assert client.get(reverse("candidates:nomination_list"), {"village": other_village.pk}).status_code == 404
 
 
-def test_list_filter_by_village_for_the_office(client, office, village_b, nom_a, nom_b):
+def test_list_filter_by_village_for_the_office(client, office, village_a_user, village_b_user, village_b, nom_a,
+                                               nom_b):
+    services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
+    services.perform(actor=village_b_user, nomination_id=nom_b.pk, action="submit")
     client.force_login(office)
     html = page(client.get(reverse("candidates:nomination_list"), {"village": village_b.pk}))
     assert "乙村人" in html and "甲村人" not in html
+
+
+# --------------------------------------------------------------------------- the office does not act on drafts
+
+# page: (the village branch sees its draft, the town's roles see it)
+DRAFT_PAGES = {
+    "nomination_list": lambda n: reverse("candidates:nomination_list"),
+    "nomination_list_draft_filter": lambda n: reverse("candidates:nomination_list") + "?status=draft",
+    "village_page": lambda n: reverse("village_detail", args=[n.village_id]),
+}
+
+
+@pytest.mark.parametrize("actor, sees", [("village_a", True), ("office", False), ("committee", False)])
+@pytest.mark.parametrize("where", sorted(DRAFT_PAGES))
+def test_a_draft_is_in_no_list_of_the_town(client, actors, nom_a, where, actor, sees):
+    """A village's unsubmitted draft is its own: not in the office's (nor the committee's) lists."""
+    client.force_login(actors[actor])
+    html = page(client.get(DRAFT_PAGES[where](nom_a)))
+    assert ("甲村人" in html) is sees
+
+
+def test_a_draft_is_not_counted_for_the_town(village_a_user, round_, village_a, nom_a):
+    from candidates.quota import quotas_for
+
+    assert quotas_for(round_, [village_a])[village_a.pk].nominations == 0
+    services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
+    assert quotas_for(round_, [village_a])[village_a.pk].nominations == 1
+
+
+def test_a_draft_offers_the_office_no_button(client, office, village_a_user, nom_a):
+    client.force_login(office)
+    html = page(client.get(reverse("candidates:nomination_detail", args=[nom_a.pk])))
+    assert "data-action=" not in html.replace('data-action="form-pdf"', "").replace(
+        'data-action="show-id-number"', "")
+    assert services.available_actions(nom_a, office) == []
+    services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
+    nom_a.refresh_from_db()
+    offered = [t.action for t, *_rest in services.available_actions(nom_a, office)]
+    assert "revoke" in offered and "withdraw" not in offered
+
+
+@pytest.mark.parametrize("action", ["revoke", "withdraw", "accept", "return"])
+def test_the_office_cannot_act_on_a_draft(client, office, nom_a, action):
+    client.force_login(office)
+    response = client.post(reverse("candidates:nomination_action", args=[nom_a.pk, action]), {"reason": "理由"})
+    assert response.status_code in (302, 403)
+    nom_a.refresh_from_db()
+    assert nom_a.status == Status.DRAFT
+
+
+def test_revoke_is_named_as_the_office_s_own(client, office, village_a_user, nom_a):
+    services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
+    client.force_login(office)
+    html = page(client.get(reverse("candidates:nomination_detail", args=[nom_a.pk])))
+    assert 'data-action="revoke"' in html and "撤销理由（必填）" in html
+    assert 'data-action="withdraw"' not in html
+    response = client.post(reverse("candidates:nomination_action", args=[nom_a.pk, "revoke"]),
+                           {"reason": "本人书面申请退出"}, follow=True)
+    html = page(response)
+    assert "已撤销该人选，不再参加本批次选拔。" in html
+    assert "已撤销" in html  # the status badge
+    nom_a.refresh_from_db()
+    assert nom_a.status == Status.REVOKED
 
 
 @pytest.mark.parametrize("actor", ["village_a", "office", "committee"])
@@ -746,7 +825,7 @@ def _queries(client, url, **params):
 
 def _add_nominations(round_, villages, n):
     for i in range(n):
-        NominationFactory(round=round_, village=villages[i % len(villages)])
+        NominationFactory(round=round_, village=villages[i % len(villages)], submitted=True)
 
 
 def test_office_list_query_count_does_not_grow_with_rows(client, office, round_, village_a, village_b):
@@ -805,7 +884,7 @@ def test_nomination_detail_query_count_does_not_grow_with_rows(client, village_a
 def test_other_towns_office_cannot_act_on_our_nomination(client, other_office, village_a_user, nom_a):
     services.perform(actor=village_a_user, nomination_id=nom_a.pk, action="submit")
     client.force_login(other_office)
-    for action in ("accept", "return", "withdraw"):
+    for action in ("accept", "return", "revoke"):
         response = client.post(reverse("candidates:nomination_action", args=[nom_a.pk, action]), {"reason": "x"})
         assert response.status_code == 404
     nom_a.refresh_from_db()
