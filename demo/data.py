@@ -103,7 +103,9 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
             logins.append((username, role.label, "管理后台" if staff else "审计日志"))
         for i, dept in enumerate(Department.objects.filter(town=town), start=1):
             username = f"bm{i:02d}"
-            _user(username, Role.DEPARTMENT, full_name=f"{dept.name}经办人", town=town, department=dept)
+            # The clerk's real name: it is what the 联审表 prints beside the department's seal.
+            _user(username, Role.DEPARTMENT, full_name=_name(rng, rng.choice([Gender.MALE, Gender.FEMALE])), town=town,
+                  department=dept)
             logins.append((username, Role.DEPARTMENT.label, dept.name))
         village_users = {}
         for i, village in enumerate(villages, start=1):
@@ -124,13 +126,15 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
                     birth_date=datetime.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)),
                 )
 
+        # Today lies in the round's 组织考察 stage: the forms came in a month ago, the departments answered two
+        # weeks ago, and the inspection began this week. Every step below is taken on its day of this timeline.
         round_ = Round.objects.create(
             town=town, year=today.year, name=f"{today.year}年度村级后备干部选拔",
-            age_reference_date=today - datetime.timedelta(days=20),
-            nomination_start=today - datetime.timedelta(days=20), nomination_end=today + datetime.timedelta(days=10),
-            review_start=today + datetime.timedelta(days=11), review_end=today + datetime.timedelta(days=25),
-            inspection_start=today + datetime.timedelta(days=26), inspection_end=today + datetime.timedelta(days=40),
-            publicity_start=today + datetime.timedelta(days=45),
+            age_reference_date=today - datetime.timedelta(days=40),
+            nomination_start=today - datetime.timedelta(days=40), nomination_end=today - datetime.timedelta(days=25),
+            review_start=today - datetime.timedelta(days=24), review_end=today + datetime.timedelta(days=5),
+            inspection_start=today - datetime.timedelta(days=4), inspection_end=today + datetime.timedelta(days=15),
+            publicity_start=today,
         )
 
     # The organisation above is made in one transaction; every step of the workflow below is its own
@@ -149,8 +153,13 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
     return logins
 
 
+def _day(today, days_ago):
+    return today - datetime.timedelta(days=days_ago)
+
+
 def _advance(round_, office, today):
-    """Move some accepted nominations on through vetting, inspection and the committee's decision."""
+    """Move some accepted nominations on through vetting, inspection and the committee's decision, each step on
+    its day: dispatched 20 days ago, answered 12 days ago, inspected this week, decided by today's meeting."""
     from candidates.models import Nomination
     from inspection import services as inspection_services
     from inspection.models import TalkCategory, VoterCategory
@@ -160,7 +169,7 @@ def _advance(round_, office, today):
 
     accepted = list(Nomination.objects.filter(round=round_, status="accepted").order_by("village__order", "id"))
     for n in accepted[: max(len(accepted) - 2, 0)]:  # leave two to dispatch by hand
-        nomination_services.perform(actor=office, nomination_id=n.pk, action="dispatch", today=today)
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="dispatch", today=_day(today, 20))
     dispatched = accepted[: max(len(accepted) - 2, 0)]
     clerks = {u.department_id: u for u in User.objects.filter(department__town=round_.town)}
     for idx, n in enumerate(dispatched):
@@ -176,18 +185,20 @@ def _advance(round_, office, today):
                 for item in items
             }
             vetting.answer_request(actor=clerks[r.department_id], request_id=r.pk, version=r.version,
-                                   answers=answers, today=today)
+                                   answers=answers, today=_day(today, 12))
     vetted = list(Nomination.objects.filter(round=round_, status="vetted").order_by("village__order", "id"))
     for n in vetted[:4]:
-        nomination_services.perform(actor=office, nomination_id=n.pk, action="start_inspection", today=today)
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="start_inspection", today=_day(today, 3))
     inspected = list(Nomination.objects.filter(round=round_, status="inspection").select_related("village"))
     for n in inspected[:3]:
-        for who, cat in (("村党支部书记", TalkCategory.COMMITTEE), ("老党员代表", TalkCategory.PARTY_REP),
-                         ("群众代表", TalkCategory.MASSES_REP)):
-            inspection_services.talk_add(actor=office, nomination_id=n.pk, date=today, place=f"{n.village.name}村委会",
+        for who, cat in (("村党支部书记", TalkCategory.COMMITTEE), ("原村委会主任", TalkCategory.FORMER_CADRE),
+                         ("老党员代表", TalkCategory.PARTY_REP), ("群众代表", TalkCategory.MASSES_REP)):
+            inspection_services.talk_add(actor=office, nomination_id=n.pk, date=_day(today, 2),
+                                         place=f"{n.village.name}村委会",
                              talkers="组织办 周敏、刘强", interviewee=who, category=cat,
                              content="该同志工作积极，群众基础好，能够带头发展产业。")
-        session = inspection_services.session_create(actor=office, round_=round_, village=n.village, date=today,
+        session = inspection_services.session_create(actor=office, round_=round_, village=n.village,
+                                                     date=_day(today, 2),
                                          place=f"{n.village.name}党员活动室", entitled_party_member=30,
                                          entitled_villager_rep=20, entitled_committee=6)
         for category, (issued, returned, valid, counts) in {
@@ -197,21 +208,28 @@ def _advance(round_, office, today):
         }.items():
             inspection_services.tally_record(actor=office, session_id=session.pk, nomination_id=n.pk, category=category,
                                  issued=issued, returned=returned, valid=valid, counts=counts)
+        inspection_services.report_save(
+            actor=office, nomination_id=n.pk, inspectors="组织办 周敏、刘强", report_date=_day(today, 1),
+            text=f"{n.person.name}同志政治立场坚定，遵守村规民约，工作积极主动，群众基础较好。经个别谈话和民主测评，"
+                 "考察组认为该同志符合村级后备干部条件。")
     proposed = []
     for n in inspected[:3]:
-        nomination_services.perform(actor=office, nomination_id=n.pk, action="propose", today=today)
+        nomination_services.perform(actor=office, nomination_id=n.pk, action="propose", today=_day(today, 1))
         proposed.append(n)
     if not proposed:
         return
-    meeting = inspection_services.meeting_create(actor=office, round_=round_, date=today - datetime.timedelta(days=20),
-                                     attendees="孙书记、李镇长、周敏、刘强、王建华", minutes_ref="青委会〔2026〕18号")
+    # The committee meets today (a meeting is not dated before the proposals it decides on, which the system
+    # recorded today), seven members, five present.
+    meeting = inspection_services.meeting_create(actor=office, round_=round_, date=today, members_total=7,
+                                                 members_present=5, attendees="孙书记、李镇长、周敏、刘强、王建华",
+                                                 minutes_ref=f"党委会〔{today.year}〕18号", today=today)
     for n in proposed[:2]:
         inspection_services.decide(actor=office, meeting=meeting, nomination_id=n.pk, outcome="approve", today=today)
     _publicise(round_, office, today, [n for n in proposed[:2]])
 
 
 def _publicise(round_, office, today, nominations):
-    """One notice that has ended (its person confirmed into the pool), one still in force."""
+    """One notice in force from today (with an objection from the public), one that starts tomorrow."""
     from django.conf import settings
 
     from publicity import services as publicity
@@ -220,12 +238,10 @@ def _publicise(round_, office, today, nominations):
         return f"{settings.PUBLIC_BASE_URL or 'http://127.0.0.1:8000'}/p/{notice.token}/"
 
     contact = {"contact_phone": "0579-8888 1234", "contact_address": f"{round_.town.name}人民政府三楼组织办"}
-    for n, start in zip(nominations, (today - datetime.timedelta(days=21), today - datetime.timedelta(days=2)), strict=False):
+    for n, start in zip(nominations, (today, today + datetime.timedelta(days=1)), strict=False):
         notice = publicity.notice_publish(actor=office, round_=round_, village=n.village, start_date=start,
-                                          public_url_for=public_url, issue_date=start, **contact)
-        if notice.ended(today):
-            nomination_services.perform(actor=office, nomination_id=n.pk, action="confirm_reserve", today=today)
-        else:
+                                          public_url_for=public_url, today=today, **contact)
+        if start == today:
             publicity.objection_lodge_public(notice=notice, content="听说该同志曾在外务工期间与人发生纠纷，请组织核实。",
                                              entry=notice.entries.first())
 
@@ -266,17 +282,20 @@ def _nomination(rng, round_, village, villages, actor, office, target, reason, t
     )
     if target == "draft":
         return
-    nomination_services.perform(actor=actor, nomination_id=nomination.pk, action="submit", today=today)
+    nomination_services.perform(actor=actor, nomination_id=nomination.pk, action="submit", today=_day(today, 30))
+    handled = _day(today, 24)
     if target == "accepted":
         if not nomination.is_eligible:
             target, reason = "returned", "不符合基本条件，退回。"
         else:
-            nomination_services.perform(actor=office, nomination_id=nomination.pk, action="accept", today=today)
+            nomination_services.perform(actor=office, nomination_id=nomination.pk, action="accept", today=handled)
             return
     if target == "returned":
-        nomination_services.perform(actor=office, nomination_id=nomination.pk, action="return", reason=reason, today=today)
+        nomination_services.perform(actor=office, nomination_id=nomination.pk, action="return", reason=reason,
+                                    today=handled)
     elif target == "withdrawn":
-        nomination_services.perform(actor=actor, nomination_id=nomination.pk, action="withdraw", reason=reason, today=today)
+        nomination_services.perform(actor=actor, nomination_id=nomination.pk, action="withdraw", reason=reason,
+                                    today=_day(today, 28))
 
 
 def exists() -> bool:

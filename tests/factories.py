@@ -85,7 +85,10 @@ def _today():
 
 
 class RoundFactory(factory.django.DjangoModelFactory):
-    """An open round whose nomination window contains today (RoundFactory(closed=True): a closed one)."""
+    """An open round in which today lies inside the window of every stage of the plan — nomination,
+    review, inspection and the planned publicity start behind it — so that a test may take any step
+    today without an out-of-time override (RoundFactory(closed=True): a closed one). Tests of the
+    stage windows set their own dates."""
 
     class Meta:
         model = Round
@@ -99,11 +102,11 @@ class RoundFactory(factory.django.DjangoModelFactory):
     age_reference_date = factory.LazyFunction(_today)
     nomination_start = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10))
     nomination_end = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=10))
-    review_start = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=11))
+    review_start = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=9))
     review_end = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=20))
-    inspection_start = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=21))
+    inspection_start = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=8))
     inspection_end = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=30))
-    publicity_start = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=31))
+    publicity_start = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=7))
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -153,3 +156,71 @@ class NominationFactory(factory.django.DjangoModelFactory):
     statement = "热爱农村工作。"
     is_eligible = True
     created_by = factory.SubFactory(UserFactory)
+
+
+# --------------------------------------------------------------------------- a complete inspection (组织考察)
+
+def complete_inspection(nomination, actor=None, *, day=None, report=True):
+    """Record, through the inspection's services, everything its round requires before `propose`: a talk of each
+    required category, a passing appraisal by every voter category (a session of the nomination's village, or the
+    village's latest one) and, unless report=False, the drafted 考察材料. `actor`: an office user of the town
+    (made if not given). Returns the appraisal session."""
+    from inspection import services as inspection_services
+    from inspection.models import AppraisalSession
+    from reserve.choices import TalkCategory
+    from reserve.roles import Role
+
+    if actor is None:
+        actor = UserFactory(town=nomination.round.town, role=Role.OFFICE)
+    day = day or _today()
+    for category in nomination.round.required_talk_categories or []:
+        inspection_services.talk_add(actor=actor, nomination_id=nomination.pk, date=day, place="村部", talkers="赵、钱",
+                                     interviewee=f"{TalkCategory(category).label}代表", category=category,
+                                     content="该同志工作积极，群众基础好。")
+    session = (AppraisalSession.objects.filter(round=nomination.round, village=nomination.village)
+               .order_by("-date", "-id").first())
+    if session is None:
+        session = inspection_services.session_create(
+            actor=actor, round_=nomination.round, village=nomination.village, date=day, place="村部会议室",
+            entitled_party_member=20, entitled_villager_rep=10, entitled_committee=5)
+    for category, (issued, returned, valid, counts) in {
+        "party_member": (20, 18, 17, [10, 4, 2, 1]),
+        "villager_rep": (10, 9, 9, [5, 3, 1, 0]),
+        "committee": (5, 5, 5, [3, 2, 0, 0]),
+    }.items():
+        inspection_services.tally_record(actor=actor, session_id=session.pk, nomination_id=nomination.pk,
+                                         category=category, issued=issued, returned=returned, valid=valid,
+                                         counts=counts)
+    if report:
+        inspection_services.report_save(actor=actor, nomination_id=nomination.pk, text="考察材料正文。",
+                                        inspectors="赵、钱", report_date=day)
+    return session
+
+
+def propose_nomination(nomination, actor=None):
+    """A nomination under inspection, its inspection completed and proposed to the committee through the workflow
+    (so that its `propose` event carries the day it reached 待党委研究)."""
+    from candidates import services as nomination_services
+    from candidates.workflow import NOMINATION_WORKFLOW
+    from reserve.roles import Role
+
+    if actor is None:
+        actor = UserFactory(town=nomination.round.town, role=Role.OFFICE)
+    complete_inspection(nomination, actor)
+    extra = {}
+    outside = getattr(NOMINATION_WORKFLOW, "outside_window", None)
+    if outside and outside(nomination, "propose", _today()):  # the round's 组织考察 window is elsewhere
+        extra["override"] = "测试：在组织考察时间外提交。"
+    nomination_services.perform(actor=actor, nomination_id=nomination.pk, action="propose", **extra)
+    nomination.refresh_from_db()
+    return nomination
+
+
+def meeting_for(round_, actor, *, date=None, members_total=5, members_present=4, **fields):
+    """A committee meeting with its attendance recorded (default: 4 of 5 members present, above the 2/3 quorum)."""
+    from inspection import services as inspection_services
+
+    names = "、".join(f"委员{i}" for i in range(1, (members_present or 0) + 1))
+    return inspection_services.meeting_create(actor=actor, round_=round_, date=date or _today(),
+                                              attendees=fields.pop("attendees", names), members_total=members_total,
+                                              members_present=members_present, **fields)

@@ -192,3 +192,24 @@ def rows_made_once(django_db_blocker, media_root):
         with outer:
             yield
             transaction.set_rollback(True)
+
+
+# --------------------------------------------------------------------------- the negative list of a test town
+
+
+def every_negative_item_checked(round_, department):
+    """Test set-up: the round's negative list made and every item checked by someone, as the office leaves it on
+    the negative list page before the first dispatch (dispatch refuses while an item has no department): the
+    suggested departments confirmed, and each item no department of the (small) test town checks given to
+    `department`."""
+    from vetting.models import NegativeItem
+    from vetting.services import ensure_negative_list
+
+    ensure_negative_list(round_)
+    for item in NegativeItem.objects.filter(round=round_):
+        suggested = list(item.suggested_departments.all())
+        if suggested:
+            item.departments.add(*suggested)
+            item.suggested_departments.clear()
+        if not item.departments.exists():
+            item.departments.add(department)

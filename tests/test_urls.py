@@ -34,7 +34,7 @@ from tests.factories import (
     VillageFactory,
     png_upload,
 )
-from tests.helpers import close_response, rows_made_once
+from tests.helpers import close_response, every_negative_item_checked, rows_made_once
 from vetting import services as vetting_services
 from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
@@ -43,7 +43,7 @@ ALLOW, LOGIN, ADMIN_LOGIN = "allow", "login", "admin-login"
 ROLES = ("anonymous", "village", "office", "committee", "department", "mentor")
 
 # Public views: the only patterns an anonymous visitor may open.
-PUBLIC = {"login", "admin:login", "publicity:public_notice", "publicity:public_receipt"}
+PUBLIC = {"login", "admin:login", "publicity:public_notice", "publicity:public_receipt", "favicon"}
 
 
 def _row(anonymous, village, office, committee, department, mentor, *, kwargs=None):
@@ -80,6 +80,7 @@ def _vetting_request_obj(objs):
         users = objs["users"]
         nomination = NominationFactory(round=objs["round"], village=objs["village"], created_by=users["village"],
                                        accepted=True, person=PersonFactory(name="联审人"))
+        every_negative_item_checked(objs["round"], users["department"].department)  # dispatch needs every item checked
         candidate_services.perform(actor=users["office"], nomination_id=nomination.pk, action="dispatch")
         objs["vetting_request"] = VettingRequest.objects.get(nomination=nomination,
                                                              department_id=users["department"].department_id)
@@ -103,6 +104,28 @@ def _finding_obj(objs):
     return objs["finding"]
 
 
+def _paper_request_obj(objs):
+    """A request to the department user's department whose answer the office entered from the paper reply."""
+    if "paper_request" not in objs:
+        users = objs["users"]
+        _vetting_request_obj(objs)
+        nomination = NominationFactory(round=objs["round"], village=objs["village"], created_by=users["village"],
+                                       accepted=True, person=PersonFactory(name="代录人"))
+        candidate_services.perform(actor=users["office"], nomination_id=nomination.pk, action="dispatch")
+        req = VettingRequest.objects.get(nomination=nomination, department_id=users["department"].department_id)
+        items = items_for_department(req.nomination.round, req.department)
+        objs["paper_request"] = vetting_services.proxy_answer_request(
+            actor=users["office"], request_id=req.pk, version=req.version,
+            answers={item.pk: (Finding.Outcome.CLEAR, "", None) for item in items},
+            paper_answer=ContentFile(png_upload().read(), name="paper.png"), paper_signer="王经办",
+            paper_date=timezone.localdate())
+    return objs["paper_request"]
+
+
+def _paper_request(objs, role):
+    return {"pk": _paper_request_obj(objs).pk}
+
+
 def _session_obj(objs):
     if "session" not in objs:
         objs["session"] = inspection_services.session_create(
@@ -114,7 +137,8 @@ def _session_obj(objs):
 def _meeting_obj(objs):
     if "meeting" not in objs:
         objs["meeting"] = inspection_services.meeting_create(
-            actor=objs["users"]["office"], round_=objs["round"], date=timezone.localdate(), attendees="张书记")
+            actor=objs["users"]["office"], round_=objs["round"], date=timezone.localdate(), attendees="张书记",
+            members_total=1, members_present=1)
     return objs["meeting"]
 
 
@@ -178,6 +202,7 @@ def _public_receipt(objs, role):
 #                                           anon   village office committee dept  mentor
 TABLE = {
     "home":                             _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "favicon":                          _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),   # the site's icon
     "login":                            _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     "logout":                           _row(LOGIN, 405, 405, 405, 405, 405),   # POST only
     "password_change":                  _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
@@ -205,6 +230,7 @@ TABLE = {
     "candidates:nomination_action":     _row(LOGIN, 405, 405, 403, 403, 403, kwargs=_nomination_action),
     "candidates:nomination_form_pdf":   _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
     "candidates:nomination_id_number":  _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
+    "candidates:nomination_relaxation": _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
     # 公示: the office writes; the committee and the notice's village read the notice and its PDF.
     "publicity:notice_list":            _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
     "publicity:notice_new":             _row(LOGIN, 403, ALLOW, 403, 403, 403),
@@ -214,6 +240,8 @@ TABLE = {
     "publicity:notice_confirm":         _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_notice),  # POST only
     "publicity:objection_new":          _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_notice),
     "publicity:objection_detail":       _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_objection),
+    # The committee's decision on an objection the office found true (the office may record it): POST only.
+    "publicity:objection_decide":       _row(LOGIN, 403, 405, 405, 403, 403, kwargs=_objection),
     "publicity:calendar":               _row(LOGIN, 403, ALLOW, 403, 403, 403),
     # The public page of a notice and an objector's receipt: open to anyone, signed in or not.
     "publicity:public_notice":          _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, kwargs=_public_notice),
@@ -231,6 +259,13 @@ TABLE = {
     "vetting:ledger_pdf":               _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
     "vetting:sheet":                    _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
     "vetting:sheet_pdf":                _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
+    # A late department (the office's only) and a late dispatch.
+    "vetting:request_remind":           _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_vetting_request),  # POST only
+    "vetting:request_extend":           _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_vetting_request),  # POST only
+    "vetting:request_proxy_answer":     _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_vetting_request),
+    "vetting:paper_answer":             _row(LOGIN, 403, ALLOW, 403, ALLOW, 403, kwargs=_paper_request),
+    "vetting:sync_deadlines":           _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_round),
+    "vetting:nomination_dispatch":      _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
     # 组织考察: the office writes, the committee reads.
     "inspection:inspection":               _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
     "inspection:talk_new":                 _row(LOGIN, 403, ALLOW, 403, 403, 403, kwargs=_nomination),
@@ -380,7 +415,7 @@ def made(django_db_setup, django_db_blocker, media_root):
             "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
         }
         objs = make_objs(round_=round_, village=village_a, users=users)
-        for make in (_vetting_request_obj, _finding_obj, _session_obj, _meeting_obj, _notice_obj):
+        for make in (_vetting_request_obj, _finding_obj, _paper_request_obj, _session_obj, _meeting_obj, _notice_obj):
             make(objs)
         yield objs
 

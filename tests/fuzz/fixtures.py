@@ -11,7 +11,7 @@ from publicity import services as publicity_services
 from reserve.models import CalendarDay
 from reserve.roles import Role
 from tests.factories import CadreFactory, NominationFactory, PersonFactory, UserFactory
-from tests.helpers import today
+from tests.helpers import every_negative_item_checked, today
 from vetting import services as vetting_services
 from vetting.models import NegativeItem, VettingRequest
 from vetting.selectors import items_for_department
@@ -44,6 +44,7 @@ def submitted(round_, village_a):
 def vetting_req(office, round_, village_a, dept_x, dept_y):
     """A pending request to 纪委 (dept_x) about a nomination in vetting."""
     n = NominationFactory(round=round_, village=village_a, accepted=True, person=PersonFactory(name="赵审查"))
+    every_negative_item_checked(round_, dept_x)  # dispatch needs every item of the list checked by someone
     candidate_services.perform(actor=office, nomination_id=n.pk, action="dispatch")
     return VettingRequest.objects.get(nomination=n, department=dept_x)
 
@@ -84,7 +85,8 @@ def session(office, round_, village_a, inspected):
 
 @pytest.fixture
 def meeting(committee, round_):
-    return inspection_services.meeting_create(actor=committee, round_=round_, date=today(), attendees="张书记、李镇长")
+    return inspection_services.meeting_create(actor=committee, round_=round_, date=today(), attendees="张书记、李镇长",
+                                              members_total=3, members_present=2)
 
 
 @pytest.fixture

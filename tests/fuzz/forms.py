@@ -31,7 +31,8 @@ ROUND_FIELDS = [
     "family_planning_years", "nomination_start", "nomination_end", "review_start", "review_end",
     "inspection_start", "inspection_end", "publicity_start", "publicity_days", "reserve_term_years",
     "appraisal_pass_numerator", "appraisal_pass_denominator", "appraisal_turnout_numerator",
-    "appraisal_turnout_denominator",
+    "appraisal_turnout_denominator", "publicity_day_kind", "required_talk_categories",
+    "required_appraisal_categories", "committee_quorum_numerator", "committee_quorum_denominator",
 ]
 
 
@@ -47,6 +48,9 @@ def round_body(name="2027年村级后备干部选拔", year=2027, start=datetime
         "inspection_start": d(21), "inspection_end": d(30), "publicity_start": d(31), "publicity_days": "5",
         "reserve_term_years": "2", "appraisal_pass_numerator": "2", "appraisal_pass_denominator": "3",
         "appraisal_turnout_numerator": "2", "appraisal_turnout_denominator": "3",
+        "publicity_day_kind": "working", "required_talk_categories": ["committee", "former_cadre", "party_rep", "masses_rep"],
+        "required_appraisal_categories": ["party_member", "villager_rep"],
+        "committee_quorum_numerator": "2", "committee_quorum_denominator": "3",
     }
 
 
@@ -58,6 +62,7 @@ def check_round_rows(o, town):
         assert r.nomination_start <= r.nomination_end and r.review_start <= r.review_end
         assert r.inspection_start <= r.inspection_end
         assert r.nomination_start <= r.review_start <= r.inspection_start <= r.publicity_start
+        assert 0 < r.committee_quorum_denominator and r.committee_quorum_numerator <= r.committee_quorum_denominator
         assert 0 <= r.appraisal_pass_numerator <= r.appraisal_pass_denominator and r.appraisal_pass_denominator > 0
         assert 0 <= r.appraisal_turnout_numerator <= r.appraisal_turnout_denominator
         assert r.appraisal_turnout_denominator > 0

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from candidates.models import Round
-from reserve.choices import Education, Gender, RelaxationCategory
+from reserve.choices import DayKind, Education, Gender, RelaxationCategory, TalkCategory, VoterCategory
 from reserve.models import VillageCadre
 from tests.helpers import management, today, years_ago
 
@@ -72,6 +72,7 @@ def valid_round(draw):
     min_edu = draw(st.sampled_from(Education.values))
     pass_den = draw(st.integers(1, 100))
     turn_den = draw(st.integers(1, 100))
+    quorum_den = draw(st.integers(1, 50))
     return {
         "name": draw(names_text(min_size=2, max_size=20)) + "批次", "year": str(draw(st.integers(2000, 2100))),
         "status": draw(st.sampled_from(Round.Status.values)),
@@ -92,6 +93,10 @@ def valid_round(draw):
         "appraisal_pass_numerator": str(draw(st.integers(0, pass_den))), "appraisal_pass_denominator": str(pass_den),
         "appraisal_turnout_numerator": str(draw(st.integers(0, turn_den))),
         "appraisal_turnout_denominator": str(turn_den),
+        "publicity_day_kind": draw(st.sampled_from(DayKind.values)),
+        "required_talk_categories": draw(st.lists(st.sampled_from(TalkCategory.values), unique=True)),
+        "required_appraisal_categories": draw(st.lists(st.sampled_from(VoterCategory.values), unique=True)),
+        "committee_quorum_numerator": str(draw(st.integers(0, quorum_den))), "committee_quorum_denominator": str(quorum_den),
     }
 
 

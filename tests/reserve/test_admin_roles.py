@@ -119,7 +119,7 @@ def test_create_admin_makes_an_administrator_and_refuses_default_names(db, monke
 
 
 def test_the_selectors_give_the_administrators_nothing(objs, admins):
-    assert nominations_visible_to(objs["users"]["office"]).exists()
+    assert nominations_visible_to(objs["users"]["village"]).exists()
     for user in admins.values():
         for selector in (nominations_visible_to, villages_visible_to, rounds_visible_to, vetting_requests_visible_to,
                          sessions_visible_to, meetings_visible_to, notices_visible_to, objections_visible_to):
@@ -127,7 +127,7 @@ def test_the_selectors_give_the_administrators_nothing(objs, admins):
 
 
 # Pages an administrator opens like anyone signed in; none shows candidate data.
-OPEN_TO_ALL = {"home", "login", "password_change", "password_change_done", "otp_setup", "otp_verify",
+OPEN_TO_ALL = {"home", "favicon", "login", "password_change", "password_change_done", "otp_setup", "otp_verify",
                "admin:login", "publicity:public_notice", "publicity:public_receipt"}
 PUBLIC_PAGES = {"publicity:public_notice", "publicity:public_receipt"}  # the published notice, by design
 # The audit page: the audit administrator's place (the page's own author lets the role in).

@@ -235,6 +235,7 @@ def test_an_id_card_download_is_recorded(client, office, nom_a):
 def vetting_request(round_, village_a, village_a_user, office, dept_x_user):
     nomination = NominationFactory(round=round_, village=village_a, created_by=village_a_user,
                                    status=Status.ACCEPTED, person=PersonFactory(name="联审人"))
+    helpers.every_negative_item_checked(round_, dept_x_user.department)  # dispatch needs every item checked
     candidate_services.perform(actor=office, nomination_id=nomination.pk, action="dispatch")
     return VettingRequest.objects.get(nomination=nomination, department_id=dept_x_user.department_id)
 

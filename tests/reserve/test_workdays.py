@@ -46,7 +46,7 @@ def test_periods_on_the_official_calendar(town, start, n, first, end):
 
 def test_the_period_says_how_many_working_days(town):
     p = add_working_days(D(2026, 9, 29), 5, town=town)
-    assert p.working_days == 5 and not p.is_estimate
+    assert p.working_days == p.days == 5 and not p.is_estimate
 
 
 def test_zero_working_days_is_refused(town):

@@ -31,8 +31,9 @@ def test_later_stages_fill_the_nominations_table_from_their_app_configs():
     assert names["dispatch"] == (["vetting.services.guard_dispatch"], ["vetting.services.create_requests"])
     assert names["vet_clear"] == ([], ["vetting.workflow.close_answered"])
     assert names["disqualify"] == ([], ["vetting.workflow.close_answered"])
-    assert names["propose"] == (["inspection.services.guard_propose"], [])
-    assert names["confirm_reserve"] == (["publicity.services.guard_confirm"], ["training.services.create_reserve"])
+    assert names["propose"] == (["candidates.workflow.guard_still_eligible", "inspection.services.guard_propose"], [])
+    assert names["confirm_reserve"][1] == ["training.services.create_reserve"]
+    assert "publicity.services.guard_confirm" in names["confirm_reserve"][0]
 
 
 def test_every_action_of_every_table_has_a_label_for_the_timeline():
@@ -145,7 +146,9 @@ def test_the_nomination_page_of_an_accepted_nomination_writes_nothing(client, of
     assert not NegativeItem.objects.exists()
     assert not Event.objects.filter(object_id=nomination.pk).exists()
     from candidates import services
+    from tests.helpers import every_negative_item_checked
 
+    every_negative_item_checked(round_, dept_x)  # dispatch needs every item of the list checked by someone
     services.perform(actor=office, nomination_id=nomination.pk, action="dispatch")
     assert NegativeItem.objects.filter(round=round_).count() == 13
     assert VettingRequest.objects.filter(nomination=nomination, department=dept_x).exists()
