@@ -386,6 +386,17 @@ def test_anonymous_get_of_every_url_goes_to_a_sign_in_page(client, db):
 # module: in a transaction rolled back after its last test, each test running in a savepoint of its own inside it
 # (tests.helpers.rows_made_once), so that what a view changes is undone after each test.
 
+def make_users(town, village, department) -> dict:
+    """One user of each role of the table, in the town (the village's branch, the department's clerk)."""
+    return {
+        "village": UserFactory(username="cun_a", town=town, village=village, role=Role.VILLAGE),
+        "office": UserFactory(username="office", town=town, role=Role.OFFICE),
+        "committee": UserFactory(username="committee", town=town, role=Role.COMMITTEE),
+        "department": UserFactory(username="dept_x", town=town, department=department, role=Role.DEPARTMENT),
+        "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
+    }
+
+
 def make_objs(*, round_, village, users) -> dict:
     """The objects the URLs name: village A's nomination (with an ID-card copy) beside the town's people (`users`,
     by role); the vetting, inspection and publicity objects are made on first use (the functions above)."""
@@ -407,14 +418,7 @@ def made(django_db_setup, django_db_blocker, media_root):
         village_a = VillageFactory(town=town, name="东山村")
         dept_x = DepartmentFactory(town=town, name="纪委")
         round_ = RoundFactory(town=town)
-        users = {
-            "village": UserFactory(username="cun_a", town=town, village=village_a, role=Role.VILLAGE),
-            "office": UserFactory(username="office", town=town, role=Role.OFFICE),
-            "committee": UserFactory(username="committee", town=town, role=Role.COMMITTEE),
-            "department": UserFactory(username="dept_x", town=town, department=dept_x, role=Role.DEPARTMENT),
-            "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
-        }
-        objs = make_objs(round_=round_, village=village_a, users=users)
+        objs = make_objs(round_=round_, village=village_a, users=make_users(town, village_a, dept_x))
         for make in (_vetting_request_obj, _finding_obj, _paper_request_obj, _session_obj, _meeting_obj, _notice_obj):
             make(objs)
         yield objs

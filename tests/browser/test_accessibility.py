@@ -29,7 +29,6 @@ from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from reserve.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import (
     DepartmentFactory,
@@ -37,7 +36,6 @@ from tests.factories import (
     PersonFactory,
     RoundFactory,
     TownFactory,
-    UserFactory,
     VillageFactory,
 )
 from tests.test_urls import (
@@ -49,6 +47,7 @@ from tests.test_urls import (
     _session_obj,
     _vetting_request_obj,
     make_objs,
+    make_users,
 )
 
 pytestmark = pytest.mark.browser
@@ -243,19 +242,12 @@ def objs(db, tmp_path, settings):
     village = VillageFactory(town=town, name="东山村")
     department = DepartmentFactory(town=town, name="纪委")
     round_ = RoundFactory(town=town, name="2026年青山镇村级后备干部选拔")
-    users = {
-        "village": UserFactory(username="cun_a", town=town, village=village, role=Role.VILLAGE),
-        "office": UserFactory(username="office", town=town, role=Role.OFFICE),
-        "committee": UserFactory(username="committee", town=town, role=Role.COMMITTEE),
-        "department": UserFactory(username="dept_x", town=town, department=department, role=Role.DEPARTMENT),
-        "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
-    }
-    made = make_objs(round_=round_, village=village, users=users)
+    made = make_objs(round_=round_, village=village, users=make_users(town, village, department))
     for make in (_vetting_request_obj, _finding_obj, _session_obj, _meeting_obj, _notice_obj):
         make(made)
     for trait, name in (("submitted", "王建国"), ("returned", "李秀英"), ("accepted", "张志强"),
                         ("withdrawn", "陈海燕"), ("rejected", "杨国庆"), ("reserve", "赵晓东")):
-        NominationFactory(round=round_, village=village, created_by=users["village"], **{trait: True},
+        NominationFactory(round=round_, village=village, created_by=made["users"]["village"], **{trait: True},
                           person=PersonFactory(name=name))
     return made
 
