@@ -5,6 +5,7 @@ import uuid
 
 import filetype
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -223,28 +224,44 @@ def limit_upload_size(view):
 
 # --- an upload kept while its form is corrected -------------------------------------------------------------------
 
-PENDING_KEY = "pending_uploads"
 PENDING_DIR = "pending"
+PENDING_MAX_AGE = 24 * 3600  # a kept upload is offered back for a day
+
+
+# The form carries the kept upload as a token signed for this session (not a row of the session itself: the
+# session is saved on every request, and the live eligibility check of the same form could otherwise write back
+# a session read before the upload was kept, losing it).
+def _salt(session) -> str:
+    return f"reserve.uploads.pending:{session.session_key or ''}"
+
+
+def _entry(session, token) -> dict | None:
+    if not token:
+        return None
+    try:
+        return signing.loads(str(token), salt=_salt(session), max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
 
 
 def stash_pending(session, upload) -> dict:
     """Keep an upload that passed its checks (already cleaned by the server) while its form is redisplayed with an
-    error in another field: stored under a random token the session owns. Returns what the form shows of it."""
-    token = uuid.uuid4().hex
+    error in another field: stored under a random name, offered back by a token only this session can use.
+    Returns what the form shows of it."""
     ext = upload.name.rsplit(".", 1)[-1].lower()
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    name = default_storage.save(f"{PENDING_DIR}/{token}.{ext}", ContentFile(data))
-    owned = dict(session.get(PENDING_KEY) or {})
-    owned[token] = {"name": name, "size": len(data), "ext": ext}
-    session[PENDING_KEY] = owned
+    name = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}.{ext}", ContentFile(data))
+    if session.session_key is None:
+        session.save()
+    token = signing.dumps({"name": name, "size": len(data), "ext": ext}, salt=_salt(session))
     return {"token": token, "size": len(data), "ext": ext}
 
 
 def pending_info(session, token) -> dict | None:
     """What the form shows of a kept upload of this session (None for an unknown token or another session's)."""
-    entry = (session.get(PENDING_KEY) or {}).get(str(token or ""))
+    entry = _entry(session, token)
     if not entry:
         return None
     return {"token": str(token), "size": entry["size"], "ext": entry["ext"]}
@@ -252,8 +269,8 @@ def pending_info(session, token) -> dict | None:
 
 def take_pending(session, token):
     """The kept upload of this session under `token`, as a new upload (None if there is none)."""
-    entry = (session.get(PENDING_KEY) or {}).get(str(token or ""))
-    if not entry or not default_storage.exists(entry["name"]):
+    entry = _entry(session, token)
+    if not entry or entry.get("ext") not in CONTENT_TYPES or not default_storage.exists(entry["name"]):
         return None
     with default_storage.open(entry["name"], "rb") as f:
         data = f.read()
@@ -262,8 +279,6 @@ def take_pending(session, token):
 
 def drop_pending(session, token) -> None:
     """Forget a kept upload and delete its file (once the form that needed it is saved, or it is replaced)."""
-    owned = dict(session.get(PENDING_KEY) or {})
-    entry = owned.pop(str(token or ""), None)
-    if entry:
+    entry = _entry(session, token)
+    if entry and str(entry.get("name", "")).startswith(f"{PENDING_DIR}/"):
         default_storage.delete(entry["name"])
-        session[PENDING_KEY] = owned

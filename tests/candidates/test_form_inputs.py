@@ -319,3 +319,22 @@ def test_the_message_after_submitting(client, village_a_user, village_a, round_)
     client.force_login(village_a_user)
     response = client.post(reverse("candidates:nomination_action", args=[n.pk, "submit"]))
     assert message_texts(response) == ["已提交镇组织办，等待组织办受理。"]
+
+
+def test_a_kept_upload_survives_a_request_that_writes_back_an_older_session(client, village_a_user, village_a, round_):
+    """The form's live eligibility check runs beside the save: with the session saved on every request, a check
+    that read the session before the upload was kept writes that older session back. The kept upload must not
+    depend on it (found by the phone browser test under load)."""
+    client.force_login(village_a_user)
+    url = reverse("candidates:nomination_new")
+    before = dict(client.session.items())  # what a concurrent request read
+    token = client.post(url, form_data(village_a, round_, phone="12")).context["pending"]["token"]
+    session = client.session
+    for key in list(session.keys()):
+        del session[key]
+    session.update(before)  # …and wrote back when it finished
+    session.save()
+    data = form_data(village_a, round_, id_card_pending=token)
+    del data["id_card_copy"]
+    assert client.post(url, data).status_code == 302
+    assert Nomination.objects.get(person__id_number=ID_MALE).id_card_copy
