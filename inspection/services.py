@@ -20,6 +20,7 @@ from reserve.models import Village
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
+from reserve.text import clean_text
 
 from . import appraisal
 from .models import (
@@ -67,16 +68,17 @@ def _require_office_inspection(actor, nomination_id):
     return nomination
 
 
-def check_talk_date(round_, day, today) -> None:
-    """A talk is recorded after it took place, during its round: not before the round's nomination began, not
-    after today."""
+def check_talk_date(round_, day, today, *, what=None) -> None:
+    """A talk (or an appraisal session, `what`) is recorded after it took place, during its round: not before the
+    round's nomination began, not after today."""
     if day is None:
         return
+    what = what or _("谈话时间")
     if day > today:
-        raise ValidationError({"date": _("谈话时间不能晚于今天。")})
+        raise ValidationError({"date": _("%(w)s不能晚于今天。") % {"w": what}})
     if day < round_.nomination_start:
-        raise ValidationError({"date": _("谈话时间不能早于本批次自荐报名开始日期（%(d)s）。")
-                               % {"d": cn_date(round_.nomination_start)}})
+        raise ValidationError({"date": _("%(w)s不能早于本批次自荐报名开始日期（%(d)s）。")
+                               % {"w": what, "d": cn_date(round_.nomination_start)}})
 
 
 def talk_add(*, actor, nomination_id: int, today=None, **fields) -> Talk:
@@ -100,19 +102,21 @@ def earlier_sessions(round_, village):
 def check_repeat_reason(earlier, reason: str) -> None:
     """A village's second (third …) session of a round — after a failed appraisal, say — is held only for a
     reason the office records: a failed result is never quietly replaced."""
-    if earlier and not (reason or "").strip():
+    if earlier and not clean_text(reason):
         raise ValidationError({"repeat_reason": _(
             "本村本批次已于%(d)s组织过民主测评，再次测评须填写理由（两次测评均保留在记录和考察材料中）。")
             % {"d": "、".join(cn_date(s.date) for s in earlier)}})
 
 
-def session_create(*, actor, round_, village, repeat_reason: str = "", **fields) -> AppraisalSession:
+def session_create(*, actor, round_, village, repeat_reason: str = "", today=None, **fields) -> AppraisalSession:
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
     scope.require(round_, roles={Role.OFFICE})
     scope.require(village, roles={Role.OFFICE})
     if round_.status != round_.Status.OPEN:
         raise ActionRefused(_("本批次已结束。"))
+    # The newest session is the one that counts: a date in the future would win over every real one.
+    check_talk_date(round_, fields.get("date"), today or local_today(), what=_("测评日期"))
     session = AppraisalSession(round=round_, village=village, recorded_by=actor, **fields)
     options = [str(o).strip() for o in session.options if str(o).strip()]
     if len(options) < 2:
@@ -124,7 +128,7 @@ def session_create(*, actor, round_, village, repeat_reason: str = "", **fields)
     if session.pass_options >= len(options):
         raise ValidationError({"pass_options": _("计入通过票的选项数须小于选项总数。")})
     session.options = options
-    session.repeat_reason = (repeat_reason or "").strip()
+    session.repeat_reason = clean_text(repeat_reason)
     session.full_clean()
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=round_.pk).first()  # one session decided at a time
@@ -206,7 +210,7 @@ def guard_propose(nomination, actor, today):
 
 def report_save(*, actor, nomination_id: int, text: str, inspectors: str = "", report_date=None) -> InspectionReport:
     Scope.for_user(actor).require_role(Role.OFFICE)
-    if not (text or "").strip():
+    if not clean_text(text):
         raise ValidationError({"text": _("考察材料不能为空。")})
     with transaction.atomic():
         nomination = lock_nomination(actor, nomination_id)
@@ -242,6 +246,9 @@ def check_meeting(meeting, today) -> None:
     names = attendee_names(meeting.attendees)
     if not names:
         errors["attendees"] = _("请填写出席会议的委员姓名。")
+    elif len(set(names)) != len(names):
+        errors["attendees"] = _("出席委员名单中有重复的姓名：%(n)s。") % {
+            "n": "、".join(sorted({n for n in names if names.count(n) > 1}))}
     elif present is not None and "members_present" not in errors and len(names) != present:
         errors["attendees"] = _("出席委员名单列出%(n)d人，与实到人数%(p)d不一致。") % {"n": len(names), "p": present}
     if errors:
@@ -262,7 +269,7 @@ def meeting_create(*, actor, round_, date, attendees: str, members_total: int | 
     scope.require(round_, roles={Role.OFFICE, Role.COMMITTEE})
     meeting = CommitteeMeeting(round=round_, recorded_by=actor, date=date, attendees="、".join(attendee_names(attendees)),
                                members_total=members_total, members_present=members_present,
-                               minutes_ref=(minutes_ref or "").strip())
+                               minutes_ref=clean_text(minutes_ref))
     check_meeting(meeting, today or local_today())
     meeting.full_clean()
     with transaction.atomic():
@@ -298,7 +305,7 @@ def check_quota(nomination, quota_reason: str) -> dict | None:
         return None
     numbers = {"target": quota.target, "base_target": quota.base_target, "female_target": quota.female_target,
                "reserves": quota.reserves, "approved": quota.approved, "remaining": quota.remaining}
-    if not (quota_reason or "").strip():
+    if not clean_text(quota_reason):
         raise QuotaExceeded(quota_text(nomination, quota) + _("再同意1名将超出名额；如确需同意，请填写超出名额的理由。"),
                             numbers)
     return numbers
@@ -329,9 +336,9 @@ def decide(*, actor, meeting, nomination_id: int, outcome: str, reason: str = ""
             numbers = check_quota(nomination, quota_reason)
         data = {"meeting": meeting.pk, "meeting_date": f"{meeting.date:%Y-%m-%d}"}
         if numbers is not None:
-            data.update({"over_quota": numbers, "quota_reason": quota_reason.strip()})
+            data.update({"over_quota": numbers, "quota_reason": clean_text(quota_reason)})
         apply_transition(nomination, action, actor=actor, reason=reason, today=meeting.date, data=data)
         decision = CommitteeDecision.objects.create(
-            meeting=meeting, nomination=nomination, outcome=outcome, reason=(reason or "").strip(),
-            quota_reason=quota_reason.strip() if numbers is not None else "", quota_numbers=numbers or {})
+            meeting=meeting, nomination=nomination, outcome=outcome, reason=clean_text(reason),
+            quota_reason=clean_text(quota_reason) if numbers is not None else "", quota_numbers=numbers or {})
     return decision

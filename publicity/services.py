@@ -26,6 +26,7 @@ from reserve.qr import qr_data_uri
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
+from reserve.text import clean_text
 from reserve.workdays import Period, period_of
 from reserve.workflow import local_today
 
@@ -209,7 +210,7 @@ def notice_publish(*, actor, round_, village, contact_phone, contact_address, pu
     scope.require_role(Role.OFFICE)
     scope.require(round_, roles={Role.OFFICE})
     scope.require(village, roles={Role.OFFICE})
-    if not (contact_phone or "").strip() or not (contact_address or "").strip():
+    if not clean_text(contact_phone) or not clean_text(contact_address):
         raise ValidationError(_("请填写接受反映的联系电话和地址。"))
     today = today or local_today()
     with transaction.atomic():
@@ -228,7 +229,7 @@ def notice_publish(*, actor, round_, village, contact_phone, contact_address, pu
             calendar_note=calendar_note(period),
             issuer=round_.town.party_committee_name or _("中共%(t)s委员会") % {"t": round_.town.name},
             issue_date=issue_date, posted_on=posted_on, entered_on=today,
-            contact_phone=contact_phone.strip(), contact_address=contact_address.strip(), published_by=actor,
+            contact_phone=clean_text(contact_phone), contact_address=clean_text(contact_address), published_by=actor,
         )
         entries = [_entry_for(n, i) for i, n in enumerate(nominations, start=1)]
         for entry in entries:
@@ -288,12 +289,12 @@ def _receipt() -> str:
 
 
 def _clean_objection(content, name, phone):
-    content = (content or "").strip()
+    content = clean_text(content)
     if not content:
         raise ValidationError({"content": _("请填写反映的具体内容。")})
     if len(content) > MAX_CONTENT:
         raise ValidationError({"content": _("反映内容不能超过%(n)d字。") % {"n": MAX_CONTENT}})
-    return content, (name or "").strip()[:30], (phone or "").strip()[:30]
+    return content, clean_text(name)[:30], clean_text(phone)[:30]
 
 
 def received_flags(notice, day: datetime.date) -> dict:
@@ -426,13 +427,13 @@ def objection_assign(*, actor, objection_id, version, entry) -> Objection:
 
 def objection_verify(*, actor, objection_id, version, verified_by, verification) -> Objection:
     """Record who checked the objection and what was found."""
-    if not (verified_by or "").strip() or not (verification or "").strip():
+    if not clean_text(verified_by) or not clean_text(verification):
         raise ValidationError(_("请填写核实人和核实情况。"))
     with transaction.atomic(durable=True):
         objection = lock_objection(actor, objection_id)
         OBJECTION_WORKFLOW.apply(objection, "objection_verify", actor=actor, version=version)
-        objection.verified_by = verified_by.strip()[:60]
-        objection.verification = verification.strip()
+        objection.verified_by = clean_text(verified_by)[:60]
+        objection.verification = clean_text(verification)
         objection.verified_at = timezone.now()
         objection.save(update_fields=["verified_by", "verification", "verified_at"])
     return objection
@@ -442,7 +443,7 @@ def objection_conclude(*, actor, objection_id, version, upheld: bool, reason, to
     """The office concludes a verified objection. Not upheld: concluded. Upheld: the office's finding proposes
     the change — the objection awaits the committee's decision (referred) and the person stays 公示中, not
     confirmable, until the committee decides (objection_committee_decide)."""
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError(_("请写明结论理由。"))
     with transaction.atomic(durable=True):
@@ -471,7 +472,7 @@ def objection_committee_decide(*, actor, objection_id, version, cancel: bool, re
     about the same person awaiting the committee is concluded with it, and the public page marks the person as
     no longer proposed. Otherwise 维持: the objection is concluded without changing the outcome.
     """
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError(_("请写明党委研究意见。"))
     action = "objection_cancel" if cancel else "objection_maintain"

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from . import events
 from .exceptions import ActionRefused, NotAllowed
 from .scope import Scope
+from .text import clean_text
 
 # guard(obj, actor, today) -> a refusal message, or None; effect(obj, actor, today) -> None
 Guard = Callable[[object, object, datetime.date], str | None]
@@ -215,10 +216,10 @@ class Workflow:
         self.check_version(obj, version)
         if self.status_of(obj) not in sources:
             raise ActionRefused(self.refused_message(obj, transition))
-        if transition.needs_reason and not (reason or "").strip():
+        if transition.needs_reason and not clean_text(reason):
             raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
         late = self.outside_window(obj, action, today)
-        if late and not (override or "").strip():
+        if late and not clean_text(override):
             raise ActionRefused(late + _("如确需在规定时间外%(a)s，请填写理由（记入审计日志）。") % {"a": transition.label})
         refusal = self.refusal(obj, action, actor, today or local_today())
         if refusal:
@@ -231,8 +232,8 @@ class Workflow:
         holds the lock). An override reason for acting outside the stage's window is kept in the
         event's data (and so in the audit log)."""
         today = today or local_today()
-        reason = (reason or "").strip()
-        override = (override or "").strip()
+        reason = clean_text(reason)
+        override = clean_text(override)
         transition = self.check(obj, action, actor=actor, reason=reason, today=today, version=version,
                                 override=override)
         late = self.outside_window(obj, action, today)

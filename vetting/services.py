@@ -18,6 +18,7 @@ from reserve.models import Department
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
+from reserve.text import clean_text
 
 from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest
 from .negative_list import DEFAULT_ITEMS, suggest_departments
@@ -214,7 +215,7 @@ def _write_findings(request, answers: dict, conclusion: str) -> list[int]:
         if outcome not in Finding.Outcome.values:
             raise ValidationError(_("审查结果无效。"))
         if outcome == Finding.Outcome.FLAGGED:
-            if not (note or "").strip():
+            if not clean_text(note):
                 raise ValidationError(_("第%(n)d项有此情形，请写明具体情况。") % {"n": items[pk].number})
             flagged_numbers.append(items[pk].number)
     for pk, (outcome, note, attachment) in answers.items():
@@ -226,7 +227,7 @@ def _write_findings(request, answers: dict, conclusion: str) -> list[int]:
             finding.attachment = attachment
         finding.save()
     request.flagged = bool(flagged_numbers)
-    request.conclusion = (conclusion or "").strip() or (
+    request.conclusion = clean_text(conclusion) or (
         _("经审查，未发现负面清单所列情形。") if not flagged_numbers
         else _("经审查，存在负面清单第%(n)s项所列情形。") % {"n": "、".join(map(str, sorted(flagged_numbers)))}
     )
@@ -302,7 +303,7 @@ def extend_request(*, actor, request_id: int, deadline, reason: str, version=Non
     """The office gives a department more time on a pending request, with a reason."""
     Scope.for_user(actor).require_role(Role.OFFICE)
     today = today or timezone.localdate()
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ActionRefused(_("请写明延长答复期限的理由。"))
     with transaction.atomic(durable=True):
@@ -317,7 +318,7 @@ def proxy_answer_request(*, actor, request_id: int, version, answers: dict, pape
     whose scan is kept with the request (代为录入, shown as such on the sheet and the ledger)."""
     Scope.for_user(actor).require_role(Role.OFFICE)
     today = today or timezone.localdate()
-    paper_signer = (paper_signer or "").strip()
+    paper_signer = clean_text(paper_signer)
     if not paper_answer:
         raise ValidationError(_("请上传该部门签字盖章的纸质回复扫描件（JPG、PNG 或 PDF）。"))
     if not paper_signer:
@@ -383,7 +384,7 @@ def sync_open_deadlines(*, actor, round_id: int, today=None) -> int:
 def decide_flag(*, actor, request_id: int, version, decision: str, reason: str, today=None):
     """The office confirms a department's flag (disqualified) or overrules it with a written reason."""
     Scope.for_user(actor).require_role(Role.OFFICE)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if decision not in (VettingRequest.Decision.CONFIRMED, VettingRequest.Decision.OVERRULED):
         raise ActionRefused(_("请选择处理意见。"))
     if not reason:
@@ -411,7 +412,7 @@ def decide_flag(*, actor, request_id: int, version, decision: str, reason: str, 
 def reopen_request(*, actor, request_id: int, reason: str, today=None):
     """The office lets a department answer again (after the office acted, only it can)."""
     Scope.for_user(actor).require_role(Role.OFFICE)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ActionRefused(_("请写明重新开启的理由。"))
     with transaction.atomic(durable=True):

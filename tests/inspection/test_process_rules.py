@@ -422,3 +422,25 @@ def test_the_report_is_an_a4_pdf_and_its_draft_has_no_stray_spaces(client, offic
     response = client.get(reverse("inspection:report_print", args=[nomination.pk]))
     assert response["Content-Type"] == "application/pdf" and page_size(response.content) == A4
     assert AuditEntry.objects.filter(detail__file="inspection_report_pdf").exists()
+
+
+# --------------------------------------------------------------------------- found by the attack on issue 9
+
+def test_an_appraisal_session_is_dated_within_its_round_and_not_after_today(office, village_a):
+    round_ = RoundFactory(town=village_a.town)
+    today = datetime.date.today()
+    for day, words in ((today + datetime.timedelta(days=1), "不能晚于今天"),
+                       (round_.nomination_start - datetime.timedelta(days=1), "不能早于本批次自荐报名开始日期")):
+        with pytest.raises(ValidationError) as refused:
+            inspection_services.session_create(actor=office, round_=round_, village=village_a, date=day, place="村部",
+                                     entitled_party_member=10, entitled_villager_rep=5, entitled_committee=3,
+                                     today=today)
+        assert words in str(refused.value)
+
+
+def test_a_name_listed_twice_is_not_two_members_present(office, village_a):
+    round_ = RoundFactory(town=village_a.town)
+    with pytest.raises(ValidationError) as refused:
+        inspection_services.meeting_create(actor=office, round_=round_, date=round_.nomination_start, attendees="甲、甲、甲、甲",
+                                 members_total=5, members_present=4)
+    assert "重复的姓名：甲" in str(refused.value)
