@@ -13,6 +13,7 @@ from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
 from reserve.uploads import clean_document, size_limit_text
 
+from .eligibility import relaxed_conditions
 from .models import (
     ROUND_PARAMETER_FIELDS,
     ROUND_PARAMETER_SECTIONS,
@@ -22,6 +23,7 @@ from .models import (
     Round,
     Status,
 )
+from .services import resume_line_error
 
 PARTY = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
 
@@ -131,8 +133,6 @@ class NominationForm(forms.ModelForm):
             "JPG、PNG 图片或 PDF 文件，不超过%(n)s；提交前必须上传。手机照片过大时会自动压缩；"
             "仍然过大的，可用手机相册的“编辑→裁剪”只保留证件部分，或截屏后上传截图。") % {"n": size_limit_text()}
         if round_ is not None:
-            from .eligibility import relaxed_conditions
-
             self.fields["relaxation_category"].help_text = _("本批次放宽条件：%(w)s。是否放宽由镇组织办决定。") % {
                 "w": "；".join(relaxed_conditions(round_))}
 
@@ -225,8 +225,6 @@ class ResumeEntryForm(forms.ModelForm):
         self.birth_date = birth_date
 
     def clean(self):
-        from .services import resume_line_error
-
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         found = resume_line_error(start, end, self.birth_date, timezone.localdate())

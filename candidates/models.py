@@ -415,10 +415,6 @@ class Nomination(models.Model):
         return self.status == Status.PUBLICISED
 
     @property
-    def has_office_relaxation(self) -> bool:
-        return bool(self.relaxation_decided)
-
-    @property
     def hukou_text(self) -> str:
         """户籍所在地 as one phrase: the village and the address, without repeating the village's name."""
         village = self.hukou_village.name if self.hukou_village_id else ""

@@ -17,6 +17,7 @@ from reserve.exceptions import ActionRefused, NotAllowed
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
+from reserve.text import clean_text
 from reserve.workflow import local_today  # noqa: F401 (the one "today" of every service)
 
 from .eligibility import FAIL, RELAXABLE_RULES, Applicant, evaluate
@@ -207,7 +208,7 @@ def record_relaxation(*, actor, nomination_id: int, category: str, reason: str, 
     today = today or local_today()
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
-    reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
+    reason, approved_by = clean_text(reason), clean_text(approved_by)
     with transaction.atomic(durable=True):
         nomination = lock_nomination(actor, nomination_id)
         if nomination.status not in RELAXABLE:

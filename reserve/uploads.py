@@ -2,6 +2,7 @@
 
 import io
 import uuid
+from functools import wraps
 
 import filetype
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
@@ -206,10 +208,6 @@ def limit_upload_size(view):
     for changing upload handlers, the view is exempted from the middleware's check and checks CSRF itself, after
     the handler is in place (csrf_protect).
     """
-    from functools import wraps
-
-    from django.views.decorators.csrf import csrf_exempt, csrf_protect
-
     protected = csrf_protect(view)
 
     @wraps(view)
