@@ -39,7 +39,6 @@ class Quota:
     in_progress: int
     nominations: int
     approved: int = 0
-    female_approved: int = 0
 
     @property
     def target(self) -> int:
@@ -90,7 +89,6 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             female_reserves=Count("person", distinct=True,
                                   filter=Q(status=Status.RESERVE, person__gender=Gender.FEMALE)),
             approved=Count("id", filter=Q(status__in=APPROVED)),
-            female_approved=Count("id", filter=Q(status__in=APPROVED, person__gender=Gender.FEMALE)),
             in_progress=Count("id", filter=Q(round=round_, status__in=IN_PROGRESS)),
             nominations=Count("id", filter=Q(round=round_) & ~Q(status__in=NOT_COUNTED)),
         )
@@ -109,6 +107,5 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             in_progress=row.get("in_progress", 0),
             nominations=row.get("nominations", 0),
             approved=row.get("approved", 0),
-            female_approved=row.get("female_approved", 0),
         )
     return result

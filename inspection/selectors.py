@@ -86,7 +86,7 @@ def inspection_state(nomination, user, today) -> dict:
     in_inspection = nomination.status in propose.all_sources
     return {
         "in_inspection": in_inspection,
-        "propose_confirm": getattr(propose, "confirm", "") or _("提交党委研究后，考察环节结束，由镇党委研究确定。确认提交？"),
+        "propose_confirm": propose.confirm,
         "propose_refusal": NOMINATION_WORKFLOW.refusal(nomination, "propose", user, today) if in_inspection else None,
         "can_edit": may_record_inspection(nomination, user),
     }
@@ -159,12 +159,19 @@ def meeting_decisions(meeting) -> QuerySet[CommitteeDecision]:
 def appraisal_results(nomination) -> list[tuple[AppraisalSession, appraisal.Result]]:
     """The combined result of each session that has tallies for this nomination, newest first (every session
     stays on the record; the newest is the one that counts)."""
-    tallies = list(Tally.objects.filter(nomination=nomination).select_related("session", "session__village"))
-    by_session = {}
-    for t in tallies:
-        by_session.setdefault(t.session, []).append(t)
-    results = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
-    results.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
+    return appraisal_results_of([nomination])[nomination.pk]
+
+
+def appraisal_results_of(nominations) -> dict[int, list[tuple[AppraisalSession, appraisal.Result]]]:
+    """appraisal_results of each nomination, by its pk, in one query whatever their number."""
+    by_nomination: dict[int, dict] = {n.pk: {} for n in nominations}
+    for t in Tally.objects.filter(nomination__in=list(by_nomination)).select_related("session", "session__village"):
+        by_nomination[t.nomination_id].setdefault(t.session, []).append(t)
+    results = {}
+    for pk, by_session in by_nomination.items():
+        pairs = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
+        pairs.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
+        results[pk] = pairs
     return results
 
 
@@ -227,10 +234,15 @@ def inspection_missing(nomination) -> list[str]:
 def proposed_on(nomination) -> datetime.date | None:
     """The day the nomination reached 待党委研究 (its latest `propose` event), in local time; None if it has
     no such event."""
-    event = (Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination),
-                                  object_id=nomination.pk, action="propose")
-             .order_by("-at", "-id").only("at").first())
-    return timezone.localdate(event.at) if event else None
+    return proposed_dates([nomination]).get(nomination.pk)
+
+
+def proposed_dates(nominations) -> dict[int, datetime.date]:
+    """proposed_on of each nomination that has a `propose` event, by its pk, in one query."""
+    events = (Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination),
+                                   object_id__in=[n.pk for n in nominations], action="propose")
+              .order_by("at", "id").only("object_id", "at"))
+    return {e.object_id: timezone.localdate(e.at) for e in events}  # the latest event of each wins
 
 
 def quorum_met(meeting) -> bool:
@@ -282,7 +294,7 @@ def vetting_summary(nomination) -> str:
     """The 资格联审 result in one sentence: how many departments answered, and what."""
     from vetting.models import VettingRequest
 
-    requests = list(VettingRequest.objects.filter(nomination=nomination))
+    requests = list(nomination.vetting_requests.all())  # prefetched by decision_rows
     if not requests:
         return _("未发起资格联审。")
     answered = [r for r in requests if r.answered]
@@ -304,28 +316,25 @@ def vetting_summary(nomination) -> str:
 def decision_rows(user, meeting) -> list[dict]:
     """Each nomination awaiting the committee's decision with what the committee reads before deciding: the
     current basic conditions, the 资格联审 result, the latest appraisal, the village's places, the day it was
-    proposed."""
+    proposed — in a fixed number of queries whatever the number of nominations."""
+    from candidates.quota import quotas_for
+
+    nominations = list(awaiting_decision(user, meeting.round).select_related("round", "hukou_village")
+                       .prefetch_related("committee_relatives", "vetting_requests"))
+    results = appraisal_results_of(nominations)
+    quotas = quotas_for(meeting.round, list({n.village_id: n.village for n in nominations}.values()))
+    proposed = proposed_dates(nominations)
     rows = []
-    for n in awaiting_decision(user, meeting.round).select_related("round", "hukou_village"):
-        results = appraisal_results(n)
-        quota = village_quota(n)
-        conditions = current_conditions(n)
+    for n in nominations:
+        latest = results[n.pk][:1]
+        quota = quotas[n.village_id]
         rows.append({
             "n": n,
-            "conditions": conditions,
+            "conditions": current_conditions(n),
             "vetting": vetting_summary(n),
-            "appraisal": results[0][1].wording() if results else None,
+            "appraisal": latest[0][1].wording() if latest else None,
             "quota": quota,
             "quota_text": quota_text(n, quota),
-            "proposed_on": proposed_on(n),
+            "proposed_on": proposed.get(n.pk),
         })
-    return rows
-
-
-def session_history(nomination) -> list[dict]:
-    """Every appraisal session of the nomination (each stays on the record), oldest first, with its result and
-    the reason recorded for holding it again."""
-    rows = [{"session": s, "result": r, "passes": r.passes(nomination.round)}
-            for s, r in appraisal_results(nomination)]
-    rows.reverse()
     return rows

@@ -33,8 +33,7 @@ from .models import (
     Tally,
     VoterCategory,
 )
-from .selectors import (  # noqa: F401 (appraisal_results: read here by the pages and documents)
-    appraisal_results,
+from .selectors import (
     inspection_missing,
     proposed_on,
     quorum_met,

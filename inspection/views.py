@@ -37,6 +37,7 @@ from .forms import (
 )
 from .models import QUALITIES, VoterCategory
 from .selectors import (
+    appraisal_results,
     ballot_nominations,
     decision_rows,
     get_meeting_for_user_or_404,
@@ -132,7 +133,7 @@ def inspection(request, pk):
     tallies = tallies_by_session(nomination)
     appraisals = [
         _appraisal_view(session, tallies.get(session.pk, []), nomination.round, result)
-        for session, result in services.appraisal_results(nomination)
+        for session, result in appraisal_results(nomination)
     ]
     return render(request, "inspection/inspection.html", {
         "n": nomination,
@@ -170,7 +171,7 @@ def report_edit(request, pk):
     if report is not None:
         initial = {"text": report.text, "inspectors": report.inspectors, "report_date": report.report_date}
     else:
-        draft = documents.draft_report(nomination, services.appraisal_results(nomination), list(nomination.talks.all()))
+        draft = documents.draft_report(nomination, appraisal_results(nomination), list(nomination.talks.all()))
         initial = {"text": draft_without_signature(draft)}
     form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -199,15 +200,19 @@ def report_print(request, pk):
         messages.info(request, _("尚未保存考察材料，请先起草并保存，再下载PDF。"))
         return redirect("inspection:inspection", pk=nomination.pk)
     title = _("%(name)s同志考察材料") % {"name": nomination.person.name}
-    results = services.appraisal_results(nomination)
-    pdf = render_pdf("inspection/report_pdf.html", {
+    results = appraisal_results(nomination)
+    return _pdf_download(request, "inspection/report_pdf.html", {
         "n": nomination, "report": report, "title": title,
         "paragraphs": [line.strip() for line in body_without_title(report.text, title).split("\n") if line.strip()],
         "sessions": documents.session_lines(nomination, list(reversed(results))) if len(results) > 1 else [],
-    }, request=request)
-    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=nomination,
-                 detail={"file": "inspection_report_pdf"})
-    return pdf_response(pdf, f"{title}.pdf")
+    }, obj=nomination, file="inspection_report_pdf")
+
+
+def _pdf_download(request, template_name, context, *, obj, file):
+    """A printed document as an A4 PDF download named by its title, the download recorded in the audit log."""
+    pdf = render_pdf(template_name, context, request=request)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=obj, detail={"file": file})
+    return pdf_response(pdf, f"{context['title']}.pdf")
 
 
 # --- 民主测评 ---------------------------------------------------------------------------------------
@@ -314,11 +319,9 @@ def ballot(request, pk):
     user = request.user
     session = get_session_for_user_or_404(user, pk)
     title = _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name}
-    pdf = render_pdf("inspection/ballot_pdf.html", {
+    return _pdf_download(request, "inspection/ballot_pdf.html", {
         "session": session, "nominations": ballot_nominations(user, session), "qualities": QUALITIES, "title": title,
-    }, request=request)
-    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=session, detail={"file": "ballot_pdf"})
-    return pdf_response(pdf, f"{title}.pdf")
+    }, obj=session, file="ballot_pdf")
 
 
 @role_required(*READERS)
@@ -331,12 +334,10 @@ def tally_sheet(request, pk):
     rows = [{"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round)}
             for n in session_nominations(user, session, tallies)]
     title = _("%(village)s村级后备干部人选民主测评计票表") % {"village": session.village.name}
-    pdf = render_pdf("inspection/tally_sheet_pdf.html", {
+    return _pdf_download(request, "inspection/tally_sheet_pdf.html", {
         "session": session, "rows": rows, "threshold": _threshold(session.round),
         "blank_span": 2 * len(session.options) + 4, "title": title,
-    }, request=request)
-    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=session, detail={"file": "tally_sheet_pdf"})
-    return pdf_response(pdf, f"{title}.pdf")
+    }, obj=session, file="tally_sheet_pdf")
 
 
 # --- 镇党委研究确定 ----------------------------------------------------------------------------------

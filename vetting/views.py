@@ -69,6 +69,19 @@ def _finding_forms(req, data=None, files=None):
     return forms
 
 
+def _answers(finding_forms) -> dict:
+    """The valid finding forms as the services take them: item id -> (outcome, note, attachment or None)."""
+    return {f.item.pk: (f.cleaned_data["outcome"], f.cleaned_data["note"], f.cleaned_data.get("attachment"))
+            for f in finding_forms}
+
+
+def _form_errors(request, form) -> None:
+    """Every error of an invalid form as a message (for a form posted from another page)."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk):
@@ -82,13 +95,9 @@ def request_detail(request, pk):
         finding_forms = _finding_forms(req, data, files)
         answer_form = AnswerForm(data, initial={"version": req.version, "conclusion": req.conclusion})
         if request.method == "POST" and answer_form.is_valid() and all([f.is_valid() for f in finding_forms]):
-            answers = {
-                f.item.pk: (f.cleaned_data["outcome"], f.cleaned_data["note"], f.cleaned_data.get("attachment"))
-                for f in finding_forms
-            }
             try:
                 services.answer_request(actor=request.user, request_id=req.pk,
-                                        version=answer_form.cleaned_data["version"], answers=answers,
+                                        version=answer_form.cleaned_data["version"], answers=_answers(finding_forms),
                                         conclusion=answer_form.cleaned_data["conclusion"])
             except ActionRefused as e:
                 messages.error(request, e.message)
@@ -179,9 +188,7 @@ def request_extend(request, pk):
     req = get_request_for_user_or_404(request.user, pk)
     form = ExtendForm(request.POST, prefix="extend")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
         return redirect(req)
     try:
         req = services.extend_request(actor=request.user, request_id=req.pk, deadline=form.cleaned_data["deadline"],
@@ -205,11 +212,10 @@ def request_proxy_answer(request, pk):
     finding_forms = _finding_forms(req, data, files)
     form = ProxyAnswerForm(data, files, initial={"version": req.version})
     if request.method == "POST" and form.is_valid() and all([f.is_valid() for f in finding_forms]):
-        answers = {f.item.pk: (f.cleaned_data["outcome"], f.cleaned_data["note"], f.cleaned_data.get("attachment"))
-                   for f in finding_forms}
         try:
-            services.proxy_answer_request(
-                actor=request.user, request_id=req.pk, version=form.cleaned_data["version"], answers=answers,
+            req = services.proxy_answer_request(
+                actor=request.user, request_id=req.pk, version=form.cleaned_data["version"],
+                answers=_answers(finding_forms),
                 paper_answer=form.cleaned_data["paper_answer"], paper_signer=form.cleaned_data["paper_signer"],
                 paper_date=form.cleaned_data["paper_date"], conclusion=form.cleaned_data["conclusion"])
         except ActionRefused as e:
@@ -218,7 +224,6 @@ def request_proxy_answer(request, pk):
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            req = get_request_for_user_or_404(request.user, pk)
             if req.flagged:
                 messages.success(request, _("已代为录入%(d)s的答复（附纸质回复），该部门报告了问题：下一步请处理该问题。")
                                  % {"d": req.department.name})
@@ -292,9 +297,7 @@ def dispatch_round(request, pk):
     if dispatch_deadline_passed(round_, timezone.localdate()):
         form = DispatchForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            _form_errors(request, form)
             return redirect("vetting:ledger", pk=round_.pk)
         deadline = form.cleaned_data["deadline"]
     done, refused = services.dispatch_batch(actor=request.user, round_=round_, deadline=deadline)
@@ -328,8 +331,7 @@ def nomination_dispatch(request, pk):
             return redirect(nomination)
     return render(request, "vetting/dispatch.html", {
         "n": nomination, "round": nomination.round, "form": form, "late": late,
-        "refusal": services.guard_dispatch(nomination, request.user, today) if not late else
-        services.negative_list_refusal(nomination.round),
+        "refusal": services.negative_list_refusal(nomination.round),
     })
 
 
@@ -351,7 +353,8 @@ def sync_deadlines(request, pk):
                 messages.info(request, _("没有需要调整的未答复请求。"))
             return redirect("vetting:ledger", pk=round_.pk)
     return render(request, "vetting/sync_deadlines.html", {
-        "round": round_, "requests": list(services.requests_to_sync(round_)), "today": timezone.localdate(),
+        "round": round_, "requests": list(services.requests_to_sync(round_)),
+        "passed": dispatch_deadline_passed(round_, timezone.localdate()),
     })
 
 
@@ -387,14 +390,7 @@ def ledger_pdf(request, pk):
 def _sheet_context(request, nomination):
     return {"n": nomination, "requests": sheet_requests(nomination),
             "id_number": idnumber.mask(nomination.person.id_number), "issued_on": timezone.localdate(),
-            "issuer": issuing_body(nomination.round.town), "hukou": _hukou(nomination)}
-
-
-def _hukou(nomination) -> str:
-    """户籍所在地 in one run of text: the village and the address, the village not repeated."""
-    village = nomination.hukou_village.name if nomination.hukou_village_id else ""
-    address = (nomination.hukou_address or "").strip()
-    return address if village and address.startswith(village) else f"{village}{address}"
+            "issuer": issuing_body(nomination.round.town), "hukou": nomination.hukou_text}
 
 
 @role_required(Role.OFFICE)
