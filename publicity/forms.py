@@ -63,19 +63,24 @@ class NoticeForm(forms.Form):
             raise forms.ValidationError(_("%(w)s不能早于一年以前。") % {"w": what})
         return day
 
-    def clean_start_date(self):
-        return self._within_a_year(self.cleaned_data["start_date"], _("公示开始日期"))
-
-    def clean_posted_on(self):
-        return self._within_a_year(self.cleaned_data["posted_on"], _("张贴日期"))
-
     def clean(self):
+        """Only the date of the chosen way counts: a paper notice's posting day, or else the start date. The other
+        field may still hold a date typed before the box was ticked (or unticked): it is neither checked nor kept."""
         data = super().clean()
         if data.get("posted_first"):
-            if not data.get("posted_on") and "posted_on" not in self.errors:
-                self.add_error("posted_on", _("请填写纸质公示的张贴日期。"))
-        elif not data.get("start_date") and "start_date" not in self.errors:
-            self.add_error("start_date", _("请填写公示开始日期。"))
+            field, other, what, missing = "posted_on", "start_date", _("张贴日期"), _("请填写纸质公示的张贴日期。")
+        else:
+            field, other, what, missing = "start_date", "posted_on", _("公示开始日期"), _("请填写公示开始日期。")
+        self._errors.pop(other, None)
+        data.pop(other, None)
+        if field not in self.errors:
+            if data.get(field) is None:
+                self.add_error(field, missing)
+            else:
+                try:
+                    self._within_a_year(data[field], what)
+                except forms.ValidationError as e:
+                    self.add_error(field, e)
         return data
 
     def dates(self) -> dict:

@@ -210,6 +210,31 @@ def test_ticking_paper_needs_the_posting_date(client, office, round_, village_a)
     assert not Notice.objects.exists()
 
 
+@pytest.mark.parametrize("typed_first", ["2031-03-03", "not a date", "2020-01-01"])
+def test_a_start_date_typed_before_ticking_paper_is_not_held_against_the_form(client, office, round_, village_a,
+                                                                               typed_first):
+    """Found by the browser journey on a Sunday: the start date tried first (years ahead) refused the paper notice."""
+    nomination = approved(round_, village_a)
+    decided(office, nomination, today() - days(10))
+    client.force_login(office)
+    response = client.post(reverse("publicity:notice_new") + f"?round={round_.pk}", {
+        "villages": [village_a.pk], "start_date": typed_first, "posted_first": "on",
+        "posted_on": (today() - days(2)).isoformat(), "contact_phone": PHONE, "contact_address": ADDRESS})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Notice.objects.get().posted_on == today() - days(2)
+
+
+def test_a_posting_date_typed_before_unticking_paper_is_not_held_against_the_form(client, office, round_,
+                                                                                   village_a):
+    approved(round_, village_a)
+    client.force_login(office)
+    response = client.post(reverse("publicity:notice_new") + f"?round={round_.pk}", {
+        "villages": [village_a.pk], "start_date": today().isoformat(), "posted_on": "2031-03-03",
+        "contact_phone": PHONE, "contact_address": ADDRESS})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Notice.objects.get().posted_on is None
+
+
 @pytest.mark.parametrize("after_end, confirmed", [(-3, False), (0, False), (1, True), (30, True)])
 def test_confirmation_only_after_the_last_day(office, round_, village_a, after_end, confirmed):
     """today = the period's last day + after_end: confirmed only from the day after the last day."""
@@ -279,6 +304,9 @@ def test_a_paper_objection_received_before_the_start_is_recorded_as_early(client
 
 
 def test_an_objection_in_the_period_is_neither_early_nor_late(office, round_, village_a):
+    # Calendar days: a period of working days published on a day off starts on the next working day.
+    round_.publicity_day_kind = DayKind.CALENDAR
+    round_.save(update_fields=["publicity_day_kind"])
     approved(round_, village_a)
     notice = publish(office, round_, village_a, start_date=today())
     objection = services.objection_record(actor=office, notice=notice, channel="phone", content="来电。")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from candidates.models import Nomination, Status
 from publicity import services
 from publicity.models import Notice, Objection
+from reserve.choices import DayKind
 from reserve.models import CalendarDay, Event
 from training.models import Reserve
 
@@ -36,6 +37,14 @@ def publish(office, round_, village, start=None, **dates) -> Notice:
     )
 
 
+def in_force_today(office, round_, village) -> Notice:
+    """A notice in force today whatever the day of the week: a period of calendar days starting today (a period
+    of working days published on a day off would start on the next working day)."""
+    round_.publicity_day_kind = DayKind.CALENDAR
+    round_.save(update_fields=["publicity_day_kind"])
+    return publish(office, round_, village, today())
+
+
 def posted(office, round_, village, days_ago) -> Notice:
     """A paper notice posted `days_ago` days ago and entered today (its period runs from the posting day)."""
     return publish(office, round_, village, posted_on=today() - datetime.timedelta(days=days_ago))
@@ -49,7 +58,7 @@ def nom_a(round_, village_a, village_a_user):
 @pytest.fixture
 def notice_a(fake_pdf, office, round_, village_a, nom_a):
     """Village A's notice, in force today."""
-    return publish(office, round_, village_a, today())
+    return in_force_today(office, round_, village_a)
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def ended_notice(fake_pdf, office, round_, village_a, nom_a):
 @pytest.fixture
 def notice_b(fake_pdf, office, round_, village_b):
     approved(round_, village_b, "王芳")
-    return publish(office, round_, village_b, today())
+    return in_force_today(office, round_, village_b)
 
 
 @pytest.fixture
@@ -184,7 +193,7 @@ def test_the_list_shows_the_office_every_notice_with_counts(client, office, noti
 def test_the_list_puts_the_latest_notice_first(client, office, round_, village_a, village_b, nom_a, fake_pdf):
     approved(round_, village_b, "王芳")
     older = posted(office, round_, village_a, 42)
-    newer = publish(office, round_, village_b, today())
+    newer = in_force_today(office, round_, village_b)
     client.force_login(office)
     html = page(client.get(reverse("publicity:notice_list")))
     assert html.index(f'data-notice="{newer.pk}"') < html.index(f'data-notice="{older.pk}"')
