@@ -283,16 +283,27 @@ def restore(archive: Path, *, force: bool = False, alias: str = "default") -> tu
         if wrong:
             detail = ", ".join(f"{t}: {n} in the backup, {m} restored" for t, (n, m) in sorted(wrong.items()))
             raise BackupError(f"The restored database differs from the backup: {detail}")
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
         base = root.resolve()
         for member, rel in media:
             target = (root / Path(*rel.parts)).resolve()
             if base not in target.parents:
                 raise BackupError(f"Refusing to write outside MEDIA_ROOT: {member.name!r}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(member) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            with tar.extractfile(member) as src:
+                write_media_file(base, target, src)
     return manifest, counts
+
+
+def write_media_file(base: Path, target: Path, src) -> None:
+    """Write a restored upload as the app stores one (settings.FILE_UPLOAD_PERMISSIONS): the file 0600, every
+    directory made for it below the media root 0700."""
+    missing = [d for d in [target.parent, *target.parent.parents] if base in d.parents and not d.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file written over (--force) too
+    with os.fdopen(fd, "wb") as dst:
+        shutil.copyfileobj(src, dst)
 
 
 def _restore_postgresql(connection, dump: Path, *, clean: bool):

@@ -1,4 +1,5 @@
-"""Encryption at rest of ID numbers (issue 5 §9), with the `cryptography` package's Fernet.
+"""Encryption at rest of ID numbers (issue 5 §9) and of the uploaded ID-card copies (issue 10 §13), with the
+`cryptography` package's Fernet.
 
 Two keys come from the environment (read in settings.py):
 
@@ -118,6 +119,40 @@ def rotate(token: str) -> str:
         return fernet().rotate(token.encode()).decode()
     except InvalidToken:
         raise DecryptionError("An encrypted value could not be decrypted with FIELD_ENCRYPTION_KEYS.") from None
+
+
+# --- files (the uploaded ID-card copies): the same keys, the whole file one Fernet token --------------------------
+
+# Every Fernet token starts with these bytes (the version byte 0x80 and a timestamp's leading zero bytes, in URL-safe
+# base64); no JPEG, PNG or PDF does, so a stored file says by its first bytes whether it is encrypted.
+FERNET_FILE_PREFIX = b"gAAAAA"
+
+
+def is_encrypted_file(data: bytes) -> bool:
+    return data.startswith(FERNET_FILE_PREFIX)
+
+
+def encrypt_file(data: bytes) -> bytes:
+    """The file's bytes as one Fernet token (with the first key)."""
+    return fernet().encrypt(data)
+
+
+def decrypt_file(token: bytes) -> bytes:
+    try:
+        return fernet().decrypt(token)
+    except InvalidToken:
+        raise DecryptionError(
+            "An encrypted file could not be decrypted with FIELD_ENCRYPTION_KEYS "
+            "(was a key removed before rotate_encryption_keys ran?)."
+        ) from None
+
+
+def rotate_file(token: bytes) -> bytes:
+    """The same file re-encrypted with the first key."""
+    try:
+        return fernet().rotate(token)
+    except InvalidToken:
+        raise DecryptionError("An encrypted file could not be decrypted with FIELD_ENCRYPTION_KEYS.") from None
 
 
 def hash_key() -> bytes:

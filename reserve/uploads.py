@@ -1,6 +1,9 @@
 """Uploaded documents: the type is decided by the content, never by the name."""
 
+import contextlib
 import io
+import os
+import tempfile
 import uuid
 from functools import wraps
 
@@ -12,9 +15,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import crypto
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 CONTENT_TYPES = {ext: mime for mime, ext in ALLOWED.items()}
@@ -60,11 +66,22 @@ def validate_document(upload) -> str:
             upload.seek(0)
             with Image.open(io.BytesIO(upload.read())) as img:
                 img.verify()
+        except Image.DecompressionBombError:
+            # Pillow refuses to open an image that claims far more pixels than it allows (a tiny PNG can claim
+            # 20000×20000): the same answer as an image over MAX_IMAGE_PIXELS, not a failed request.
+            raise ValidationError(too_many_pixels_message()) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise ValidationError(_("图片文件已损坏，无法打开。")) from None
         finally:
             upload.seek(0)
     return ext
+
+
+def too_many_pixels_message(width: int | None = None, height: int | None = None) -> str:
+    """What the user is told of an image that claims more pixels than the server decodes."""
+    if width and height:
+        return _("图片尺寸过大（%(w)d×%(h)d 像素），请缩小后再上传。") % {"w": width, "h": height}
+    return _("图片尺寸过大，请缩小后再上传。")
 
 
 # Re-encoded images are at most this wide and high (a phone photo of an ID card needs far less), and an
@@ -79,16 +96,16 @@ def clean_document(upload):
 
     Images are decoded and encoded anew in the same format: only the pixels survive, so EXIF (GPS
     position, camera), text chunks, colour profiles and any bytes hidden after the image data are
-    gone; the EXIF orientation is applied first, and the size is capped at MAX_IMAGE_SIDE. A PDF is
-    kept as it is, up to its last end-of-file marker. Either way the name is chosen by the server.
+    gone; the EXIF orientation is applied first, and the size is capped at MAX_IMAGE_SIDE. A PDF is read by a real
+    parser, refused if it carries active content and written anew (clean_pdf). Either way the name is chosen by the
+    server.
     """
     ext = validate_document(upload)
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
     if ext == "pdf":
-        end = data.rfind(b"%%EOF") + len(b"%%EOF")
-        data = data[:end] + b"\n"
+        data = clean_pdf(data)
     else:
         data = reencode_image(data, ext)
     return SimpleUploadedFile(server_name(ext), data, content_type=CONTENT_TYPES[ext])
@@ -101,7 +118,7 @@ def reencode_image(data: bytes, ext: str) -> bytes:
         with Image.open(io.BytesIO(data), formats=[fmt]) as img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(_("图片尺寸过大（%(w)d×%(h)d 像素），请缩小后再上传。") % {"w": width, "h": height})
+                raise ValidationError(too_many_pixels_message(width, height))
             img = ImageOps.exif_transpose(img)
             img = _plain_mode(img, fmt)
             img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
@@ -109,7 +126,9 @@ def reencode_image(data: bytes, ext: str) -> bytes:
             clean = Image.frombytes(img.mode, img.size, img.tobytes())
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(too_many_pixels_message()) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("图片文件已损坏，无法打开。")) from None
     out = io.BytesIO()
     if fmt == "JPEG":
@@ -117,6 +136,83 @@ def reencode_image(data: bytes, ext: str) -> bytes:
     else:
         clean.save(out, format="PNG")
     return out.getvalue()
+
+
+# What makes a PDF do something when it is opened or clicked, rather than show pages: names of dictionary keys, and
+# names given as an action's /S or an object's /Type or /Subtype. pypdf reads names with their #xx escapes decoded
+# (/Java#53cript is /JavaScript) and objects packed in compressed object streams, where a byte scan sees nothing.
+PDF_ACTIVE_KEYS = frozenset({
+    "/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia",
+    "/RichMediaContent", "/RichMediaSettings", "/XFA",
+})
+PDF_ACTIVE_TYPES = frozenset({
+    "/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/RichMediaExecute", "/FileAttachment", "/SubmitForm",
+    "/ImportData", "/GoToE", "/Rendition", "/Movie", "/Sound",
+})
+PDF_TYPE_KEYS = ("/S", "/Type", "/Subtype")
+
+
+class PdfRefused(Exception):
+    """A PDF that is not taken: the message says why."""
+
+
+def clean_pdf(data: bytes) -> bytes:
+    """A PDF read with pypdf, refused (ValidationError) if any of its objects carries active content (JavaScript,
+    an action on opening or on an event, a launched program, an embedded file, rich media, an XFA form) or if it
+    cannot be read without a password; otherwise written anew by pypdf from the objects its pages need, so that
+    nothing pypdf did not see (an earlier revision, bytes after the end, unreferenced objects) is kept."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import IndirectObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfRefused(_("PDF 文件设有打开密码，请上传未加密的文件或照片。"))
+        roots = [reader.trailer]
+        for generation, numbers in reader.xref.items():
+            roots += [IndirectObject(number, generation, reader) for number in numbers]
+        roots += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+        if _pdf_has_active_content(roots):
+            raise PdfRefused(_("PDF 文件含有脚本、自动操作或嵌入文件等活动内容，不能上传。"
+                               "请上传扫描件的照片，或用扫描软件重新导出为普通 PDF。"))
+        if not len(reader.pages):
+            raise PdfRefused(_("PDF 文件没有页面。"))
+        writer = PdfWriter(clone_from=reader)
+        out = io.BytesIO()
+        writer.write(out)
+    except PdfRefused as e:
+        raise ValidationError(str(e)) from None
+    except Exception:  # noqa: BLE001 — whatever a hostile file makes the parser raise, the answer is the same
+        raise ValidationError(_("PDF 文件不完整或已损坏。")) from None
+    return out.getvalue()
+
+
+def _pdf_has_active_content(roots) -> bool:
+    """Whether any object reachable from `roots` (pypdf objects) names active content; each object once."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            for name, value in obj.items():
+                if name in PDF_ACTIVE_KEYS:
+                    return True
+                if name in PDF_TYPE_KEYS:
+                    kind = value.get_object() if isinstance(value, IndirectObject) else value
+                    if isinstance(kind, NameObject) and kind in PDF_ACTIVE_TYPES:
+                        return True
+                stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return False
 
 
 def _plain_mode(img, fmt: str):
@@ -139,7 +235,8 @@ def server_name(ext: str) -> str:
 
 
 def document_response(field_file, filename_stem: str):
-    """Send a stored upload as a download, never rendered inline, with the type it was checked to be."""
+    """Send a stored upload as a download, never rendered inline, with the type it was checked to be (decrypted
+    when it is stored encrypted)."""
     from django.http import FileResponse, Http404
 
     if not field_file:
@@ -147,23 +244,130 @@ def document_response(field_file, filename_stem: str):
     ext = field_file.name.rsplit(".", 1)[-1].lower()
     if ext not in CONTENT_TYPES:
         raise Http404
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=f"{filename_stem}.{ext}",
-                            content_type=CONTENT_TYPES[ext])
+    response = FileResponse(io.BytesIO(read_document(field_file)), as_attachment=True,
+                            filename=f"{filename_stem}.{ext}", content_type=CONTENT_TYPES[ext])
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-# --- refusing a file over the limit before it is stored --------------------------------------------------------
+# --- stored files: encrypted at rest where the settings say so, the replaced one deleted --------------------------
 
-# What a form's other fields may add to the body besides its one file (a 自荐表 with 30 résumé lines is a few KB).
+def encrypted_at_rest(instance, field_name: str) -> bool:
+    """Whether this file field's uploads are stored encrypted (settings.ENCRYPTED_UPLOADS: "app.Model.field")."""
+    return f"{instance._meta.label}.{field_name}" in getattr(settings, "ENCRYPTED_UPLOADS", ())
+
+
+def read_document(field_file) -> bytes:
+    """The plain bytes of a stored upload: decrypted if it was stored encrypted (a file stored before encryption,
+    until `rotate_encryption_keys` encrypts it, is read as it is). Every reader of an upload reads through here."""
+    with field_file.open("rb") as f:
+        data = f.read()
+    return crypto.decrypt_file(data) if crypto.is_encrypted_file(data) else data
+
+
+def replace_document(instance, field_name: str, upload) -> None:
+    """Put a new upload (already cleaned: clean_document) in a file field of a row the caller is about to save in
+    its transaction: encrypted at rest if the field is one of settings.ENCRYPTED_UPLOADS, and the file it replaces
+    deleted once that transaction has committed (a rolled-back change keeps the old file its row still names)."""
+    field_file = getattr(instance, field_name)
+    old_name, storage = field_file.name, field_file.storage
+    if encrypted_at_rest(instance, field_name):
+        upload.seek(0)
+        upload = ContentFile(crypto.encrypt_file(upload.read()), name=upload.name)
+    setattr(instance, field_name, upload)
+    if old_name:
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+def encrypt_stored(field_file) -> bool:
+    """Re-encrypt a stored file with the first key, or encrypt a file stored before encryption, in place (a new
+    file under the same name, moved over the old one, so a row never names a missing file). Returns whether the
+    file was rewritten (False for a missing one)."""
+    if not field_file or not field_file.storage.exists(field_file.name):
+        return False
+    path = field_file.storage.path(field_file.name)
+    with open(path, "rb") as f:
+        data = f.read()
+    token = crypto.rotate_file(data) if crypto.is_encrypted_file(data) else crypto.encrypt_file(data)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".rotate-")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(token)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+# --- refusing a body or a file over the limit before it is read ---------------------------------------------------
+
+# What a form's other fields may add to the body besides its files (a 自荐表 with 30 résumé lines is a few KB).
 FORM_FIELDS_ALLOWANCE = 256 * 1024
 
 
+def body_limit(files: int = 1) -> int:
+    """The largest request body a view that takes up to `files` files accepts (Content-Length)."""
+    return files * settings.UPLOAD_MAX_BYTES + FORM_FIELDS_ALLOWANCE
+
+
+def content_length(request) -> int:
+    """The body's declared length (Content-Length); 0 when absent or malformed, as Django then reads nothing."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def body_too_large(request, limit: int, *, files: int):
+    """The 413 answer to a body declared larger than `limit` (of a view taking `files` files, maybe none), given
+    before a byte of it is read."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    size = content_length(request)
+    if files == 1:
+        message = too_large_message(size)
+    elif files:
+        message = _("上传的文件合计过大（%(size).1f MB）：一次提交合计不能超过%(total).0f MB，每个文件不能超过%(limit)s。") % {
+            "size": size / 1024 / 1024, "total": limit / 1024 / 1024, "limit": size_limit_text()}
+    else:
+        message = _("提交的内容过大（%(size).1f MB），不能超过%(limit).1f MB。") % {
+            "size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
+    # Rendered without the request: nothing of the app's layout asks the (unread) request for anything.
+    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses (413) a request whose Content-Length exceeds what its view accepts, before the body is read: a view
+    that takes files says how many (`limit_upload_size(files=N)`: N × UPLOAD_MAX_BYTES and the form's fields);
+    every other view takes no file, so DATA_UPLOAD_MAX_MEMORY_SIZE bounds its whole body (Django applies that
+    setting to the fields only, and would otherwise stream any files of a multipart body to disk).
+
+    Placed before CsrfViewMiddleware, whose check is the first to read the body. The web server caps the body
+    too (client_max_body_size: docs/deploy/nginx.conf).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        files = getattr(view_func, "upload_files", 0)
+        limit = body_limit(files) if files else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and content_length(request) > limit:
+            return body_too_large(request, limit, files=files)
+        return None
+
+
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Skips every file of a request whose body is larger than the upload limit allows (Content-Length), and any
-    file that turns out larger than the limit as it arrives (a body sent without a length): nothing of it is kept,
-    in memory or on disk, while the other fields are read as usual, so the form comes back with what was typed and
-    a clear message (`request.upload_refused`) instead of a failed request.
+    """Skips a file that turns out larger than the upload limit as it arrives (its Content-Length was within the
+    view's limit, but this one file is not): nothing of it is kept, in memory or on disk, while the other fields
+    are read as usual, so the form comes back with what was typed and a clear message on the file's field
+    (`refused_upload(request, name)`; `request.upload_refused` holds the last such message).
 
     Put first in request.upload_handlers before the body is read (see `limit_upload_size`).
     """
@@ -171,20 +375,11 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def __init__(self, request=None):
         super().__init__(request)
         self.limit = settings.UPLOAD_MAX_BYTES
-        self.body_too_large = False
         self.received = 0
-
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.body_too_large = content_length is not None and content_length > self.limit + FORM_FIELDS_ALLOWANCE
-        if self.body_too_large:
-            self._refuse(content_length - FORM_FIELDS_ALLOWANCE)
-        return None  # the other handlers parse the body
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
-        if self.body_too_large:
-            raise SkipFile
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
@@ -198,26 +393,53 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def _refuse(self, size):
         if self.request is not None:
-            self.request.upload_refused = too_large_message(max(size, self.limit + 1))
+            message = too_large_message(max(size, self.limit + 1))
+            self.request.upload_refused = message
+            self.request.refused_uploads[self.field_name] = message
 
 
-def limit_upload_size(view):
-    """A view that takes a file: files over the limit are refused before they are stored (SizeLimitUploadHandler).
+def limit_upload_size(view=None, *, files: int = 1):
+    """A view that takes up to `files` files: a body declared larger than they may be is refused (413) before it is
+    read, and a file over the limit is refused as it arrives, before it is stored (SizeLimitUploadHandler).
 
     The upload handlers can change only before the body is read, and the CSRF check reads it: as Django documents
     for changing upload handlers, the view is exempted from the middleware's check and checks CSRF itself, after
-    the handler is in place (csrf_protect).
+    the handler is in place (csrf_protect). RequestBodyLimitMiddleware reads `upload_files` to know the view's
+    limit; the same check is made here for a project without the middleware.
     """
+    if view is None:
+        return lambda v: limit_upload_size(v, files=files)
     protected = csrf_protect(view)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         request.upload_refused = ""
+        request.refused_uploads = {}
         if request.method == "POST":
+            limit = body_limit(files)
+            if content_length(request) > limit:
+                return body_too_large(request, limit, files=files)
             request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
         return protected(request, *args, **kwargs)
 
+    wrapped.upload_files = files
     return csrf_exempt(wrapped)
+
+
+def refused_upload(request, name: str) -> str:
+    """The message for the file of field `name` (with its form's prefix) refused as it arrived, or ""."""
+    return getattr(request, "refused_uploads", {}).get(name, "")
+
+
+def add_upload_refusals(request, forms) -> None:
+    """Name on each form's file field the file refused for its size as it arrived (before the form is checked)."""
+    from django import forms as django_forms
+
+    for form in forms:
+        for name, field in form.fields.items():
+            message = refused_upload(request, form.add_prefix(name))
+            if message and isinstance(field, django_forms.FileField):
+                form.add_error(name, message)
 
 
 # --- an upload kept while its form is corrected -------------------------------------------------------------------
@@ -250,7 +472,8 @@ def stash_pending(session, upload) -> dict:
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    name = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}.{ext}", ContentFile(data))
+    # Encrypted as the stored copy will be: the kept file is an ID-card copy too.
+    name = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}.{ext}", ContentFile(crypto.encrypt_file(data)))
     if session.session_key is None:
         session.save()
     token = signing.dumps({"name": name, "size": len(data), "ext": ext}, salt=_salt(session))
@@ -270,8 +493,10 @@ def take_pending(session, token):
     entry = _entry(session, token)
     if not entry or entry.get("ext") not in CONTENT_TYPES or not default_storage.exists(entry["name"]):
         return None
-    with default_storage.open(entry["name"], "rb") as f:
-        data = f.read()
+    try:
+        data = read_document(default_storage.open(entry["name"], "rb"))
+    except crypto.DecryptionError:
+        return None  # kept under a key since dropped: the form asks for the file again
     return SimpleUploadedFile(server_name(entry["ext"]), data, content_type=CONTENT_TYPES[entry["ext"]])
 
 

@@ -1,4 +1,6 @@
-"""Re-encrypt every encrypted ID number with the first of FIELD_ENCRYPTION_KEYS, and re-hash it.
+"""Re-encrypt every encrypted ID number, and every uploaded file stored encrypted (settings.ENCRYPTED_UPLOADS: the
+ID-card copies), with the first of FIELD_ENCRYPTION_KEYS, and re-hash the numbers. A copy stored before the copies
+were encrypted is encrypted by the same run.
 
 Key rotation (reserve/crypto.py): put the new key first in FIELD_ENCRYPTION_KEYS, keeping the old
 ones after it, deploy, run this command, then remove the old keys. The keyed hash is recomputed
@@ -8,12 +10,14 @@ repeated safely.
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
 from reserve import crypto
 from reserve.fields import EncryptedIdNumberField
+from reserve.uploads import encrypt_stored
 
 BATCH = 500
 
@@ -52,8 +56,27 @@ def rotate_field(model, field) -> int:
     return changed
 
 
+def encrypted_file_fields():
+    """(model, field name) of every file field whose uploads are stored encrypted (settings.ENCRYPTED_UPLOADS)."""
+    for label in getattr(settings, "ENCRYPTED_UPLOADS", ()):
+        app_model, field_name = label.rsplit(".", 1)
+        yield apps.get_model(app_model), field_name
+
+
+def rotate_files(model, field_name) -> int:
+    """Re-encrypt with the first key every stored file of one field (a file stored before encryption is encrypted
+    now); return how many files were rewritten. Each file is replaced in place under its own name."""
+    changed = 0
+    rows = model._default_manager.exclude(**{field_name: ""}).order_by("pk")
+    for row in rows.iterator(chunk_size=BATCH):
+        if encrypt_stored(getattr(row, field_name)):
+            changed += 1
+    return changed
+
+
 class Command(BaseCommand):
-    help = "用当前第一个密钥（FIELD_ENCRYPTION_KEYS）重新加密全部身份证号码，并按当前 ID_HASH_KEY 重新计算摘要。"
+    help = ("用当前第一个密钥（FIELD_ENCRYPTION_KEYS）重新加密全部身份证号码和身份证复印件，"
+            "并按当前 ID_HASH_KEY 重新计算摘要。")
 
     def handle(self, *args, **options):
         total = 0
@@ -61,4 +84,9 @@ class Command(BaseCommand):
             count = rotate_field(model, field)
             total += count
             self.stdout.write(f"{model._meta.label}.{field.name}：{count} 条")
-        self.stdout.write(self.style.SUCCESS(f"已用当前密钥重新加密 {total} 条身份证号码。"))
+        files = 0
+        for model, field_name in encrypted_file_fields():
+            count = rotate_files(model, field_name)
+            files += count
+            self.stdout.write(f"{model._meta.label}.{field_name}：{count} 个文件")
+        self.stdout.write(self.style.SUCCESS(f"已用当前密钥重新加密 {total} 条身份证号码、{files} 个文件。"))
