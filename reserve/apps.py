@@ -12,3 +12,6 @@ class ReserveConfig(AppConfig):
             selectors,  # noqa: F401  (declares the scope of the core's models)
             signals,  # noqa: F401  (connects the sign-in receivers of the audit log)
         )
+        from .admin import audit_every_admin
+
+        audit_every_admin()  # every model in the admin, third-party ones too, writes its changes to the audit log

@@ -1,16 +1,22 @@
 """The optional second factor: a TOTP authenticator app (django-otp), after the password.
 
 A user may enrol one app (reserve.views_otp.otp_setup); from then on every session asks for its code
-after the password (reserve.middleware.SecondFactorMiddleware). A town can require it of its
-organisation office's accounts (Town.require_otp_for_office).
+after the password (reserve.middleware.SecondFactorMiddleware). It is required (`requirement`) of:
+- the three administrators (and any superuser) when settings.REQUIRE_OTP_FOR_ADMINS is on (by default
+  wherever HTTPS=true, i.e. in production);
+- a town's organisation office (Town.require_otp_for_office) and its vetting departments
+  (Town.require_otp_for_departments), as the town chooses in the admin.
+Such an account is sent to enrol before anything else and cannot remove its app.
 """
 
 from base64 import b32encode
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import Role, roles_of
+from .roles import ADMIN_ROLES, Role, roles_of
 
 DEVICE_NAME = "authenticator"
 
@@ -34,16 +40,37 @@ def unverified_device_user(user) -> bool:
     return not is_verified(user) and has_confirmed_device(user)
 
 
-def office_requires_otp(user) -> bool:
-    """The user is an organisation office account of a town that requires the second factor."""
-    if Role.OFFICE not in roles_of(user) or not user.town_id:
-        return False
-    return bool(user.town.require_otp_for_office)
+def _town_of(user):
+    if user.town_id:
+        return user.town
+    if getattr(user, "department_id", None):
+        return user.department.town
+    return None
+
+
+def requirement(user) -> str:
+    """Who requires this user to use a second factor, as the pages say it ("" when nobody does)."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    roles = roles_of(user)
+    if (roles & ADMIN_ROLES or user.is_superuser) and getattr(settings, "REQUIRE_OTP_FOR_ADMINS", False):
+        return _("系统要求管理员账号使用两步验证")
+    town = _town_of(user) if roles & {Role.OFFICE, Role.DEPARTMENT} else None
+    if town is not None:
+        if Role.OFFICE in roles and town.require_otp_for_office:
+            return _("本镇要求组织办账号使用两步验证")
+        if Role.DEPARTMENT in roles and town.require_otp_for_departments:
+            return _("本镇要求联审部门账号使用两步验证")
+    return ""
+
+
+def otp_required(user) -> bool:
+    return bool(requirement(user))
 
 
 def needs_enrolment(user) -> bool:
     """Required to use a second factor and not verified with one (so: none enrolled yet)."""
-    return not is_verified(user) and office_requires_otp(user)
+    return not is_verified(user) and otp_required(user)
 
 
 def pending_device(user) -> TOTPDevice:

@@ -1,6 +1,8 @@
 """Roles are Django groups; this module is the one place that names them and reads them."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +24,8 @@ class Role(models.TextChoices):
 # The roles that take part in the selection and see its data, each within its scope.
 BUSINESS_ROLES = frozenset({Role.VILLAGE, Role.OFFICE, Role.DEPARTMENT, Role.COMMITTEE, Role.MENTOR})
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The administrators who work in the admin (/admin/): their accounts are staff, and no other account is.
+STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
 
 
 def roles_of(user) -> frozenset[str]:
@@ -37,3 +41,46 @@ def roles_of(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+def _labels(codes) -> str:
+    return "、".join(str(Role(code).label) for code in sorted(codes))
+
+
+def role_conflict(codes) -> str:
+    """Why one account may not hold these roles together ("" when it may).
+
+    三员分立: each administrator's role is held alone — not with another administrator's, nor with any role of
+    the selection (office, village, department, committee, mentor …). Codes that name no role are ignored.
+    """
+    codes = frozenset(str(c) for c in codes) & frozenset(Role.values)
+    admins = codes & ADMIN_ROLES
+    if len(admins) > 1:
+        return gettext("系统管理员、安全管理员、审计管理员的职责相互分离，一个账号只能担任其中一个（所选：%(roles)s）。") % {
+            "roles": _labels(admins)}
+    if admins and codes - admins:
+        return gettext("管理员角色（%(admin)s）不能与业务角色（%(others)s）授予同一个账号，请为业务另建账号。") % {
+            "admin": _labels(admins), "others": _labels(codes - admins)}
+    return ""
+
+
+def check_roles(codes) -> None:
+    """Refuse (ValidationError) a combination of roles one account may not hold."""
+    message = role_conflict(codes)
+    if message:
+        raise ValidationError(message, code="role_conflict")
+
+
+def refuse_conflicting_roles(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """The same rule for every write of the accounts' groups (m2m_changed of User.groups, connected in
+    reserve.models): whatever adds a role — a form, a changelist action, code, `groups.add` from either
+    side — is refused before the row is written."""
+    if action != "pre_add" or not pk_set:
+        return
+    if not reverse:  # instance: a user; pk_set: groups
+        names = set(instance.groups.values_list("name", flat=True))
+        names |= set(model.objects.filter(pk__in=pk_set).values_list("name", flat=True))
+        check_roles(names)
+        return
+    for user in model.objects.filter(pk__in=pk_set).prefetch_related("groups"):  # instance: a group
+        check_roles({g.name for g in user.groups.all()} | {instance.name})

@@ -47,7 +47,7 @@ def _refused(form, throttled):
 def otp_setup(request):
     """Enrol an authenticator app (QR code or the key typed by hand, then one code), or see that one is set."""
     user = request.user
-    required = otp.office_requires_otp(user)
+    required = otp.requirement(user)  # who requires it, as the page says; "" when nobody does
     device = otp.confirmed_device(user)
     if device is not None:
         return render(request, "registration/otp_status.html", {
@@ -94,8 +94,9 @@ def otp_disable(request):
     device = otp.confirmed_device(user)
     if device is None:
         return redirect("otp_setup")
-    if otp.office_requires_otp(user):
-        messages.error(request, _("本镇要求组织办账号使用两步验证，不能停用。更换手机请联系系统管理员。"))
+    required = otp.requirement(user)
+    if required:
+        messages.error(request, _("%(required)s，不能停用。更换手机请联系系统管理员。") % {"required": required})
         return redirect("otp_setup")
     form = TokenForm(request.POST)
     if form.is_valid():

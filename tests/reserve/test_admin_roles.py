@@ -211,10 +211,11 @@ def test_the_system_administrator_neither_sees_a_superuser_nor_grants_superuser(
     assert 'name="groups"' not in own  # its own roles are read-only
 
 
-def test_an_account_given_an_admin_role_in_the_admin_is_staff(client, admins, town):
-    client.force_login(admins[Role.SYSTEM_ADMIN])
+def test_an_account_given_an_admin_role_in_the_admin_is_staff(admin_client, admins, town):
+    """Only a superuser gives an administrator's role in the admin (the system administrator gives the roles of
+    the selection only: tests/reserve/test_admin_duties.py); the account becomes staff."""
     security = Group.objects.get(name=Role.SECURITY_ADMIN)
-    response = client.post(reverse("admin:reserve_user_add"), {
+    response = admin_client.post(reverse("admin:reserve_user_add"), {
         "username": "anquan2", "usable_password": "true", "password1": "Secure-pass-2026",
         "password2": "Secure-pass-2026", "full_name": "安全员", "groups": [security.pk],
     })

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reserve.roles import Role
+from reserve.roles import ADMIN_ROLES, STAFF_ROLES, Role
 
 from .. import helpers
 from ..factories import UserFactory
@@ -254,3 +254,87 @@ def test_a_requiring_town_keeps_the_device(client, enrolled, requiring_town):
 def test_the_admin_shows_no_key(admin_client, enrolled):
     page = admin_client.get(reverse("admin:otp_totp_totpdevice_change", args=[enrolled.pk])).content.decode()
     assert enrolled.key not in page
+
+
+# --------------------------------------------------------------------------- required of the administrators, of departments
+
+
+@pytest.fixture
+def administrators(town):
+    return {role: UserFactory(username=f"adm_{role}", is_staff=role in STAFF_ROLES, role=role) for role in ADMIN_ROLES}
+
+
+@pytest.mark.parametrize("role", sorted(ADMIN_ROLES))
+def test_the_administrators_enrol_first_when_the_setting_says_so(client, settings, administrators, role):
+    settings.REQUIRE_OTP_FOR_ADMINS = True
+    login(client, f"adm_{role}")
+    for name in ("home", "admin:index", "audit_log", "password_change"):
+        r = client.get(reverse(name))
+        assert r.status_code == 302 and urlsplit(r["Location"]).path == reverse("otp_setup"), name
+    page = client.get(reverse("otp_setup")).content.decode()
+    assert "系统要求管理员账号使用两步验证" in page
+    device = TOTPDevice.objects.get(user=administrators[role])
+    assert client.post(reverse("otp_setup"), {"token": code(device)}).status_code == 302
+    assert client.get(reverse("home")).status_code in (200, 302)
+    client.post(reverse("otp_disable"), {"token": code(device, offset_steps=1)})
+    assert TOTPDevice.objects.filter(user=administrators[role], confirmed=True).exists()  # cannot remove it
+
+
+def test_a_superuser_enrols_first_too(client, settings, admin_user):
+    settings.REQUIRE_OTP_FOR_ADMINS = True
+    client.force_login(admin_user)
+    r = client.get(reverse("admin:index"))
+    assert r.status_code == 302 and urlsplit(r["Location"]).path == reverse("otp_setup")
+
+
+def test_without_the_setting_the_administrators_choose(client, settings, administrators):
+    settings.REQUIRE_OTP_FOR_ADMINS = False
+    login(client, f"adm_{Role.SYSTEM_ADMIN}")
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.fixture
+def departments_required(town):
+    town.require_otp_for_departments = True
+    town.save()
+    return town
+
+
+def test_a_department_of_a_requiring_town_enrols_first(client, departments_required, dept_x_user):
+    login(client, "dept_x")
+    r = client.get(reverse("home"))
+    assert r.status_code == 302 and urlsplit(r["Location"]).path == reverse("otp_setup")
+    assert "本镇要求联审部门账号使用两步验证" in client.get(reverse("otp_setup")).content.decode()
+
+
+def test_the_departments_requirement_binds_neither_the_office_nor_another_towns_department(
+        client, departments_required, office, other_town):
+    from ..factories import DepartmentFactory
+
+    other = DepartmentFactory(town=other_town, name="纪委")
+    UserFactory(username="dept_far", town=other_town, department=other, role=Role.DEPARTMENT)
+    for username in ("office", "dept_far"):
+        client.post(reverse("logout"))
+        login(client, username)
+        assert client.get(reverse("otp_setup")).content.decode().count("本镇要求") == 0, username
+        r = client.get(reverse("round_list"))
+        assert not (r.status_code == 302 and urlsplit(r["Location"]).path == reverse("otp_setup")), username
+
+
+@pytest.mark.parametrize("env, required", [
+    ({}, False),  # a local run, the demo, the tests
+    ({"HTTPS": "true"}, True),  # production
+    ({"HTTPS": "true", "REQUIRE_OTP_FOR_ADMINS": "false"}, False),
+    ({"REQUIRE_OTP_FOR_ADMINS": "true"}, True),
+])
+def test_the_administrators_second_factor_is_on_by_default_in_production(monkeypatch, env, required):
+    import runpy
+
+    from django.conf import settings as django_settings
+
+    for name in ("HTTPS", "REQUIRE_OTP_FOR_ADMINS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    module = runpy.run_path(str(django_settings.BASE_DIR / "reserve" / "settings.py"))
+    assert module["REQUIRE_OTP_FOR_ADMINS"] is required
