@@ -36,8 +36,8 @@ def _audit_action(action: str) -> str:
 
 
 def record_event(subject, *, action, actor, from_status="", to_status="", reason="", data=None) -> Event:
-    """One workflow step, also written to the audit log (ID numbers masked there) with the address of the
-    request being served."""
+    """One workflow step, also written to the audit log with the address of the request being served (there
+    without its content: reserve.audit.event_detail)."""
     event = Event.objects.create(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
@@ -49,13 +49,10 @@ def record_event(subject, *, action, actor, from_status="", to_status="", reason
         data=data or {},
     )
     if action not in _AUDITED_BY_CALLER:
-        detail = {"event": action}
-        if from_status or to_status:
-            detail.update({"from": from_status, "to": to_status})
-        if reason:
-            detail["reason"] = reason
-        if data:
-            detail["data"] = data
+        # The audit copy says what was done, not its content (no reason text, no data values): the event
+        # keeps those for the office.
+        detail = audit.event_detail(action=action, from_status=from_status, to_status=to_status, reason=reason,
+                                    data=data)
         # actor None (an objection lodged on the public page): the request's own (anonymous) user.
         audit.record(_audit_action(action), user=actor, obj=subject, detail=detail)
     return event
@@ -85,15 +82,14 @@ def roster_save(*, actor, village, formset) -> None:
             cadre.village = village
             cadre.full_clean()
             cadre.save()
-            detail = {"village": village.name, "name": cadre.name, "post": cadre.post}
+            detail = {"village": village.name}  # no name: the audit log names the row by its id
             if created:
                 audit.record(AuditEntry.Action.CREATE, user=actor, obj=cadre, detail=detail)
             else:
                 audit.record(AuditEntry.Action.UPDATE, user=actor, obj=cadre,
                              detail={**detail, "changed": list(changed_fields.get(cadre.pk, []))})
         for cadre in formset.deleted_objects:
-            audit.record(AuditEntry.Action.DELETE, user=actor, obj=cadre,
-                         detail={"village": village.name, "name": cadre.name, "post": cadre.post})
+            audit.record(AuditEntry.Action.DELETE, user=actor, obj=cadre, detail={"village": village.name})
             cadre.delete()
         record_event(
             village, action="roster_update", actor=actor,

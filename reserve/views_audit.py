@@ -32,16 +32,19 @@ DETAIL_LABELS = {
     "status": gettext_lazy("状态码"), "method": gettext_lazy("请求方式"), "locked_out": gettext_lazy("已被锁定"),
     "name": gettext_lazy("姓名"), "phone": gettext_lazy("电话"), "post": gettext_lazy("职务"),
     "village": gettext_lazy("村（社区）"), "page": gettext_lazy("页面"), "file": gettext_lazy("文件"),
-    "channel": gettext_lazy("反映方式"), "notice": gettext_lazy("公示"), "entry": gettext_lazy("反映对象"),
+    "channel": gettext_lazy("反映方式"), "notice": gettext_lazy("公示编号"), "entry": gettext_lazy("反映对象编号"),
     "late": gettext_lazy("逾期"), "via": gettext_lazy("途径"), "rows": gettext_lazy("行数"),
     "filters": gettext_lazy("筛选条件"), "id_number": gettext_lazy("身份证号码"),
     "findings": gettext_lazy("审查结论"), "objector": gettext_lazy("反映人信息"), "field": gettext_lazy("字段"),
-    "item": gettext_lazy("审查事项"), "finding": gettext_lazy("审查结论编号"),
+    "item": gettext_lazy("审查事项"), "finding": gettext_lazy("审查结论编号"), "with_reason": gettext_lazy("附理由"),
+    "repeated": gettext_lazy("同一地址此前未逐条记录的同类拒绝次数"),
+    "others": gettext_lazy("其他地址未逐条记录的拒绝次数"),
 }
 
 
 class AuditFilterForm(forms.Form):
-    person = forms.CharField(label=gettext_lazy("对象（人员）"), required=False, max_length=50)
+    # The log names an object by its type and id (自荐表 #12), never by a person's name.
+    person = forms.CharField(label=gettext_lazy("对象（类型或编号）"), required=False, max_length=50)
     user = forms.CharField(label=gettext_lazy("操作账号"), required=False, max_length=150)
     date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False)
     date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False)
@@ -98,6 +101,13 @@ def _object_kind(entry) -> str:
     return str(entry.content_type.name) if entry.content_type_id and entry.content_type else ""
 
 
+def _object_shown(entry, kind: str) -> str:
+    """The object as the page shows it: its label (自荐表 #12), with its type before it where the label lacks it."""
+    if not entry.object_repr:
+        return ""
+    return entry.object_repr if not kind or entry.object_repr.startswith(kind) else f"{kind} {entry.object_repr}"
+
+
 def _user_label(entry) -> str:
     full_name = entry.user.full_name if entry.user_id and entry.user else ""
     return f"{entry.username}（{full_name}）" if full_name else entry.username
@@ -105,9 +115,10 @@ def _user_label(entry) -> str:
 
 def _rows(entries):
     for e in entries:
+        kind = _object_kind(e)
         yield {
             "entry": e, "user": _user_label(e), "roles": _roles(e.roles), "action": e.get_action_display(),
-            "kind": _object_kind(e), "summary": summary(e.detail),
+            "kind": kind, "object": _object_shown(e, kind), "summary": summary(e.detail),
         }
 
 

@@ -200,7 +200,7 @@ def test_a_workflow_action_is_recorded_with_the_request_address(client, village_
     e = last(action=A.WORKFLOW)
     assert (e.user_id, e.roles, e.address, e.object_id) == (village_a_user.pk, Role.VILLAGE, IP, str(nom_a.pk))
     assert e.content_type.model_class() is Nomination
-    assert e.object_repr == "甲村人（东山村）"
+    assert e.object_repr == f"自荐表 #{nom_a.pk}"  # its type and id, never the person's name (issue 10 §7)
     assert e.detail["event"] == "submit" and e.detail["from"] == Status.DRAFT and e.detail["to"] == Status.SUBMITTED
 
 
@@ -212,13 +212,21 @@ def test_a_nomination_create_is_recorded(village_a_user, nom_a):
 
 def test_an_id_number_in_the_detail_is_masked(village_a_user, nom_a):
     number = nom_a.person.id_number
-    record_event(nom_a, action="update", actor=village_a_user,
-                 data={"id_number": number, "changed": {"note": f"身份证 {number} 已核对"}})
-    e = last(action=A.UPDATE, object_id=str(nom_a.pk))
+    e = audit.record(A.UPDATE, user=village_a_user, obj=nom_a,
+                     detail={"id_number": number, "changed": {"note": f"身份证 {number} 已核对"}})
     text = json.dumps(e.detail, ensure_ascii=False)
     assert number not in text
     masked = number[:6] + "********" + number[-4:]
-    assert e.detail["data"]["id_number"] == masked and masked in e.detail["data"]["changed"]["note"]
+    assert e.detail["id_number"] == masked and masked in e.detail["changed"]["note"]
+
+
+def test_an_events_data_stays_in_the_event_not_in_the_audit_log(village_a_user, nom_a):
+    number = nom_a.person.id_number
+    event = record_event(nom_a, action="update", actor=village_a_user,
+                         data={"id_number": number, "note": "已核对", "changed": ["phone"], "eligible": True})
+    assert event.data["note"] == "已核对"  # the domain's own history keeps it
+    e = last(action=A.UPDATE, object_id=str(nom_a.pk))
+    assert e.detail == {"event": "update", "changed": ["phone"], "eligible": True}
 
 
 def test_an_id_card_download_is_recorded(client, office, nom_a):
@@ -241,14 +249,15 @@ def vetting_request(round_, village_a, village_a_user, office, dept_x_user):
 
 
 def test_a_vetting_findings_view_is_recorded(client, office, dept_x_user, vetting_request):
-    assert last(action=A.WORKFLOW, object_repr="联审人（东山村）").detail["event"] == "dispatch"
+    assert last(action=A.WORKFLOW, object_id=str(vetting_request.nomination_id)).detail["event"] == "dispatch"
     url = reverse("vetting:request_detail", args=[vetting_request.pk])
     client.force_login(dept_x_user)
     assert client.get(url, REMOTE_ADDR=IP).status_code == 200
     e = last(action=A.VIEW)
     assert (e.user_id, e.roles, e.address, e.object_id) == (dept_x_user.pk, Role.DEPARTMENT, IP,
                                                             str(vetting_request.pk))
-    assert "联审人" in e.object_repr and e.detail["id_number"] == "full" and e.detail["findings"] is True
+    assert e.object_repr == f"联审请求 #{vetting_request.pk}" and "联审人" not in e.object_repr
+    assert e.detail["id_number"] == "full" and e.detail["findings"] is True
     client.force_login(office)
     client.get(url)
     assert last(action=A.VIEW).detail["id_number"] == "masked"
@@ -295,11 +304,11 @@ def objection(round_, village_a, village_a_user, office):
 
 
 def test_an_objection_recorded_is_a_create_with_the_objector_only_flagged(office, objection):
-    e = last(action=A.CREATE, object_id=str(objection.pk), object_repr=objection.receipt)
-    assert e.user_id == office.pk
-    assert e.detail["name"] == "有" and e.detail["phone"] == "有" and e.detail["entry"] == "公示人"
+    e = last(action=A.CREATE, object_id=str(objection.pk))
+    assert e.user_id == office.pk and e.object_repr == f"异议 #{objection.pk}"
+    assert e.detail["name"] == "有" and e.detail["phone"] == "有" and e.detail["entry"] == objection.entry_id
     text = json.dumps(e.detail, ensure_ascii=False)
-    assert "举报人" not in text and "13912345678" not in text and "反映问题" not in text
+    assert "举报人" not in text and "13912345678" not in text and "反映问题" not in text and "公示人" not in text
 
 
 def test_an_objection_lodged_on_the_public_page_is_recorded_anonymously(client, objection):
@@ -315,8 +324,8 @@ def test_an_objection_view_is_recorded(client, office, objection):
     client.force_login(office)
     assert client.get(reverse("publicity:objection_detail", args=[objection.pk]), REMOTE_ADDR=IP).status_code == 200
     e = last(action=A.VIEW)
-    assert (e.user_id, e.address, e.object_repr) == (office.pk, IP, objection.receipt)
-    assert e.detail["objector"] is True and e.detail["entry"] == "公示人"
+    assert (e.user_id, e.address, e.object_repr) == (office.pk, IP, f"异议 #{objection.pk}")
+    assert e.detail["objector"] is True and e.detail["entry"] == objection.entry_id
 
 
 def _roster_post(rows, initial=0):
@@ -348,9 +357,10 @@ def test_roster_changes_are_recorded_per_person(client, village_a_user, village_
     for e in (created, updated, deleted):
         assert (e.user_id, e.roles, e.address) == (village_a_user.pk, Role.VILLAGE, IP)
         assert e.content_type.model_class() is VillageCadre and e.detail["village"] == "东山村"
-    assert created.detail["name"] == "王芳"
-    assert updated.detail["name"] == "留任改名" and set(updated.detail["changed"]) == {"name", "post"}
-    assert deleted.detail["name"] == "离任" and deleted.object_repr.startswith("离任")
+        assert e.object_repr == f"两委成员 #{e.object_id}"
+    assert set(updated.detail["changed"]) == {"name", "post"}
+    everything = json.dumps([[e.detail, e.object_repr] for e in (created, updated, deleted)], ensure_ascii=False)
+    assert not any(name in everything for name in ("王芳", "留任", "离任"))  # no names (issue 10 §7)
 
 
 def test_user_admin_changes_are_recorded_without_password_hashes(admin_client, admin_user, town):
@@ -385,7 +395,7 @@ def test_user_admin_changes_are_recorded_without_password_hashes(admin_client, a
     response = admin_client.post(reverse("admin:reserve_user_delete", args=[user.pk]), {"post": "yes"})
     assert response.status_code == 302
     deleted = last(action=A.DELETE, object_id=str(user.pk))
-    assert deleted.object_repr == "改名"
+    assert deleted.object_repr == "newclerk"  # an account by its username, not the person's name
     everything = json.dumps(list(AuditEntry.objects.values("detail", "object_repr")), ensure_ascii=False)
     assert password_hash not in everything and "Second-pass-456" not in everything
 
@@ -450,6 +460,35 @@ def test_purge_refuses_a_retention_below_180_days(settings, office, days):
     assert AuditEntry.objects.filter(pk=e.pk).exists()
 
 
+def test_purge_connects_through_its_own_alias_when_one_is_set(monkeypatch):
+    import types
+
+    from reserve.management.commands import purge_audit
+
+    assert purge_audit.default_alias() == "default"
+    # AUDIT_PURGE_DATABASE_URL set (reserve/settings.py): the owner role's connection.
+    monkeypatch.setattr(purge_audit, "settings", types.SimpleNamespace(DATABASES={"default": {}, "audit_purge": {}}))
+    assert purge_audit.default_alias() == "audit_purge"
+
+
+def test_purge_refuses_an_unknown_alias_or_another_database(office):
+    import copy
+
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    with pytest.raises(CommandError, match="No database alias"):
+        call_command("purge_audit", database="no_such_alias", stdout=io.StringIO())
+    elsewhere = copy.deepcopy(connection.settings_dict)
+    elsewhere["NAME"] = f"{elsewhere['NAME']}_other"
+    connections["elsewhere"] = load_backend(elsewhere["ENGINE"]).DatabaseWrapper(elsewhere, "elsewhere")
+    try:
+        with pytest.raises(CommandError, match="not the app's database"):
+            call_command("purge_audit", database="elsewhere", stdout=io.StringIO())
+    finally:
+        del connections["elsewhere"]
+
+
 # --------------------------------------------------------------------------- the audit page
 
 def test_only_the_office_opens_the_audit_page(client, village_a_user, committee, dept_x_user, mentor, office):
@@ -497,19 +536,22 @@ def test_the_audit_administrator_sees_every_towns_entries(client, office, other_
     assert client.get(reverse("audit_export")).status_code == 200
 
 
-def test_the_audit_page_filters_by_person_user_date_and_action(client, office, village_a_user, nom_a, committee):
+def test_the_audit_page_filters_by_object_user_date_and_action(client, office, village_a_user, nom_a, committee):
+    """The object filter finds an object by its label (type and id): the log holds no person's name."""
     audit.record(A.VIEW, user=committee, obj=nom_a)
     other = NominationFactory(round=nom_a.round, village=nom_a.village, person=PersonFactory(name="乙某"))
     audit.record(A.VIEW, user=committee, obj=other)
-    audit.record(A.CREATE, user=office, detail={"entry": "甲村人"})  # the name in the detail only
+    audit.record(A.CREATE, user=office, detail={"entry": f"自荐表 #{nom_a.pk}"})  # the label in the detail only
     old = audit.record(A.VIEW, user=committee, obj=other)
     backdate([old.pk], 10)
     client.force_login(office)
     url = reverse("audit_log")
 
-    rows = _rows(client.get(url, {"person": "甲村人"}))
-    assert rows and all("甲村人" in o or a == A.CREATE for a, _u, o in rows)
-    assert (A.CREATE, "office", "") in rows and not any("乙某" in o for _a, _u, o in rows)
+    label = f"自荐表 #{nom_a.pk}"
+    rows = _rows(client.get(url, {"person": label}))
+    assert rows and all(o == label or a == A.CREATE for a, _u, o in rows)
+    assert (A.CREATE, "office", "") in rows and not any(o == f"自荐表 #{other.pk}" for _a, _u, o in rows)
+    assert not _rows(client.get(url, {"person": "甲村人"}))  # names are not in the log
 
     rows = _rows(client.get(url, {"user": "committee"}))
     assert rows and {u for _a, u, _o in rows} == {"committee"}
@@ -518,9 +560,12 @@ def test_the_audit_page_filters_by_person_user_date_and_action(client, office, v
     assert rows and {a for a, _u, _o in rows} == {A.CREATE}
 
     today = timezone.localdate()
-    rows = _rows(client.get(url, {"person": "乙某", "date_to": (today - datetime.timedelta(days=5)).isoformat()}))
+    other_label = f"自荐表 #{other.pk}"
+    rows = _rows(client.get(url, {"person": other_label,
+                                  "date_to": (today - datetime.timedelta(days=5)).isoformat()}))
     assert len(rows) == 1
-    rows = _rows(client.get(url, {"person": "乙某", "date_from": today.isoformat(), "date_to": today.isoformat()}))
+    rows = _rows(client.get(url, {"person": other_label, "date_from": today.isoformat(),
+                                  "date_to": today.isoformat()}))
     assert len(rows) == 1
 
     response = client.get(url, {"date_from": today.isoformat(), "date_to": "2000-01-01"})
@@ -546,11 +591,12 @@ def test_the_audit_page_uses_a_constant_number_of_queries(client, office, commit
 
 
 def test_the_export_neutralises_formulas_and_is_audited(client, office, round_, village_a, committee):
-    evil = '=HYPERLINK("http://e.cn","点我")'  # a person's name: at most 30 characters
-    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name=evil))
-    audit.record(A.VIEW, user=committee, obj=nomination, detail={"note": "+1+2", "tab": "\tx"})
+    evil = '=HYPERLINK("http://e.cn","点我")'  # an account's name as typed into the admin
+    evil_user = UserFactory(username=evil, town=office.town, role=Role.COMMITTEE)
+    nomination = NominationFactory(round=round_, village=village_a)
+    audit.record(A.VIEW, user=evil_user, obj=nomination, detail={"note": "+1+2", "tab": "\tx"})
     client.force_login(office)
-    response = client.get(reverse("audit_export"), {"person": "HYPERLINK"}, REMOTE_ADDR=IP)
+    response = client.get(reverse("audit_export"), {"user": "HYPERLINK"}, REMOTE_ADDR=IP)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert "attachment" in response["Content-Disposition"]
@@ -563,7 +609,7 @@ def test_the_export_neutralises_formulas_and_is_audited(client, office, round_, 
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
     e = last(action=A.EXPORT)
     assert (e.user_id, e.address, e.path) == (office.pk, IP, reverse("audit_export"))
-    assert e.detail["rows"] == 1 and e.detail["filters"] == {"person": "HYPERLINK"}
+    assert e.detail["rows"] == 1 and e.detail["filters"] == {"user": "HYPERLINK"}
 
 
 @pytest.mark.parametrize("raw, expected", [
