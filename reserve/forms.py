@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -82,21 +83,49 @@ def add_errors(form, error: ValidationError) -> None:
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, which refuses a name longer than any account's before authenticating.
+    """Django's sign-in form.
 
-    Django's form draws the name's maximum length but does not check it, so a name of thousands of
-    characters reached the lockout's table (django-axes keeps 255) and answered 500 on PostgreSQL
-    (found by fuzzing). Such a name is no account: the same "wrong name or password" answer.
+    A name longer than any account's goes through authenticate() like any other name: the same "wrong name or
+    password" answer, counted by the lockout and audited. django-axes keeps it cut to the 255 characters of its
+    column (reserve.signals.lockout_username; a longer one was a 500 on PostgreSQL, found by fuzzing), the audit
+    log to 150. (Refusing it before authenticate(), as this form once did, left such tries uncounted.)
     """
 
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, whose current-password check is a sign-in attempt of the account.
+
+    The current password is checked through authenticate() with the request, as the login page checks it: a
+    wrong one is a failed login of the account (django-axes counts it against the account and the address,
+    and the audit log records it, reserve.signals), and once the account or address is locked out the check
+    is refused as the login is (the view then signs the session out). Otherwise a stolen session could guess
+    the password without limit.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        if self.request is None:
+            return super().clean_old_password()
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if len(username) > get_user_model()._meta.get_field("username").max_length:
-            raise self.get_invalid_login_error()
-        return super().clean()
+        """The new password differs from the current one: a one-time password an administrator set must really be
+        replaced, so that the administrator no longer knows the account's password (三员分立)."""
+        data = super().clean()
+        old, new = data.get("old_password"), data.get("new_password1")
+        if old and new and old == new:
+            self.add_error("new_password1", _("新密码不能与当前密码相同。"))
+        return data
 
 
 class AdminLoginForm(LoginForm, AdminAuthenticationForm):
-    """The admin's sign-in form (/admin/login/, the system and security administrators'), with the same refusal
-    of an overlong name: without it a name of 256 characters or more still answered 500 on PostgreSQL there
-    (issue 9 §15)."""
+    """The admin's sign-in form (/admin/login/, the system and security administrators'), as the sign-in page's:
+    an overlong name is an ordinary failed login there too (a name of 256 characters or more once answered 500
+    on PostgreSQL there, issue 9 §15)."""

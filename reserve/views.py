@@ -1,10 +1,11 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import CadreFormSet
+from .forms import CadreFormSet, PasswordChangeForm
 from .home import start_page_for
 from .permissions import role_required
 from .roles import Role
@@ -13,7 +14,19 @@ from .services import cadres_of, password_changed, roster_save
 
 
 class PasswordChange(auth_views.PasswordChangeView):
-    """Django's password change, which also lifts a forced change."""
+    """Django's password change, which also lifts a forced change. A wrong current password is a failed login of
+    the account (PasswordChangeForm); when it brings the lockout, the session is signed out and django-axes'
+    middleware answers with the lockout page, as at the login page."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if getattr(self.request, "axes_locked_out", False):
+            logout(self.request)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -153,3 +153,45 @@ def test_logout_ends_the_session(client, clerk):
     client.post(reverse("logout"))
     response = client.get(reverse("candidates:nomination_list"))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+# Common passwords (issue 10 §17): the app's own list (reserve/common-passwords.txt.gz), compared case-insensitively;
+# each of these passes the length and three-kinds rules and was accepted before.
+@pytest.mark.parametrize("password", [
+    "Admin@123", "Abc@1234", "Aa123456", "P@ssw0rd", "Qwer1234", "1qaz@WSX", "Woaini@1314", "ADMIN@123",
+    "Zhang@2024", "Qwe!@#123",
+])
+def test_common_passwords_are_refused(password):
+    from django.contrib.auth.password_validation import validate_password
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password)
+    assert "password_too_common" in [e.code for e in refused.value.error_list]
+
+
+def test_the_published_demo_password_is_refused():
+    """Every demo account signs in with it (README): nobody may choose it. The demo's own accounts are seeded with
+    its hash, not through the password rule, so the demo still works (tests/reserve/test_start.py)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from demo.data import DEMO_PASSWORD
+
+    with pytest.raises(ValidationError, match="常见|common"):
+        validate_password(DEMO_PASSWORD)
+
+
+def test_an_uncommon_password_of_three_kinds_is_accepted():
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password("Fresh-Lake-4821")
+
+
+def test_a_common_password_is_refused_on_the_change_page(client, clerk):
+    client.force_login(clerk)
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Admin@123", "new_password2": "Admin@123",
+    })
+    assert response.status_code == 200
+    assert "password_too_common" in [e.code for e in response.context["form"].errors.as_data()["new_password2"]]
+    clerk.refresh_from_db()
+    assert clerk.check_password(PASSWORD)
