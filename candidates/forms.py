@@ -72,6 +72,18 @@ class RoundForm(forms.ModelForm):
         fields = list(ROUND_PARAMETER_FIELDS)
         widgets = {name: DateInput() for name in Round.DATE_FIELDS}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # May be left empty (clean_public_list_days), so that a form drawn before the field existed still saves.
+        self.fields["public_list_days"].required = False
+
+    def clean_public_list_days(self):
+        value = self.cleaned_data.get("public_list_days")
+        if value is None:  # left empty: as it was (a new round: the model's default)
+            return self.instance.public_list_days if self.instance.pk else Round._meta.get_field(
+                "public_list_days").default
+        return value
+
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in ROUND_PARAMETER_SECTIONS]
 
@@ -126,7 +138,8 @@ class NominationForm(forms.ModelForm):
         if self.instance.pk:
             person = self.instance.person
             self.initial.update(
-                name=person.name, id_number=person.id_number, gender=person.gender, birth_date=person.birth_date,
+                name=self.instance.name, id_number=person.id_number, gender=person.gender,
+                birth_date=person.birth_date,
             )
         self.fields["phone"].help_text = _("手机号码或固定电话")
         self.fields["id_card_copy"].help_text = _(
@@ -298,6 +311,14 @@ class RelaxationForm(forms.Form):
 
     def clean_approved_on(self):
         return check_plausible_date(self.cleaned_data["approved_on"], earliest=datetime.date(2000, 1, 1))
+
+
+class IdentityForm(forms.Form):
+    """The office's correction of a person's identity (candidates.services.person_correct_identity)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=30)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=40,
+                                help_text=_("出生日期和性别随号码更正"))
 
 
 class ReasonForm(forms.Form):

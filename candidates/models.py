@@ -31,6 +31,14 @@ def default_appraisal_categories():
     return [VoterCategory.PARTY_MEMBER.value, VoterCategory.VILLAGER_REP.value]
 
 
+# The longest text each free-text field of a 自荐表 takes (model and form: a TextField's max_length is enforced
+# by its model form). Sized to the printed form's boxes and the practice notes; they also bound what a PDF
+# has to lay out (reserve.pdf).
+STATEMENT_MAX = 3000
+AWARDS_MAX = 2000
+NOTE_MAX = 500
+REASON_MAX = 500
+
 # "20xx年以来" in the negative list defaults to this many years before the round's year (the plan's
 # "近三年来" of item 4); the office may change it per round.
 NEGATIVE_LIST_YEARS_BACK = 3
@@ -108,6 +116,11 @@ class Round(models.Model):
     publicity_day_kind = models.CharField(
         _("公示期天数按"), max_length=10, choices=DayKind.choices, default=DayKind.WORKING,
         help_text=_("“不少于五个工作日”按工作日；公告写“7天”的按自然日"),
+    )
+    public_list_days = models.PositiveSmallIntegerField(
+        _("公示期满后名单继续公开（天）"), default=3, validators=[MaxValueValidator(30)],
+        help_text=_("公示期满后公示网页继续显示名单（并受理逾期反映）的天数；此后网页只显示公示期已结束。"
+                    "0为期满次日起不再显示"),
     )
     reserve_term_years = models.PositiveSmallIntegerField(
         _("后备干部培养期（年）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
@@ -240,7 +253,7 @@ ROUND_PARAMETER_SECTIONS = (
                        "family_planning_years")),
     (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
                    "inspection_start", "inspection_end", "publicity_start", "publicity_days",
-                   "publicity_day_kind", "reserve_term_years")),
+                   "publicity_day_kind", "public_list_days", "reserve_term_years")),
     (_("组织考察"), ("required_talk_categories", "required_appraisal_categories")),
     (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
                      "appraisal_turnout_numerator", "appraisal_turnout_denominator")),
@@ -264,6 +277,11 @@ class PersonQuerySet(models.QuerySet):
 
 class Person(models.Model):
     """A person, kept across rounds and found again by the ID number.
+
+    The identity fields (name, gender, birth date, ID number) are shared by every round and town the person
+    was nominated in: a 自荐表 never writes them once the person exists (the nomination keeps the name as filed,
+    Nomination.name); only the office of the town holding the person's current records corrects them
+    (candidates.services.person_correct_identity), with the old values in the audit log.
 
     The ID number is stored encrypted (column id_number_encrypted, reserve.crypto); `id_number` reads
     as the plain number. Uniqueness and lookups use id_number_hash, its keyed hash. Show it masked
@@ -326,9 +344,12 @@ class Nomination(models.Model):
         Village, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("推荐村（社区）")
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("人员"))
+    # The name as the village filed it: this round's lists, notice and PDFs show it, whatever becomes of the
+    # shared person row (Person).
+    name = models.CharField(_("姓名"), max_length=30)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
 
-    # 基本情况 (name, gender, birth date and ID number are on the person)
+    # 基本情况 (gender, birth date and ID number are on the person; the name as filed is above)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
     birthplace = models.CharField(_("出生地"), max_length=50, blank=True)
@@ -354,12 +375,12 @@ class Nomination(models.Model):
     work_unit_post = models.CharField(_("现工作单位及职务"), max_length=100)
     phone = models.CharField(_("联系电话"), max_length=20)
     speciality = models.CharField(_("专长"), max_length=100, blank=True)
-    awards_punishments = models.TextField(_("奖惩情况"), blank=True)
-    statement = models.TextField(_("自荐理由（主要表现）"))
+    awards_punishments = models.TextField(_("奖惩情况"), max_length=AWARDS_MAX, blank=True)
+    statement = models.TextField(_("自荐理由（主要表现）"), max_length=STATEMENT_MAX)
     relaxation_category = models.CharField(
         _("申请放宽条件的类别"), max_length=30, choices=RelaxationCategory.choices, blank=True
     )
-    relaxation_note = models.TextField(_("放宽条件说明"), blank=True)
+    relaxation_note = models.TextField(_("放宽条件说明"), max_length=NOTE_MAX, blank=True)
     id_card_copy = models.FileField(_("身份证复印件"), upload_to="id_cards/%Y/", blank=True)
 
     # The organisation office's decision to relax a basic condition (the plan's 放宽条件): decided by the office,
@@ -367,7 +388,7 @@ class Nomination(models.Model):
     relaxation_decided = models.CharField(
         _("组织办决定放宽的类别"), max_length=30, choices=RelaxationCategory.choices, blank=True
     )
-    relaxation_reason = models.TextField(_("放宽理由"), blank=True)
+    relaxation_reason = models.TextField(_("放宽理由"), max_length=REASON_MAX, blank=True)
     relaxation_approved_by = models.CharField(_("批准人"), max_length=60, blank=True)
     relaxation_approved_on = models.DateField(_("批准日期"), null=True, blank=True)
     relaxation_recorded_by = models.ForeignKey(
@@ -401,7 +422,7 @@ class Nomination(models.Model):
         indexes = [models.Index(fields=["round", "village", "status"])]
 
     def __str__(self):
-        return f"{self.person.name}（{self.village.name}）"
+        return f"{self.name}（{self.village.name}）"
 
     def get_absolute_url(self):
         return reverse("candidates:nomination_detail", args=[self.pk])

@@ -55,3 +55,25 @@ def round_links(round_, user) -> list[tuple[str, str]]:
 
     scope = Scope.for_user(user)
     return [(link.label, reverse(link.url_name, args=[round_.pk])) for link in _round_links if scope.has(*link.roles)]
+
+
+# Events of a nomination's timeline that only the office reads in full: joint vetting's answers and the office's
+# decisions on them, whose reasons quote the findings and whose actors (the departments' clerks) say which
+# department answered. Another role (the village branch, the committee) sees a "hidden" event not at all, and
+# any other of them without its reason and its actor: it sees that the person did not pass vetting, not why.
+_office_only_events: dict[str, bool] = {}
+
+
+def register_office_only_event(action: str, *, hidden: bool = False) -> None:
+    _office_only_events[action] = _office_only_events.get(action, False) or hidden
+
+
+def office_only_event(action: str) -> bool | None:
+    """None: an event every reader of the nomination sees in full; True: hidden from all but the office; False:
+    shown to the others without its reason and actor."""
+    return _office_only_events.get(action)
+
+
+# The nomination's own steps of joint vetting: the office's reasons quote the departments' findings.
+register_office_only_event("disqualify")
+register_office_only_event("reopen_vetting")

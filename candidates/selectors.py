@@ -3,7 +3,7 @@ Views never filter by village or town themselves."""
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from reserve import idnumber
 from reserve.exceptions import NotFound
@@ -65,7 +65,17 @@ def _search(q: str) -> Q:
     number = idnumber.normalise(q)
     if _ID_SHAPE.fullmatch(number):
         return Q(person__in=Person.objects.by_id_number(number))
-    return Q(person__name__icontains=q.strip())
+    return Q(name__icontains=q.strip())
+
+
+def person_record_town_id(person) -> int | None:
+    """The town that holds a person's current records: the town of the person's latest submitted nomination
+    (the latest round, then the latest filed), else of the latest draft. Only its office corrects the person's
+    identity (candidates.services.person_correct_identity)."""
+    latest = (Nomination.objects.filter(person=person)
+              .order_by(Case(When(status=Status.DRAFT, then=1), default=0), "-round__year", "-id")
+              .values_list("round__town_id", flat=True).first())
+    return latest
 
 
 def nomination_timeline(nomination):
@@ -78,15 +88,25 @@ def nomination_timeline(nomination):
     return Event.objects.filter(content_type=ct, object_id=nomination.pk).select_related("actor")
 
 
-def nomination_timeline_rows(nomination) -> list[tuple]:
-    """The timeline as a page shows it: (event, its label, the label of the status it moved to —
-    empty when that is not a status of a nomination)."""
+def nomination_timeline_rows(nomination, user=None) -> list[tuple]:
+    """The timeline as a page shows it to this user: (event, its label, the label of the status it moved to —
+    empty when that is not a status of a nomination). Anyone but the office reads joint vetting's events without
+    their reasons and actors, or not at all (candidates.panels.office_only_event); no user: the whole record."""
     from reserve import events
 
-    return [
-        (e, events.label(e.action), Status(e.to_status).label if e.to_status in Status.values else "")
-        for e in nomination_timeline(nomination)
-    ]
+    from .panels import office_only_event
+
+    full = user is None or Scope.for_user(user).has(Role.OFFICE)
+    rows = []
+    for e in nomination_timeline(nomination):
+        private = None if full else office_only_event(e.action)
+        if private:
+            continue
+        if private is False:
+            e.reason, e.actor = "", None
+            e.actor_withheld = True
+        rows.append((e, events.label(e.action), Status(e.to_status).label if e.to_status in Status.values else ""))
+    return rows
 
 
 def rounds_visible_to(user) -> QuerySet[Round]:
@@ -130,9 +150,24 @@ def may_edit_nomination(nomination, user) -> bool:
     return Scope.for_user(user).has(Role.VILLAGE) and nomination.status in EDITABLE
 
 
+def may_correct_identity(nomination, user) -> bool:
+    """Whether the page offers this user the correction of the person's identity: the office of the town holding
+    the person's current records (the service checks again)."""
+    return (Scope.for_user(user).has(Role.OFFICE) and nomination.status != Status.DRAFT
+            and person_record_town_id(nomination.person) == nomination.round.town_id)
+
+
 def may_record_relaxation(nomination, user) -> bool:
     """Whether the page offers this user the office's relaxation decision (the service checks again)."""
     return Scope.for_user(user).has(Role.OFFICE) and nomination.status in RELAXABLE
+
+
+def may_download_id_card(nomination, user) -> bool:
+    """Whether this user may open the nomination's ID-card copy (it shows the full ID number): the office of the
+    town, and the village branch that uploaded it while its form is still its own to change (a draft, or returned)
+    — not the committee. The caller has looked the nomination up in the user's scope."""
+    scope = Scope.for_user(user)
+    return scope.has(Role.OFFICE) or (scope.has(Role.VILLAGE) and nomination.status in EDITABLE)
 
 
 def nomination_form_rows(nomination) -> dict[str, list]:

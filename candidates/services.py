@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from reserve.choices import RelaxationCategory
 from reserve.dates import cn_date, cn_month
-from reserve.exceptions import ActionRefused, NotAllowed
+from reserve.exceptions import ActionRefused, NotAllowed, NotFound
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
 from reserve.text import clean_text
+from reserve.uploads import replace_document
 from reserve.workflow import local_today  # noqa: F401 (the one "today" of every service)
 
 from .eligibility import FAIL, RELAXABLE_RULES, Applicant, evaluate
@@ -52,15 +53,19 @@ def _apply_eligibility(nomination, relatives=None) -> bool:
     return changed
 
 
-def _person_for(data) -> Person:
-    # Found again across rounds by the keyed hash of the number (the number itself is encrypted).
+def _person_for(data, *, own_nomination=None) -> Person:
+    """The person of this ID number, found again across rounds by the keyed hash of the number (the number itself
+    is encrypted), or created from the form. An existing person's identity fields are never written from a
+    自荐表: they are shared with other rounds and towns (person_correct_identity is the one way to change them) —
+    except the name of a person no other nomination refers to, which the village may still correct on the
+    nomination that created it."""
     person, _created = Person.objects.get_or_create_by_id_number(
         data["id_number"], defaults={k: data[k] for k in ("name", "gender", "birth_date")},
     )
-    if any(getattr(person, k) != data[k] for k in ("name", "gender", "birth_date")):
-        for k in ("name", "gender", "birth_date"):
-            setattr(person, k, data[k])
-        person.save(update_fields=["name", "gender", "birth_date"])
+    if (own_nomination is not None and person.name != data["name"]
+            and not person.nominations.exclude(pk=own_nomination.pk).exists()):
+        person.name = data["name"]
+        person.save(update_fields=["name"])
     return person
 
 
@@ -84,7 +89,8 @@ def _relative_labels(relatives):
 
 
 def _duplicate_error():
-    return ValidationError({"id_number": _("此人在本批次已有自荐表，同一人每批次只能报名一次。")})
+    # Neutral: it must not tell a village that the number is nominated in another village (or by whom).
+    return ValidationError({"id_number": _("该身份证号码本批次不能再填写自荐表，请核对号码；如有疑问，请联系镇组织办。")})
 
 
 def _check_duplicate(round_, person, exclude_pk=None):
@@ -110,9 +116,10 @@ def nomination_create(*, actor, round_: Round, person_data, fields, resume=(), f
             _check_resume(resume, person_data["birth_date"])
             person = _person_for(person_data)
             _check_duplicate(round_, person)
-            nomination = Nomination(round=round_, village=actor.village, person=person, created_by=actor, **fields)
-            if id_card_copy is not None:
-                nomination.id_card_copy = id_card_copy
+            nomination = Nomination(round=round_, village=actor.village, person=person, name=person_data["name"],
+                                    created_by=actor, **fields)
+            if id_card_copy is not None:  # encrypted at rest; the copy it replaces deleted once committed
+                replace_document(nomination, "id_card_copy", id_card_copy)
             _apply_eligibility(nomination, _relative_labels(relatives))
             nomination.save()
             _save_rows(nomination, resume=resume, family=family, relatives=relatives)
@@ -134,13 +141,14 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
             if nomination.status not in EDITABLE:
                 raise ActionRefused(_("自荐表已提交，不能修改。"))
             _check_resume(resume, person_data["birth_date"])
-            person = _person_for(person_data)
+            person = _person_for(person_data, own_nomination=nomination)
             _check_duplicate(nomination.round, person, exclude_pk=nomination.pk)
             nomination.person = person
+            nomination.name = person_data["name"]
             for name, value in fields.items():
                 setattr(nomination, name, value)
-            if id_card_copy is not None:
-                nomination.id_card_copy = id_card_copy
+            if id_card_copy is not None:  # encrypted at rest; the copy it replaces deleted once committed
+                replace_document(nomination, "id_card_copy", id_card_copy)
             _apply_eligibility(nomination, _relative_labels(relatives))
             nomination.save()
             _save_rows(nomination, resume=resume, family=family, relatives=relatives)
@@ -149,6 +157,63 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
     except IntegrityError:
         raise _duplicate_error() from None
     return nomination
+
+
+# --- a person's identity ----------------------------------------------------------------------
+
+def person_correct_identity(*, actor, nomination_id: int, name: str, id_number: str) -> Person:
+    """The office corrects a person's identity (name; ID number, and with it the birth date and gender it encodes)
+    from the page of one of its town's nominations.
+
+    The person row is shared by every round and town the person was nominated in, so only the office of the town
+    that holds the person's current records may change it (candidates.selectors.person_record_town_id); the old
+    and new values (ID numbers masked) go to the audit log. The nomination whose page it is takes the corrected
+    name too; other nominations keep the name as filed (their lists, notices and PDFs do not change).
+    """
+    from reserve import audit, idnumber
+
+    from .selectors import person_record_town_id
+
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    name = clean_text(name)
+    if not name:
+        raise ActionRefused(_("请填写姓名。"))
+    if len(name) > Person._meta.get_field("name").max_length:
+        raise ActionRefused(_("姓名不能超过%(n)d个字。") % {"n": Person._meta.get_field("name").max_length})
+    try:
+        parsed = idnumber.parse(id_number, today=local_today())
+    except ValidationError as e:
+        raise ActionRefused("".join(e.messages)) from None
+    with transaction.atomic(durable=True):
+        nomination = lock_nomination(actor, nomination_id)
+        if nomination.status == Status.DRAFT:
+            raise NotFound  # a village's draft is its own (candidates.selectors.nominations_visible_to)
+        person = Person.objects.select_for_update().get(pk=nomination.person_id)
+        if person_record_town_id(person) != nomination.round.town_id:
+            raise ActionRefused(_("此人当前的档案不在本镇，身份信息须由其档案所在镇的组织办更正。"))
+        new = {"name": name, "id_number": parsed.number, "gender": parsed.gender, "birth_date": parsed.birth_date}
+        old = {k: getattr(person, k) for k in new}
+        changed = [k for k in new if old[k] != new[k]]
+        if not changed:
+            raise ActionRefused(_("身份信息没有变化。"))
+        if "id_number" in changed and Person.objects.by_id_number(parsed.number).exclude(pk=person.pk).exists():
+            raise ActionRefused(_("该身份证号码已属于系统中的另一人，不能更正为此号码；请联系系统管理员核实。"))
+        for k in changed:
+            setattr(person, k, new[k])
+        person.save(update_fields=changed)
+        if nomination.name != name:
+            nomination.name = name
+            nomination.save(update_fields=["name", "updated_at"])
+
+        def shown(key, value):
+            return idnumber.mask(value) if key == "id_number" else str(value)
+
+        audit.record("update", user=actor, obj=person, detail={
+            "field": "identity", "nomination": nomination.pk,
+            "changed": {k: [shown(k, old[k]), shown(k, new[k])] for k in changed},
+        })
+    return person
 
 
 def resume_line_error(start, end, birth_date, today) -> tuple[str, str] | None:

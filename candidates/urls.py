@@ -15,5 +15,6 @@ urlpatterns = [
     # Before the action pattern, which would take "id-number" for an action's slug.
     path("<int:pk>/id-number/", views.nomination_id_number, name="nomination_id_number"),
     path("<int:pk>/relaxation/", views.nomination_relaxation, name="nomination_relaxation"),
+    path("<int:pk>/identity/", views.nomination_identity, name="nomination_identity"),
     path("<int:pk>/<slug:action>/", views.nomination_action, name="nomination_action"),
 ]

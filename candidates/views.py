@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reserve import audit, idnumber
 from reserve.dates import age_on
-from reserve.exceptions import ActionRefused
+from reserve.exceptions import ActionRefused, NotAllowed
 from reserve.forms import add_errors
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
@@ -31,6 +31,7 @@ from . import services
 from .eligibility import Applicant, evaluate
 from .forms import (
     FamilyFormSet,
+    IdentityForm,
     NominationFilterForm,
     NominationForm,
     ReasonForm,
@@ -42,6 +43,8 @@ from .forms import (
 from .panels import nomination_panels
 from .selectors import (
     get_nomination_for_user_or_404,
+    may_correct_identity,
+    may_download_id_card,
     may_edit_nomination,
     may_record_relaxation,
     nomination_form_rows,
@@ -225,16 +228,44 @@ def nomination_detail(request, pk):
     return render(request, "candidates/nomination_detail.html", {
         "n": nomination,
         "actions": services.available_actions(nomination, request.user),
-        "events": nomination_timeline_rows(nomination),
+        "events": nomination_timeline_rows(nomination, request.user),
         "resume": nomination.resume.all(),
         "family": nomination.family.all(),
         "relatives": nomination.committee_relatives.all(),
         "can_edit": may_edit_nomination(nomination, request.user),
         "id_number_display": idnumber.mask(nomination.person.id_number),
         "can_unmask": Role.OFFICE in roles_of(request.user),
+        "can_download_id_card": may_download_id_card(nomination, request.user),
         "panels": nomination_panels(nomination, request.user),
         "relaxation_form": RelaxationForm() if may_record_relaxation(nomination, request.user) else None,
+        "identity_form": IdentityForm() if may_correct_identity(nomination, request.user) else None,
     })
+
+
+def _form_errors(form) -> str:
+    """A small form posted from the nomination's page, refused: its errors in one line, each with its field."""
+    return "；".join(f"{form.fields[name].label if name in form.fields else ''}：{' '.join(errs)}"
+                    for name, errs in form.errors.items())
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def nomination_identity(request, pk):
+    """The office corrects the person's identity (name, ID number): shared by every round and town the person was
+    nominated in, so only the office of the town holding the current records may (the service checks)."""
+    nomination = get_nomination_for_user_or_404(request.user, pk)
+    form = IdentityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("未更正身份信息：") + _form_errors(form))
+        return redirect(nomination)
+    try:
+        services.person_correct_identity(actor=request.user, nomination_id=nomination.pk,
+                                         name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"])
+    except ActionRefused as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已更正身份信息，原信息记入审计日志。其他批次的自荐表仍显示填报时的姓名。"))
+    return redirect(nomination)
 
 
 @role_required(Role.OFFICE)
@@ -244,8 +275,7 @@ def nomination_relaxation(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     form = RelaxationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("未记录放宽条件：") + "；".join(
-            f"{form.fields[name].label}：{' '.join(errs)}" for name, errs in form.errors.items()))
+        messages.error(request, _("未记录放宽条件：") + _form_errors(form))
         return redirect(nomination)
     d = form.cleaned_data
     try:
@@ -292,9 +322,11 @@ def nomination_action(request, pk, action):
     return redirect(nomination)
 
 
-@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+@role_required(Role.OFFICE, Role.VILLAGE)  # not the committee: the copy shows the full ID number
 def nomination_id_card(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
+    if not may_download_id_card(nomination, request.user):
+        raise NotAllowed
     response = document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
     audit.record("download", request=request, obj=nomination, detail={"file": "id_card"})
     return response

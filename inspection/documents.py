@@ -13,7 +13,7 @@ def draft_report(nomination, results, talks) -> str:
     person = nomination.person
     edu = nomination.highest_education
     opening = _("%(name)s，%(gender)s，%(birth)s生，%(eth)s，%(native)s人，%(edu)s文化程度，") % {
-        "name": person.name, "gender": person.get_gender_display(), "birth": cn_month(person.birth_date),
+        "name": nomination.name, "gender": person.get_gender_display(), "birth": cn_month(person.birth_date),
         "eth": nomination.ethnicity, "native": nomination.native_place or "XX",
         "edu": Education(edu).label if edu else "XX",
     }
@@ -23,7 +23,7 @@ def draft_report(nomination, results, talks) -> str:
     else:
         opening += _("%(p)s，") % {"p": nomination.get_political_status_display()}
     opening += _("现任%(post)s。该同志主要表现是：") % {"post": nomination.work_unit_post}
-    lines = [_("%(name)s同志考察材料") % {"name": person.name}, "", opening, ""]
+    lines = [_("%(name)s同志考察材料") % {"name": nomination.name}, "", opening, ""]
     lines += [
         _("一、思想政治方面（德）：") + _("（请根据个别谈话和测评情况填写）"),
         _("二、工作能力和实绩方面（能、勤、绩）：") + nomination.statement.strip(),

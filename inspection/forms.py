@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 
-from .models import QUALITIES, CommitteeDecision, Talk, default_appraisal_options
+from .models import QUALITIES, REPORT_MAX, CommitteeDecision, Talk, default_appraisal_options
 
 # Upper bound of any typed count: far above a village's voters, far below the database's integer range.
 MAX_COUNT = 100000
@@ -57,7 +57,7 @@ class TalkForm(forms.ModelForm):
 
 class ReportForm(forms.Form):
     text = forms.CharField(
-        label=_("考察材料"), strip=False,
+        label=_("考察材料"), strip=False, max_length=REPORT_MAX,
         widget=forms.Textarea(attrs={"rows": 28, "class": "report-text"}),
         help_text=_("落款的考察人和日期请填在下方两栏，打印时自动加在正文之后。"),
     )

@@ -20,7 +20,7 @@ class Talk(models.Model):
     talkers = models.CharField(_("谈话人"), max_length=100)
     interviewee = models.CharField(_("谈话对象"), max_length=30)
     category = models.CharField(_("谈话对象类别"), max_length=20, choices=TalkCategory.choices)
-    content = models.TextField(_("谈话内容"))
+    content = models.TextField(_("谈话内容"), max_length=5000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,7 +56,7 @@ class AppraisalSession(models.Model):
     entitled_committee = models.PositiveIntegerField(_("应参加两委成员人数"), default=0)
     # A second session for a village of a round (e.g. after a failed one) is held only for a reason the
     # office records; every session stays on the record.
-    repeat_reason = models.TextField(_("再次测评理由"), blank=True)
+    repeat_reason = models.TextField(_("再次测评理由"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,11 +100,16 @@ class Tally(models.Model):
         return f"{self.session} · {self.get_category_display()}"
 
 
+# The longest 考察材料 (the practice notes' report runs to a few thousand characters; its draft quotes the 自荐表's
+# statement, at most candidates.models.STATEMENT_MAX).
+REPORT_MAX = 10000
+
+
 class InspectionReport(models.Model):
     """考察材料: drafted from the data, edited by the office."""
 
     nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="inspection_report")
-    text = models.TextField(_("考察材料"))
+    text = models.TextField(_("考察材料"), max_length=REPORT_MAX)
     inspectors = models.CharField(_("考察人"), max_length=100, blank=True)
     report_date = models.DateField(_("日期"), null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -125,7 +130,7 @@ class CommitteeMeeting(models.Model):
     date = models.DateField(_("会议日期"))
     # Attendance: the committee members present by name, how many the committee has (应到) and how many
     # were present (实到); a decision is recorded only when 实到/应到 reaches the round's quorum.
-    attendees = models.TextField(_("出席委员"))
+    attendees = models.TextField(_("出席委员"), max_length=1000)
     members_total = models.PositiveSmallIntegerField(_("应到委员人数"), null=True)
     members_present = models.PositiveSmallIntegerField(_("实到委员人数"), null=True)
     minutes_ref = models.CharField(_("会议记录编号"), max_length=60, blank=True)
@@ -156,9 +161,9 @@ class CommitteeDecision(models.Model):
     meeting = models.ForeignKey(CommitteeMeeting, on_delete=models.CASCADE, related_name="decisions")
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="committee_decisions")
     outcome = models.CharField(_("研究结果"), max_length=10, choices=Outcome.choices)
-    reason = models.TextField(_("理由"), blank=True)
+    reason = models.TextField(_("理由"), max_length=500, blank=True)
     # Approving beyond the village's remaining places: the committee's reason, and the numbers it was warned of.
-    quota_reason = models.TextField(_("超出名额的理由"), blank=True)
+    quota_reason = models.TextField(_("超出名额的理由"), max_length=500, blank=True)
     quota_numbers = models.JSONField(_("名额情况"), default=dict, blank=True)
 
     class Meta:

@@ -293,7 +293,7 @@ def check_decision_date(meeting, nomination) -> None:
     proposed = proposed_on(nomination)
     if proposed is not None and meeting.date < proposed:
         raise ActionRefused(_("%(name)s于%(p)s提交党委研究，晚于本次会议日期（%(m)s），不能由本次会议研究。") % {
-            "name": nomination.person.name, "p": cn_date(proposed), "m": cn_date(meeting.date)})
+            "name": nomination.name, "p": cn_date(proposed), "m": cn_date(meeting.date)})
 
 
 def check_quota(nomination, quota_reason: str) -> dict | None:

@@ -199,7 +199,7 @@ def report_print(request, pk):
     if report is None:
         messages.info(request, _("尚未保存考察材料，请先起草并保存，再下载PDF。"))
         return redirect("inspection:inspection", pk=nomination.pk)
-    title = _("%(name)s同志考察材料") % {"name": nomination.person.name}
+    title = _("%(name)s同志考察材料") % {"name": nomination.name}
     results = appraisal_results(nomination)
     return _pdf_download(request, "inspection/report_pdf.html", {
         "n": nomination, "report": report, "title": title,
@@ -304,7 +304,7 @@ def tally_edit(request, pk, nomination_pk):
                     page_error = e.message
                 else:
                     messages.success(request, _("已保存%(name)s的计票结果。下一步：录入其他人选的计票结果，或到考察页面起草考察材料。")
-                                     % {"name": nomination.person.name})
+                                     % {"name": nomination.name})
                     return redirect(session)
     return render(request, "inspection/tally_form.html", {
         "session": session, "n": nomination, "forms": [form for _value, form in forms], "page_error": page_error,
@@ -399,7 +399,7 @@ def meeting_detail(request, pk):
             except ActionRefused as e:
                 messages.error(request, e.message)
             else:
-                name = decision.nomination.person.name
+                name = decision.nomination.name
                 if decision.outcome == decision.Outcome.APPROVE:
                     messages.success(request, _("已记录对%(name)s的研究结果：同意。下一步：由组织办发布公示。")
                                      % {"name": name})

@@ -36,7 +36,7 @@ class Notice(models.Model):
                                 verbose_name=_("村（社区）"))
     token = models.CharField(max_length=32, unique=True, default=public_token, editable=False)
     title = models.CharField(_("标题"), max_length=120)
-    body = models.TextField(_("正文"))
+    body = models.TextField(_("正文"), max_length=4000)
     start_date = models.DateField(_("公示开始"))
     end_date = models.DateField(_("公示结束"))
     days = models.PositiveSmallIntegerField(_("公示期（天数）"))
@@ -174,7 +174,7 @@ class Objection(models.Model):
                               related_name="objections", verbose_name=_("反映对象"))
     receipt = models.CharField(_("受理编号"), max_length=24, unique=True)
     channel = models.CharField(_("反映方式"), max_length=10, choices=Channel.choices)
-    content = models.TextField(_("反映内容"))
+    content = models.TextField(_("反映内容"), max_length=2000)
     name = models.CharField(_("反映人姓名"), max_length=30, blank=True)
     phone = models.CharField(_("反映人电话"), max_length=30, blank=True)
     received_at = models.DateTimeField(_("收到时间"))
@@ -184,14 +184,14 @@ class Objection(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("登记人"))
     verified_by = models.CharField(_("核实人"), max_length=60, blank=True)
-    verification = models.TextField(_("核实情况"), blank=True)
+    verification = models.TextField(_("核实情况"), max_length=4000, blank=True)
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
-    conclusion_reason = models.TextField(_("结论理由"), blank=True)
+    conclusion_reason = models.TextField(_("结论理由"), max_length=2000, blank=True)
     concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("结论人"))
     concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
     # The committee's decision on an objection the office found true (status referred).
-    decision_reason = models.TextField(_("党委研究意见"), blank=True)
+    decision_reason = models.TextField(_("党委研究意见"), max_length=2000, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("党委决定录入人"))
     decided_at = models.DateTimeField(_("党委决定时间"), null=True, blank=True)

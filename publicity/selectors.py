@@ -1,5 +1,8 @@
 """Scoped reads for notices and objections."""
 
+import datetime
+import re
+
 from django.db.models import Count, Q, QuerySet
 
 from candidates.models import Nomination
@@ -51,12 +54,39 @@ def get_objection_to_decide_or_404(user, pk) -> Objection:
         raise NotFound from None
 
 
+# A public token or receipt number as the app makes them (secrets.token_urlsafe, publicity.models): anything else —
+# a NUL byte, which PostgreSQL cannot compare, or a megabyte of text — names no notice and is never queried.
+_PUBLIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _public_key(value) -> str:
+    if not isinstance(value, str) or not _PUBLIC_KEY.fullmatch(value):
+        raise NotFound
+    return value
+
+
 def public_notice_or_404(token) -> Notice:
     """A published notice by its public token (the public page: no scope, the token is the key)."""
-    notice = Notice.objects.select_related("round", "village").filter(token=token).first() if token else None
+    notice = Notice.objects.select_related("round", "village").filter(token=_public_key(token)).first()
     if notice is None:
         raise NotFound
     return notice
+
+
+def public_list_until(notice) -> datetime.date:
+    """The last day the public page lists the notice's people: its end, plus the round's days after it
+    (Round.public_list_days). From the day after, the page says only that the period has ended."""
+    return notice.end_date + datetime.timedelta(days=notice.round.public_list_days)
+
+
+def public_list_shown(notice, today) -> bool:
+    return today <= public_list_until(notice)
+
+
+def public_entries(notice) -> list:
+    """The people the public page lists: those still proposed. A person withdrawn, or whose candidacy the committee
+    cancelled, is no longer named in public (the office's pages keep the whole notice)."""
+    return list(proposed_entries(notice))
 
 
 # --- the office's pages ---------------------------------------------------------------------------
@@ -93,7 +123,7 @@ def awaiting_publicity_names(user, round_) -> dict[int, list[str]]:
     """Village id -> the names of the people of that village awaiting publicity."""
     names = {}
     for n in awaiting_publicity(user, round_).select_related("person").order_by("id"):
-        names.setdefault(n.village_id, []).append(n.person.name)
+        names.setdefault(n.village_id, []).append(n.name)
     return names
 
 
@@ -173,7 +203,7 @@ def objection_steps(objection, user) -> dict[str, bool]:
 def public_receipt_or_404(notice, receipt) -> Objection:
     """An objection to a notice by its receipt number, with only what its receipt page shows."""
     objection = (Objection.objects.only("receipt", "received_at", "is_late", "is_early", "status", "notice_id")
-                 .filter(notice=notice, receipt=receipt[:24]).first())
+                 .filter(notice=notice, receipt=_public_key(receipt)).first())
     if objection is None:
         raise NotFound
     return objection

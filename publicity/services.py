@@ -65,7 +65,7 @@ def _entry_for(nomination, order) -> NoticeEntry:
     person = nomination.person
     edu = nomination.highest_education
     return NoticeEntry(
-        nomination=nomination, order=order, name=person.name, gender=person.get_gender_display(),
+        nomination=nomination, order=order, name=nomination.name, gender=person.get_gender_display(),
         birth_month=f"{person.birth_date.year}.{person.birth_date.month:02d}",
         education=Education(edu).label if edu else "",
         political_status=nomination.get_political_status_display(),
@@ -90,7 +90,7 @@ def committee_decision_dates(nominations) -> list[tuple[str, datetime.date]]:
                                                   outcome=CommitteeDecision.Outcome.APPROVE)
                  .select_related("meeting", "nomination__person").order_by("meeting__date", "id"))
     for decision in decisions:
-        found[decision.nomination_id] = (decision.nomination.person.name, decision.meeting.date)
+        found[decision.nomination_id] = (decision.nomination.name, decision.meeting.date)
     return list(found.values())
 
 
@@ -242,7 +242,7 @@ def notice_publish(*, actor, round_, village, contact_phone, contact_address, pu
         for nomination in nominations:
             apply_transition(nomination, "publish", actor=actor, today=today, data={"notice": notice.pk, **dates})
         record_event(notice, action="notice_publish", actor=actor,
-                     data={"village": village.name, "people": [n.person.name for n in nominations], **dates})
+                     data={"village": village.name, "people": [n.name for n in nominations], **dates})
         # Rendered once, here, and stored: the notice never changes, downloads serve this file.
         pdf = render_notice_pdf(notice, public_url=public_url_for(notice))
         notice.pdf.save(f"notice-{notice.pk}-{secrets.token_hex(4)}.pdf", ContentFile(pdf), save=True)
@@ -398,11 +398,11 @@ def objection_record(*, actor, notice, channel, content, name="", phone="", entr
 
 
 def _audit_objection(objection, actor) -> None:
-    """The objection in the audit log: who recorded it and about whom; the objector's name and phone only
-    as present or not (their values stay in the objection, seen by the office only)."""
+    """The objection in the audit log: who recorded it, on which notice and entry (by id); its content and
+    the objector's name and phone only as present or not (their values stay in the objection, seen by the
+    office only)."""
     audit.record(audit.AuditEntry.Action.CREATE, user=actor, obj=objection, detail={
-        "channel": objection.channel, "notice": str(objection.notice),
-        "entry": str(objection.entry) if objection.entry_id else "",
+        "channel": objection.channel, "notice": objection.notice_id, "entry": objection.entry_id or "",
         "name": "有" if objection.name else "无", "phone": "有" if objection.phone else "无",
         "late": objection.is_late, "early": objection.is_early,
     })

@@ -322,7 +322,7 @@ def objection_detail(request, pk):
         messages.error(request, _("这一步现在不能办理（异议的状态已变化），请按页面提示操作。"))
     entry = objection.entry
     audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=objection, detail={
-        "page": "objection_detail", "objector": True, "entry": str(entry) if entry else ""})
+        "page": "objection_detail", "objector": True, "entry": entry.pk if entry else ""})
     return render(request, "publicity/objection_detail.html", {
         "o": objection, "notice": objection.notice, "entry": entry,
         "nomination": entry.nomination if entry else None,

@@ -17,18 +17,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import _get_ip
 from django_ratelimit.decorators import ratelimit
 
+from reserve.audit import client_address
 from reserve.dates import cn_date
 from reserve.exceptions import NotFound
 from reserve.views_errors import too_many
 
 from .forms_public import PublicObjectionForm
-from .selectors import notice_entries, proposed_entries, public_notice_or_404, public_receipt_or_404
+from .selectors import (
+    proposed_entries,
+    public_entries,
+    public_list_shown,
+    public_list_until,
+    public_notice_or_404,
+    public_receipt_or_404,
+)
 from .services import objection_lodge_public
 
 # Throttle rates (django-ratelimit syntax).
@@ -53,10 +61,11 @@ def _client_notice_rate(group, request):
 
 
 def _client_notice_key(group, request):
-    """The rate-limit key of one client address on one notice. The address is read exactly as
-    django-ratelimit's own "ip" key reads it (RATELIMIT_IP_META_KEY; IPv6 grouped by /64)."""
+    """The rate-limit key of one client address on one notice. The address is the app's own
+    (reserve.audit.client_address), as django-ratelimit's "ip" key reads it (RATELIMIT_IP_META_KEY;
+    IPv6 grouped by /64)."""
     token = request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""
-    return f"{_get_ip(request)}|{token[:64]}"
+    return f"{client_address(request, network=True)}|{token[:64]}"
 
 
 def _public(view):
@@ -113,6 +122,11 @@ def _add_errors(form, error: ValidationError):
 @ratelimit(key=_client_notice_key, rate=_client_notice_rate, method="POST", block=False)
 def public_notice(request, token):
     notice = public_notice_or_404(token)
+    if not public_list_shown(notice, timezone.localdate()):
+        # Past the period and the round's days after it: the page no longer names anybody nor takes objections
+        # (nothing posted is saved); the office's own pages keep the whole notice.
+        return _message(request, notice.title, _("公示期已于%(d)s结束，公示名单不再在网上公开。") % {
+            "d": cn_date(notice.end_date)}, status=200)
     if request.method == "POST":
         if getattr(request, "limited", False):
             return too_many(request, back=notice.get_public_url())
@@ -142,7 +156,8 @@ def public_notice(request, token):
                             + "#receipt")
     return _render(request, "publicity/public_notice.html", {
         "notice": notice,
-        "entries": notice_entries(notice),
+        "entries": public_entries(notice),
+        "listed_until": public_list_until(notice),
         "state_text": _state_text(notice),
         "form": form,
         "accepting": accepting,

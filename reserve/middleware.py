@@ -9,7 +9,9 @@ from .scope import Scope
 
 
 class ForcePasswordChangeMiddleware:
-    """An account the office created must set its own password before doing anything else."""
+    """An account an administrator created, or whose password an administrator set (the admin's password page),
+    must set its own password before doing anything else (User.must_change_password, lifted only by the
+    person's own change: reserve.services.password_changed)."""
 
     # The second factor comes first (SecondFactorMiddleware): its two pages stay open here.
     ALLOWED = ("password_change", "password_change_done", "logout", "otp_verify", "otp_setup")
@@ -66,8 +68,9 @@ class SecondFactorMiddleware:
     """The second factor (django-otp, TOTP), after the password.
 
     A user who has confirmed an authenticator app gives its code (otp_verify) before anything else in
-    each session. An office account of a town that requires the second factor
-    (Town.require_otp_for_office) and has none yet is sent to enrol one (otp_setup) first. Sits after
+    each session. An account of whom the second factor is required (reserve.otp.requirement: the three
+    administrators under REQUIRE_OTP_FOR_ADMINS, the office and the departments of a town that says so) and
+    that has none yet is sent to enrol one (otp_setup) first. Sits after
     django_otp's OTPMiddleware, which tells whether this session has been verified.
     """
 
@@ -121,4 +124,56 @@ class DomainErrorMiddleware:
             return response_for_exception(request, Http404())
         if isinstance(exception, NotAllowed):
             return response_for_exception(request, PermissionDenied())
+        from .pdf import PdfRefused, refused_response
+
+        if isinstance(exception, PdfRefused):  # a document over the render's size or time bound
+            return refused_response(request, exception)
         return None
+
+
+class SessionLifetimeMiddleware:
+    """A session ends SESSION_ABSOLUTE_AGE seconds (default 12 hours) after the sign-in, however active it is,
+    besides the 30 minutes without a request (SESSION_COOKIE_AGE). The sign-in time is kept in the session
+    at login (reserve.signals.remember_signin_time); a session signed in before this rule existed is given
+    the time it is first seen. An ended session is signed out (audited as a sign-out) and the request goes on
+    as anonymous: the login page follows for any page that needs a sign-in. Sits right after
+    AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            import time
+
+            from django.contrib.auth import logout
+
+            from .signals import SESSION_SIGNED_IN_AT
+
+            now = int(time.time())
+            signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
+            if not isinstance(signed_in_at, int):
+                request.session[SESSION_SIGNED_IN_AT] = now
+            elif now - signed_in_at >= settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+        return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Every answer to a signed-in user (pages, downloads, redirects, errors) carries `Cache-Control: no-store,
+    private` (Django's add_never_cache_headers): no browser cache, proxy or shared computer keeps a copy of
+    personal data. Static files are not touched (WhiteNoise answers them before this, with its own long cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        static = settings.STATIC_URL or "/static/"
+        if user is not None and user.is_authenticated and not request.path.startswith(static):
+            from django.utils.cache import add_never_cache_headers
+
+            add_never_cache_headers(response)
+        return response

@@ -6,10 +6,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import m2m_changed
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Gender
+from .roles import refuse_conflicting_roles
 
 
 class Town(models.Model):
@@ -22,6 +24,10 @@ class Town(models.Model):
     require_otp_for_office = models.BooleanField(
         _("组织办账号须启用两步验证"), default=False,
         help_text=_("勾选后，本镇组织办的账号登录后须先绑定手机验证器（TOTP），每次登录输入动态验证码"),
+    )
+    require_otp_for_departments = models.BooleanField(
+        _("联审部门账号须启用两步验证"), default=False,
+        help_text=_("勾选后，本镇联审部门的账号登录后须先绑定手机验证器（TOTP），每次登录输入动态验证码"),
     )
 
     class Meta:
@@ -147,6 +153,10 @@ class User(AbstractUser):
             raise ValidationError({"department": _("所属部门不在所属镇内。")})
 
 
+# 三员分立: an administrator's role is held alone, however the groups are written (reserve.roles).
+m2m_changed.connect(refuse_conflicting_roles, sender=User.groups.through, dispatch_uid="reserve_user_roles")
+
+
 class Event(models.Model):
     """One workflow step on one object: who, when, from which status to which, and why."""
 
@@ -160,7 +170,7 @@ class Event(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    reason = models.TextField(_("理由"), blank=True)
+    reason = models.TextField(_("理由"), max_length=1000, blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:

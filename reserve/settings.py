@@ -56,8 +56,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "reserve.uploads.RequestBodyLimitMiddleware",  # 413 for a body over its view's limit, before it is read
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reserve.middleware.SessionLifetimeMiddleware",  # at most SESSION_ABSOLUTE_AGE after the sign-in
+    "reserve.middleware.PrivateResponseMiddleware",  # Cache-Control: no-store on every signed-in answer
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a TOTP code was given this session
     "reserve.middleware.AuditContextMiddleware",  # the request for the audit log; records denials
     "reserve.middleware.DomainErrorMiddleware",  # request.scope; NotFound → 404, NotAllowed → 403
@@ -110,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     })
+# PostgreSQL with two roles (manage.py setup_db_roles): the app connects as one that may only read and add to the
+# audit log; purge_audit connects as the tables' owner, through this second alias when it is set.
+if env("AUDIT_PURGE_DATABASE_URL", default=""):
+    DATABASES["audit_purge"] = env.db("AUDIT_PURGE_DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "reserve.User"
@@ -126,24 +133,41 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# 等保: at least 8 characters of at least three kinds, no common or all-digit password.
+# 等保: at least 8 characters of at least three kinds, no common or all-digit password. The common passwords
+# (compared case-insensitively) are the app's own list, reserve/common-passwords.txt.gz: Django's 20,000, John
+# the Ripper's and the composites a "three kinds" rule breeds (Admin@123, Abc@1234, the demo's Demo@2026 …),
+# built by scripts/build_common_passwords.py.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+     "OPTIONS": {"password_list_path": BASE_DIR / "reserve" / "common-passwords.txt.gz"}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "reserve.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
-# Login lockout (django-axes): 5 failures on one account, or from one address, lock it for 30 minutes.
+# Behind a reverse proxy that sets X-Real-IP from the connection (nginx: `proxy_set_header X-Real-IP
+# $remote_addr`): the client's address is read from it (reserve.audit.client_address, the one function
+# that the audit log, the lockout and the throttles use).
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+
+# Login lockout (django-axes): 5 failures on one account (from any address), or from one address (on any
+# accounts), lock it for 30 minutes. The address is the app's own (AXES_CLIENT_IP_CALLABLE), not
+# django-ipware's; the name kept in axes' tables has ID numbers masked and is cut to their 255 characters
+# (reserve.signals.lockout_username). A correct login clears only the failures of that account from that
+# address (reserve.signals.clear_own_failures), never the address's failures on other accounts, so axes'
+# own AXES_RESET_ON_SUCCESS (which clears both) is off. A wrong current password on the password change
+# page counts as a failed login of that account (reserve.forms.PasswordChangeForm).
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_REAL_IP", "REMOTE_ADDR") if env.bool("TRUSTED_PROXY", default=False) else ("REMOTE_ADDR",)
-)
+AXES_CLIENT_IP_CALLABLE = "reserve.audit.client_address"
+AXES_USERNAME_CALLABLE = "reserve.signals.lockout_username"
+# The request data axes keeps with an attempt shows these as asterisks: the name (kept masked in its own column)
+# and every password field — the password change's too, which counts as a sign-in attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "new_password1", "new_password2"]
 
 # The audit log (reserve.audit) is kept at least 180 days; `manage.py purge_audit` removes older rows.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
@@ -156,10 +180,19 @@ if AUDIT_RETENTION_DAYS < 180:
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="村级后备干部管理")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Sessions end after 30 minutes without a request, and when the browser closes.
+# Sessions end after 30 minutes without a request, when the browser closes, and at the latest
+# SESSION_ABSOLUTE_AGE seconds (default 12 hours) after the sign-in, however active
+# (reserve.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 3600)
+# Under HTTPS the session and CSRF cookies carry the __Host- prefix: a browser keeps such a cookie only
+# when it is Secure, set for the whole site (Path=/) and for this host alone (no Domain), so no other host
+# of the domain nor a plain-HTTP page can plant or overwrite it.
+if env.bool("HTTPS", default=False):
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
@@ -202,9 +235,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "reserve.views_errors.throttled"
-# The client address for throttling: REMOTE_ADDR, or X-Real-IP when the app runs behind a reverse
-# proxy that sets it from the connection (TRUSTED_PROXY=true); never a header the client controls.
-RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP" if env.bool("TRUSTED_PROXY", default=False) else "REMOTE_ADDR"
+# The client address for throttling (django-ratelimit's "ip" key): the app's own function, as for the
+# lockout and the audit log (TRUSTED_PROXY above); a request without X-Real-IP is not an error.
+RATELIMIT_IP_META_KEY = "reserve.audit.client_address"
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")  # e.g. https://reserve.example.gov.cn, for QR codes
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -218,10 +251,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 ID_HASH_KEY = env("ID_HASH_KEY", default="")
 
-# Uploads: the ID-card copy. Larger bodies are refused before they reach a view.
+# Uploads: the ID-card copy, vetting attachments and paper answers. A body larger than its view accepts is refused
+# (413) on its Content-Length before it is read (reserve.uploads.RequestBodyLimitMiddleware); the web server caps it
+# too (docs/deploy/nginx.conf). Stored files are readable by the app's user only, in directories only it can open.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# File fields whose uploads are stored encrypted with FIELD_ENCRYPTION_KEYS (reserve.uploads.replace_document; the
+# downloads decrypt; rotate_encryption_keys re-encrypts them): the ID-card copy shows the full ID number.
+ENCRYPTED_UPLOADS = ["candidates.Nomination.id_card_copy"]
+
+# Generated PDFs (reserve/pdf.py): the largest HTML source rendered and the longest render (seconds; the layout
+# runs in a child process killed after it; 0: in the calling process, no time bound).
+PDF_MAX_HTML_BYTES = env.int("PDF_MAX_HTML_BYTES", default=512 * 1024)
+PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=30)
 
 # Content-Security-Policy (django-csp): only the app's own scripts, styles and images; no inline
 # script or style anywhere (behaviour lives in static/js, looks in static/css). The public notice
@@ -256,6 +301,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# The three administrators (and any superuser) must use a second factor (reserve/otp.py): on by default
+# wherever HTTPS is on (production); off for a local run, the demo and the tests unless set.
+REQUIRE_OTP_FOR_ADMINS = env.bool("REQUIRE_OTP_FOR_ADMINS", default=HTTPS)
 if env.bool("TRUSTED_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -35,6 +35,8 @@ from .exceptions import ActionRefused, NotAllowed
 from .scope import Scope
 from .text import clean_text
 
+REASON_MAX_LENGTH = 1000  # characters of a reason (Event.reason), however it reaches an action
+
 # guard(obj, actor, today) -> a refusal message, or None; effect(obj, actor, today) -> None
 Guard = Callable[[object, object, datetime.date], str | None]
 Effect = Callable[[object, object, datetime.date], None]
@@ -218,9 +220,11 @@ class Workflow:
             raise ActionRefused(self.refused_message(obj, transition))
         if transition.needs_reason and not clean_text(reason):
             raise ActionRefused(_("请填写%(a)s理由。") % {"a": transition.label})
+        if max(len(reason or ""), len(override or "")) > REASON_MAX_LENGTH:
+            raise ActionRefused(_("理由不能超过%(n)d字。") % {"n": REASON_MAX_LENGTH})
         late = self.outside_window(obj, action, today)
         if late and not clean_text(override):
-            raise ActionRefused(late + _("如确需在规定时间外%(a)s，请填写理由（记入审计日志）。") % {"a": transition.label})
+            raise ActionRefused(late + _("如确需在规定时间外%(a)s，请填写理由（记入办理记录）。") % {"a": transition.label})
         refusal = self.refusal(obj, action, actor, today or local_today())
         if refusal:
             raise ActionRefused(refusal)

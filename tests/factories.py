@@ -148,6 +148,7 @@ class NominationFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(RoundFactory)
     village = factory.SubFactory(VillageFactory, town=factory.SelfAttribute("..round.town"))
     person = factory.SubFactory(PersonFactory)
+    name = factory.SelfAttribute("person.name")  # the name as filed
     political_status = PoliticalStatus.MASSES
     hukou_village = factory.SelfAttribute("village")
     fulltime_education = Education.HIGH_SCHOOL

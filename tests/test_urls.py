@@ -226,11 +226,13 @@ TABLE = {
     "candidates:eligibility_check":     _row(LOGIN, 405, 403, 403, 403, 403),   # POST only
     "candidates:nomination_detail":     _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
     "candidates:nomination_edit":       _row(LOGIN, ALLOW, 403, 403, 403, 403, kwargs=_nomination),
-    "candidates:nomination_id_card":    _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
+    # The ID-card copy (the full number): the office, and the village while its form is open; not the committee.
+    "candidates:nomination_id_card":    _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, kwargs=_nomination),
     "candidates:nomination_action":     _row(LOGIN, 405, 405, 403, 403, 403, kwargs=_nomination_action),
     "candidates:nomination_form_pdf":   _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, kwargs=_nomination),
     "candidates:nomination_id_number":  _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
     "candidates:nomination_relaxation": _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
+    "candidates:nomination_identity":   _row(LOGIN, 403, 405, 403, 403, 403, kwargs=_nomination),  # POST only
     # 公示: the office writes; the committee and the notice's village read the notice and its PDF.
     "publicity:notice_list":            _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
     "publicity:notice_new":             _row(LOGIN, 403, ALLOW, 403, 403, 403),

@@ -7,7 +7,7 @@ class VettingConfig(AppConfig):
     verbose_name = _("资格联审")
 
     def ready(self):
-        from candidates.panels import register_nomination_panel, register_round_link
+        from candidates.panels import register_nomination_panel, register_office_only_event, register_round_link
         from candidates.workflow import NOMINATION_WORKFLOW
         from reserve.home import register_start_page
         from reserve.roles import Role
@@ -15,7 +15,7 @@ class VettingConfig(AppConfig):
         from .selectors import nomination_panel
         from .services import create_requests, guard_dispatch
         from .views import start_page
-        from .workflow import close_answered
+        from .workflow import VettingEvent, close_answered
 
         register_start_page(start_page)
         register_nomination_panel("vetting/_nomination_panel.html", nomination_panel)
@@ -28,3 +28,7 @@ class VettingConfig(AppConfig):
         NOMINATION_WORKFLOW.add_effect("dispatch", create_requests)
         NOMINATION_WORKFLOW.add_effect("vet_clear", close_answered)
         NOMINATION_WORKFLOW.add_effect("disqualify", close_answered)
+        # The departments' answers and the office's decisions on them stay with the office (a clerk's name says
+        # which department answered; a reason quotes the finding): other readers of the nomination never see them.
+        for kind in (VettingEvent.ANSWER, VettingEvent.OVERRULE, VettingEvent.REOPEN):
+            register_office_only_event(kind.value, hidden=True)

@@ -22,7 +22,7 @@ class NegativeItem(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="negative_items", verbose_name=_("批次"))
     number = models.PositiveSmallIntegerField(_("序号"))
     text = models.TextField(
-        _("内容"),
+        _("内容"), max_length=500,
         help_text=_("可使用 {since_year}、{probation_years}、{expulsion_years}、{family_planning_years}，"
                     "显示时替换为本批次参数中的年份和年限"),
     )
@@ -79,7 +79,7 @@ class VettingRequest(models.Model):
     deadline = models.DateField(_("答复期限"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     flagged = models.BooleanField(_("有问题"), default=False)
-    conclusion = models.TextField(_("审查结论"), blank=True)
+    conclusion = models.TextField(_("审查结论"), max_length=1000, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("签字人"),
@@ -87,7 +87,7 @@ class VettingRequest(models.Model):
     signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
     # The office's decision on a flagged answer.
     decision = models.CharField(_("组织办意见"), max_length=10, choices=Decision.choices, blank=True, default="")
-    decision_reason = models.TextField(_("意见说明"), blank=True)
+    decision_reason = models.TextField(_("意见说明"), max_length=1000, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("处理人"),
@@ -162,7 +162,7 @@ class Finding(models.Model):
     request = models.ForeignKey(VettingRequest, on_delete=models.CASCADE, related_name="findings")
     item = models.ForeignKey(NegativeItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("条目"))
     outcome = models.CharField(_("审查结果"), max_length=10, choices=Outcome.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), max_length=1000, blank=True)
     attachment = models.FileField(_("附件"), upload_to="vetting/%Y/", blank=True)
 
     class Meta:

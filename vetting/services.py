@@ -19,6 +19,7 @@ from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
 from reserve.text import clean_text
+from reserve.uploads import replace_document
 
 from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest
 from .negative_list import DEFAULT_ITEMS, suggest_departments
@@ -223,8 +224,8 @@ def _write_findings(request, answers: dict, conclusion: str) -> list[int]:
             request=request, item=items[pk], defaults={"outcome": outcome, "note": note}
         )
         finding.outcome, finding.note = outcome, note
-        if attachment is not None:
-            finding.attachment = attachment
+        if attachment is not None:  # the attachment it replaces is deleted once committed
+            replace_document(finding, "attachment", attachment)
         finding.save()
     request.flagged = bool(flagged_numbers)
     request.conclusion = clean_text(conclusion) or (
@@ -338,7 +339,7 @@ def proxy_answer_request(*, actor, request_id: int, version, answers: dict, pape
         request.signed_by = None
         request.signed_at = timezone.now()
         request.proxy_entered_by = actor
-        request.paper_answer = paper_answer
+        replace_document(request, "paper_answer", paper_answer)  # a replaced scan is deleted once committed
         request.paper_signer, request.paper_date = paper_signer, paper_date
         request.save(update_fields=["flagged", "conclusion", "signed_by", "signed_at", "proxy_entered_by",
                                     "paper_answer", "paper_signer", "paper_date"])

@@ -13,7 +13,7 @@ from reserve.exceptions import ActionRefused
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.uploads import document_response
+from reserve.uploads import add_upload_refusals, document_response, limit_upload_size
 
 from . import services
 from .forms import (
@@ -43,6 +43,10 @@ from .selectors import (
     sheet_requests,
 )
 from .workflow import REQUEST_WORKFLOW
+
+# The files one answer may carry at most (a scan per flagged item, the paper reply): the body's limit
+# (reserve.uploads.body_limit), above which the answer is refused before it is read.
+ANSWER_FILES = 4
 
 
 def start_page(user):
@@ -84,6 +88,7 @@ def _form_errors(request, form) -> None:
 
 @role_required(Role.DEPARTMENT, Role.OFFICE)
 @require_http_methods(["GET", "POST"])
+@limit_upload_size(files=ANSWER_FILES)
 def request_detail(request, pk):
     req = get_request_for_user_or_404(request.user, pk)
     is_department = is_asked_department(req, request.user)
@@ -94,6 +99,8 @@ def request_detail(request, pk):
         files = request.FILES if request.method == "POST" else None
         finding_forms = _finding_forms(req, data, files)
         answer_form = AnswerForm(data, initial={"version": req.version, "conclusion": req.conclusion})
+        if request.method == "POST":
+            add_upload_refusals(request, finding_forms)  # a file over the limit, skipped as it arrived
         if request.method == "POST" and answer_form.is_valid() and all([f.is_valid() for f in finding_forms]):
             try:
                 services.answer_request(actor=request.user, request_id=req.pk,
@@ -203,6 +210,7 @@ def request_extend(request, pk):
 
 @role_required(Role.OFFICE)
 @require_http_methods(["GET", "POST"])
+@limit_upload_size(files=ANSWER_FILES + 1)
 def request_proxy_answer(request, pk):
     """The office enters a department's answer from the department's signed paper reply."""
     req = get_request_for_user_or_404(request.user, pk)
@@ -211,6 +219,8 @@ def request_proxy_answer(request, pk):
     files = request.FILES if request.method == "POST" else None
     finding_forms = _finding_forms(req, data, files)
     form = ProxyAnswerForm(data, files, initial={"version": req.version})
+    if request.method == "POST":
+        add_upload_refusals(request, [form, *finding_forms])  # a file over the limit, skipped as it arrived
     if request.method == "POST" and form.is_valid() and all([f.is_valid() for f in finding_forms]):
         try:
             req = services.proxy_answer_request(
@@ -253,7 +263,7 @@ def finding_attachment(request, pk, finding_pk):
     finding = get_finding_or_404(req, finding_pk)
     response = document_response(finding.attachment, f"审查附件-{finding.item.number}")
     audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=req,
-                 detail={"file": "finding_attachment", "finding": finding.pk, "item": finding.item.number})
+                 detail={"file": "finding_attachment", "finding": finding.pk})
     return response
 
 
@@ -327,7 +337,7 @@ def nomination_dispatch(request, pk):
             form.add_error(None, e.message)
         else:
             messages.success(request, _("已对%(p)s发起资格联审，各审查部门将逐项答复；答复期限%(d)s。")
-                             % {"p": nomination.person.name, "d": f"{deadline or nomination.round.review_end:%Y-%m-%d}"})
+                             % {"p": nomination.name, "d": f"{deadline or nomination.round.review_end:%Y-%m-%d}"})
             return redirect(nomination)
     return render(request, "vetting/dispatch.html", {
         "n": nomination, "round": nomination.round, "form": form, "late": late,
@@ -407,4 +417,4 @@ def sheet_pdf(request, pk):
     pdf = render_pdf("vetting/sheet_pdf.html", _sheet_context(request, nomination), request=request)
     audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=nomination,
                  detail={"file": "sheet_pdf", "findings": True})
-    return pdf_response(pdf, f"资格审查表-{nomination.person.name}.pdf")
+    return pdf_response(pdf, f"资格审查表-{nomination.name}.pdf")

@@ -216,8 +216,9 @@ def test_village_submits_and_office_accepts(page, problems, screenshot, round_, 
     assert [r.unit_post for r in nomination.resume.all()] == ["浙江农林大学农学专业学习", "东山村家庭农场负责人"]
     assert [(f.relation, f.name) for f in nomination.family.all()] == [("父亲", "王建国")]
     assert re.fullmatch(r"id_cards/\d{4}/[0-9a-f]{32}\.png", nomination.id_card_copy.name)
-    with nomination.id_card_copy.open("rb") as f:
-        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    from reserve.uploads import read_document
+
+    assert read_document(nomination.id_card_copy)[:8] == b"\x89PNG\r\n\x1a\n"  # stored encrypted, read decrypted
     events = list(Event.objects.filter(object_id=nomination.pk, content_type__model="nomination"))
     assert [(e.action, e.actor, e.from_status, e.to_status) for e in events] == [
         ("create", village_a_user, "", Status.DRAFT),

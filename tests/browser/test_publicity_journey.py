@@ -310,9 +310,10 @@ def test_publish_objection_upheld(page, new_page, problems, screenshot, town, ro
     expect(member.locator("#referred")).to_have_count(0)
     expect(member.locator("table.notice-table tbody tr td.name")).to_contain_text("已不再作为拟确定人选")
 
-    # --- The public page marks the person, without saying why; the receipt says 已办结 -------------------
+    # --- The public page no longer names the person (issue 10 §15), nor says why; the receipt says 已办结 ----
     visitor.goto(public_url)
-    expect(visitor.locator("table.notice-table tbody tr td.name")).to_have_text([f"{NAME} 已不再作为拟确定人选"])
+    expect(visitor.locator("table.notice-table tbody tr")).to_have_count(0)
+    expect(visitor.locator("body")).not_to_contain_text(NAME)
     expect(visitor.locator("#not-accepting")).to_be_visible()
     expect(visitor.locator("#id_content")).to_have_count(0)
     expect(visitor.locator("body")).not_to_contain_text(COMMITTEE_REASON)

@@ -158,7 +158,7 @@ def test_a_person_keeps_identity_across_rounds_and_once_per_round(nomination, vi
     assert Person.objects.count() == 1
     with pytest.raises(ValidationError) as exc:
         create(village_a_user, nomination.round, village_a)
-    assert "同一人每批次只能报名一次" in exc.value.message_dict["id_number"][0]
+    assert "本批次不能再填写自荐表" in exc.value.message_dict["id_number"][0]
 
 
 # ------------------------------------------------------------------------------ rotation

@@ -178,7 +178,7 @@ def test_second_nomination_of_the_same_person_in_a_round_is_refused_whole(villag
                      "work_unit_post": ""}],
         )
     assert "id_number" in exc.value.message_dict
-    assert "同一人每批次只能报名一次" in exc.value.message_dict["id_number"][0]
+    assert "本批次不能再填写自荐表" in exc.value.message_dict["id_number"][0]  # neutral: names no village
     assert counts() == before
     # The person row is not half-updated either.
     assert Person.objects.get(pk=first.person_id).name == "李明"

@@ -171,7 +171,7 @@ DETAIL = {"village_a": 200, "village_b": 404, "office": 200, "committee": 200, "
           "other_office": 404}
 EDIT = {"village_a": 200, "village_b": 404, "office": 403, "committee": 403, "dept": 403, "mentor": 403,
         "other_office": 403}
-ID_CARD = DETAIL
+ID_CARD = {**DETAIL, "committee": 403}  # the ID-card copy shows the full number: not for the committee
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -574,6 +574,10 @@ def test_empty_file_is_refused(client, village_a_user, village_a, round_):
     assert counts() == before
 
 
+# The duplicate's message: neutral, whichever village filed the other nomination (issue 10 §3).
+DUPLICATE = "该身份证号码本批次不能再填写自荐表，请核对号码；如有疑问，请联系镇组织办。"
+
+
 def test_second_nomination_of_the_same_person_in_the_round(client, village_a_user, village_a, round_, tmp_path):
     client.force_login(village_a_user)
     first = client.post(reverse("candidates:nomination_new"), form_data(village_a, round_))
@@ -583,7 +587,7 @@ def test_second_nomination_of_the_same_person_in_the_round(client, village_a_use
     # The same ID number again, under another name: still the same person.
     response = client.post(reverse("candidates:nomination_new"), form_data(village_a, round_, name="李明明"))
     assert response.status_code == 200
-    assert "此人在本批次已有自荐表，同一人每批次只能报名一次。" in page(response)
+    assert DUPLICATE in page(response)
     assert counts() == before
     assert Person.objects.get(id_number=ID_MALE).name == "李明"
     assert stored_files(tmp_path) == files_after_first
@@ -597,7 +601,7 @@ def test_second_nomination_from_another_village_is_refused(client, village_a_use
     before = counts()
     response = client.post(reverse("candidates:nomination_new"), form_data(village_b, round_))
     assert response.status_code == 200
-    assert "此人在本批次已有自荐表" in page(response)
+    assert DUPLICATE in page(response)
     assert counts() == before
 
 
@@ -617,7 +621,7 @@ def test_edit_to_a_person_already_nominated_is_refused(client, village_a_user, n
     before = counts()
     response = client.post(reverse("candidates:nomination_edit", args=[nom_a.pk]), form_data(village_a))
     assert response.status_code == 200
-    assert "此人在本批次已有自荐表，同一人每批次只能报名一次。" in page(response)
+    assert DUPLICATE in page(response)
     assert counts() == before
     nom_a.refresh_from_db()
     assert nom_a.person.name == "甲村人"
@@ -692,9 +696,10 @@ def _jpeg_bytes():
     return buf.getvalue()
 
 
-MINIMAL_PDF = (
+MINIMAL_PDF = (  # one empty page, as a PDF reader (pypdf: reserve.uploads.clean_pdf) finds it
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>endobj\n"
+    b"trailer<</Root 1 0 R/Size 4>>\nstartxref\n0\n%%EOF\n"
 )
 
 

@@ -180,7 +180,8 @@ def test_a_paper_notice_posted_before_entry_is_recorded_shown_and_audited(client
     assert event.data["posted_before_entry"] is True and event.data["posted_on"] == f"{posted_on}"
     assert event.data["entered_on"] == f"{today()}" and event.data["entered_by"] == str(office)
     audited = AuditEntry.objects.filter(object_id=str(notice.pk), detail__event="notice_publish").get()
-    assert audited.detail["data"]["posted_on"] == f"{posted_on}" and audited.user_id == office.pk
+    # The audit copy holds no content (issue 10 §7): the dates and names stay in the event.
+    assert audited.user_id == office.pk and "data" not in audited.detail and audited.detail["posted_before_entry"]
 
 
 @pytest.mark.parametrize("posted_on, decided_on, fragment", [
@@ -376,9 +377,10 @@ def test_the_committee_cancels_the_candidacy(request, client, decider, referred,
     event = Event.objects.get(action="uphold_objection")
     assert (event.actor, event.from_status, event.to_status) == (user, Status.PUBLICISED, Status.REJECTED)
     assert event.reason == "12月3日党委会研究，取消人选资格。"
-    # The public page marks the person, without saying why, and stops inviting objections against them.
+    # The public page no longer names the person (issue 10 §15), says nothing of why, and stops inviting
+    # objections against them.
     html = page(client.get(notice_a.get_public_url()))
-    assert "李明" in html and "已不再作为拟确定人选" in html
+    assert "李明" not in html
     assert "违建" not in html and "取消" not in html and "属实" not in html
     assert 'id="not-accepting"' in html and 'name="content"' not in html  # nobody else on this notice
     response = client.post(notice_a.get_public_url(), {"content": "再反映。", "entry": notice_a.entries.get().pk,
@@ -391,7 +393,7 @@ def test_the_committee_cancels_the_candidacy(request, client, decider, referred,
         assert private not in html, private
 
 
-def test_a_cancelled_person_is_marked_but_the_others_still_invite_objections(client, office, round_, village_a):
+def test_a_cancelled_person_leaves_the_page_but_the_others_still_invite_objections(client, office, round_, village_a):
     first, second = approved(round_, village_a, "甲某"), approved(round_, village_a, "乙某")
     notice = publish(office, round_, village_a, start_date=today())
     o = services.objection_record(actor=office, notice=notice, channel="letter", content="反映甲某。",
@@ -403,7 +405,7 @@ def test_a_cancelled_person_is_marked_but_the_others_still_invite_objections(cli
                                         reason="党委会研究取消。")
     response = client.get(notice.get_public_url())
     html = page(response)
-    assert html.count("data-no-longer-proposed") == 1
+    assert "甲某" not in html and "乙某" in html  # the cancelled person is no longer named in public
     assert list(response.context["form"].fields["entry"].queryset) == [notice.entries.get(nomination=second)]
     response = client.post(notice.get_public_url(), {"content": "反映甲某。", "name": "", "phone": "",
                                                      "entry": notice.entries.get(nomination=first).pk})

@@ -359,7 +359,8 @@ def test_no_personal_field_beyond_the_six_reaches_the_page_or_the_pdf(client, of
         inservice_education=None, work_unit_post="东山村会计",
         party_join_date=datetime.date(2016, 7, 1), work_start_date=datetime.date(2017, 8, 1),
     )
-    secrets = _fill(nomination, "N", skip=("work_unit_post", "phone", "hukou_address", "statement",
+    # (the name as filed is one of the six published fields)
+    secrets = _fill(nomination, "N", skip=("name", "work_unit_post", "phone", "hukou_address", "statement",
                                            "awards_punishments"))
     nomination.phone = "13912345678"
     nomination.hukou_address = "青山镇东山村幸福路88号"

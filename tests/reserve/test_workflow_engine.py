@@ -204,3 +204,17 @@ def test_a_user_without_a_role_sees_nothing(db, village_a):
     nobody = User.objects.create(username="nobody", town=village_a.town)
     scope = Scope.for_user(nobody)
     assert not scope.roles and list(scope.filter(Village)) == []
+
+
+@pytest.mark.parametrize("reason, override", [("理" * 1001, ""), ("", "理" * 1001)])
+def test_a_reason_over_its_length_is_refused_whatever_calls_the_action(draft, village_a_user, reason, override):
+    """The forms cap a reason at 1000 characters; a service called otherwise is held to the same (issue 10 §8)."""
+    with pytest.raises(ActionRefused, match="理由不能超过1000字"):
+        _table().perform(actor=village_a_user, pk=draft.pk, action="t_move", reason=reason, override=override)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and not Event.objects.filter(object_id=draft.pk).exists()
+
+
+def test_a_reason_of_the_full_length_is_kept(draft, village_a_user):
+    _table().perform(actor=village_a_user, pk=draft.pk, action="t_move", reason="理" * 1000)
+    assert Event.objects.get(object_id=draft.pk, action="t_move").reason == "理" * 1000
