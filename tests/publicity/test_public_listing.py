@@ -68,6 +68,18 @@ def test_a_withdrawn_person_disappears_from_the_public_page(client, office, roun
     assert "李秀英" not in text
 
 
+def test_when_everyone_is_withdrawn_the_page_says_so_instead_of_an_empty_list(client, office, round_, village_a):
+    """Found by the new-user tryout: "拟确定以下同志…现予以公示" stood above an empty table."""
+    notice = make_notice(office, round_, village_a, start=today() - datetime.timedelta(days=1),
+                         end=today() + datetime.timedelta(days=4))
+    for entry in notice.entries.all():
+        mark_no_longer_proposed(entry.nomination, office, today())
+    text = page(client.get(notice.get_public_url()))
+    assert 'id="no-one-listed"' in text and "公示名单中已无人选" in text
+    assert "现予以公示" not in text and "<table" not in text
+    assert 'id="not-accepting"' in text and 'name="content"' not in text
+
+
 def test_the_offices_page_keeps_the_whole_notice(client, office, round_, village_a):
     round_.public_list_days = 0
     round_.save()

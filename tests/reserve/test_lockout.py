@@ -2,6 +2,7 @@
 account; an own success clears only the own account's failures; the password change's current-password check is
 a sign-in attempt; an overlong name and an ID number typed as a name."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -281,3 +282,13 @@ def test_the_new_password_must_differ_from_the_current_one(client, clerk):
     assert response.status_code == 200 and "新密码不能与当前密码相同" in response.content.decode()
     clerk.refresh_from_db()
     assert clerk.must_change_password
+
+
+def test_the_lockout_page_says_how_long_and_whom_to_ask(client, victim, settings):
+    """The cool-off comes from the setting, and the one who can lift a lockout is the security administrator."""
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=45)
+    for _i in range(LIMIT):
+        response = login(client, "victim", WRONG, ip="10.34.0.1")
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "请45分钟后再试" in text and "安全管理员" in text and "系统管理员" not in text
