@@ -151,14 +151,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # that the audit log, the lockout and the throttles use).
 TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
 
-# Login lockout (django-axes): 5 failures on one account (from any address), or from one address (on any
-# accounts), lock it for 30 minutes. The address is the app's own (AXES_CLIENT_IP_CALLABLE), not
-# django-ipware's; the name kept in axes' tables has ID numbers masked and is cut to their 255 characters
+# Login lockout (django-axes): 5 failures on one account (from any address), or 20 from one address (on any
+# accounts: a town office signs in from one address), lock it for 30 minutes. The address is the app's own
+# (AXES_CLIENT_IP_CALLABLE), not django-ipware's; the name kept in axes' tables has ID numbers masked and is cut to their 255 characters
 # (reserve.signals.lockout_username). A correct login clears only the failures of that account from that
 # address (reserve.signals.clear_own_failures), never the address's failures on other accounts, so axes'
 # own AXES_RESET_ON_SUCCESS (which clears both) is off. A wrong current password on the password change
 # page counts as a failed login of that account (reserve.forms.PasswordChangeForm).
-AXES_FAILURE_LIMIT = 5
+AXES_FAILURE_LIMIT = 5  # on one account, from any addresses
+ADDRESS_FAILURE_LIMIT = env.int("ADDRESS_FAILURE_LIMIT", default=20)  # from one address, on any accounts
+AXES_HANDLER = "reserve.lockout.LockoutHandler"  # the two limits (reserve/lockout.py)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = False

@@ -32,7 +32,7 @@ def test_five_failures_on_one_account_lock_it_even_from_other_addresses(client, 
     assert login(client, "clerk", "wrong-Pass-1", ip="10.0.0.4").status_code == 429  # the fifth locks
     response = login(client, "clerk", PASSWORD, ip="10.0.0.99")
     assert response.status_code == 429
-    assert "锁定30分钟" in response.content.decode()
+    assert "请30分钟后再试" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -42,8 +42,8 @@ def test_four_failures_do_not_lock(client, clerk):
     assert login(client, "clerk", PASSWORD).status_code == 302
 
 
-def test_five_failures_from_one_address_lock_that_address_for_every_account(client, clerk):
-    for i in range(5):
+def test_twenty_failures_from_one_address_lock_that_address_for_every_account(client, clerk):
+    for i in range(20):  # ADDRESS_FAILURE_LIMIT (reserve/lockout.py): a town office signs in from one address
         login(client, f"nobody{i}", "wrong-Pass-1", ip="10.1.1.1")
     assert login(client, "clerk", PASSWORD, ip="10.1.1.1").status_code == 429
     # another address is not locked
