@@ -43,7 +43,10 @@ ANONYMOUS_ROWS_PER_WINDOW = 120
 _PENDING_SECONDS = 30 * 24 * 3600  # how long an unwritten count waits for the next row
 _OTHERS_KEY = "audit:anon:others"
 
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+# Anything that may be an ID number: 18 characters (17 digits and a digit or X) or the old 15 digits, written
+# together, with spaces or hyphens between groups, or inside other text ("abc330781…def") — not inside a longer run
+# of digits. Its digits are masked as the number's (first six and last four shown).
+_ID_LIKE = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){13,16}(?:[ \-]?[0-9Xx])(?![0-9Xx])")
 
 # The request being served (set by reserve.middleware.AuditContextMiddleware), so that a service can
 # audit with the user's address without being handed the request.
@@ -63,10 +66,15 @@ def request_context(request):
         _current_request.reset(token)
 
 
+def _mask_id_like(match) -> str:
+    digits = re.sub(r"[ \-]", "", match.group(0))
+    return mask(digits) if len(digits) in (15, 18) else match.group(0)
+
+
 def mask_text(value):
-    """Mask anything that looks like an 18-digit ID number, in strings, lists and dicts alike."""
+    """Mask anything that looks like an ID number (_ID_LIKE), in strings, lists and dicts alike."""
     if isinstance(value, str):
-        return _ID_LIKE.sub(lambda m: mask(m.group(0)), value)
+        return _ID_LIKE.sub(_mask_id_like, value)
     if isinstance(value, dict):
         return {k: mask_text(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -90,6 +98,12 @@ def _plain(value):
 def _text(value: str) -> str:
     """Without NUL characters, which PostgreSQL text and jsonb cannot hold (a path may carry %00)."""
     return value.replace("\x00", "")
+
+
+def client_network(request) -> str:
+    """The client as the lockout counts it (AXES_CLIENT_IP_CALLABLE): its address, an IPv6 one by its /64 — one
+    client holds a whole /64, and could otherwise guess across accounts from a fresh address each time."""
+    return client_address(request, network=True)
 
 
 def client_address(request, *, network: bool = False) -> str:

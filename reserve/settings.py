@@ -143,6 +143,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
      "OPTIONS": {"password_list_path": BASE_DIR / "reserve" / "common-passwords.txt.gz"}},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "reserve.passwords.CommonWordVariantValidator",
+     "OPTIONS": {"password_list_path": BASE_DIR / "reserve" / "common-passwords.txt.gz"}},
     {"NAME": "reserve.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
@@ -165,7 +167,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_CLIENT_IP_CALLABLE = "reserve.audit.client_address"
+AXES_CLIENT_IP_CALLABLE = "reserve.audit.client_network"  # an IPv6 client by its /64
 AXES_USERNAME_CALLABLE = "reserve.signals.lockout_username"
 # The request data axes keeps with an attempt shows these as asterisks: the name (kept masked in its own column)
 # and every password field — the password change's too, which counts as a sign-in attempt.

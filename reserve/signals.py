@@ -58,7 +58,7 @@ def clear_own_failures(sender, request, user, **kwargs):
         return
     from axes.utils import reset
 
-    reset(ip=audit.client_address(request) or None,
+    reset(ip=audit.client_network(request) or None,
           username=lockout_username(request, {"username": user.get_username()}))
 
 

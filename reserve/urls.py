@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from candidates import views_rounds
@@ -39,5 +40,9 @@ urlpatterns = [
     path("vetting/", include("vetting.urls")),
     path("vetting/", include("inspection.urls")),
     path("", include("publicity.urls")),
+    # The admin's own password page would check the current password without the lockout and the audit: the
+    # one password page serves the staff too (reserve.views.PasswordChange).
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change"),
+         name="admin_password_change"),
     path("admin/", admin.site.urls),
 ]

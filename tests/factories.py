@@ -72,7 +72,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("Test-pass-2026")
+    password = factory.django.Password("Tusk-Pine-2026")
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):

@@ -12,7 +12,7 @@ import os
 
 from django.utils import timezone
 
-PASSWORD = "Test-pass-2026"  # tests.factories.UserFactory's password
+PASSWORD = "Tusk-Pine-2026"  # tests.factories.UserFactory's password
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --------------------------------------------------------------------------- pages

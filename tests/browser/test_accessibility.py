@@ -54,7 +54,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "Test-pass-2026"  # tests.factories.UserFactory
+PASSWORD = "Tusk-Pine-2026"  # tests.factories.UserFactory
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}

@@ -16,7 +16,7 @@ from tests.factories import make_id, png_upload
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Test-pass-2026"  # tests.factories.UserFactory
+PASSWORD = "Tusk-Pine-2026"  # tests.factories.UserFactory
 BIRTH = datetime.date(1995, 6, 15)
 
 

@@ -19,7 +19,7 @@ from .. import helpers
 from ..factories import UserFactory
 from .test_admin_roles import _set_group_permissions
 
-NEW_PASSWORD = "Temp-pass-7788"
+NEW_PASSWORD = "Temp-Lark-7788"
 
 
 @pytest.fixture

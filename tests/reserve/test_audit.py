@@ -35,7 +35,7 @@ from vetting.selectors import items_for_department
 from .. import helpers
 from ..factories import CadreFactory, NominationFactory, PersonFactory, UserFactory, make_id, png_upload
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Tusk-Pine-2026"
 LOGIN = "/accounts/login/"
 IP = "10.20.30.40"
 A = AuditEntry.Action

@@ -20,7 +20,7 @@ from reserve.roles import Role
 from ..factories import NominationFactory, RoundFactory, TownFactory, UserFactory, VillageFactory, png_upload
 from .databases import environment, files_under, login_result, manage, new_database, row_counts
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Tusk-Pine-2026"
 ARGON2 = ["django.contrib.auth.hashers.Argon2PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 

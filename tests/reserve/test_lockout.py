@@ -310,3 +310,50 @@ def test_a_town_office_behind_one_address_is_not_locked_out_by_a_few_typing_mist
     assert response.status_code == 429  # the seventh from the address, with the limit set to 7
     assert login(client, clerks[5].username, PASSWORD, ip=office_ip).status_code == 429
     assert login(client, clerks[0].username, PASSWORD, ip="10.35.0.2").status_code == 302  # one failure: not locked
+
+
+def test_the_admins_password_page_is_the_one_that_counts_failures(client, town):
+    """Found by the attack: /admin/password_change/ checked the current password without limit or audit."""
+    staff = UserFactory(username="xtgl9", role=Role.SYSTEM_ADMIN, is_staff=True)
+    assert login(client, "xtgl9", PASSWORD, ip="10.36.0.1").status_code == 302
+    for path in ("/admin/password_change/",):
+        assert client.get(path, REMOTE_ADDR="10.36.0.1")["Location"] == reverse("password_change")
+        response = client.post(path, {"old_password": WRONG, "new_password1": "Fresh-Lake-4821",
+                                      "new_password2": "Fresh-Lake-4821"}, REMOTE_ADDR="10.36.0.1")
+        assert response.status_code == 302 and response["Location"] == reverse("password_change")
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+    # the admin's pages link to the one password page
+    assert reverse("admin:password_change") == "/admin/password_change/"
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("330781 1993 1218 4034", "330781********4034"),
+    ("330781-19931218-4034", "330781********4034"),
+    ("abc330781199707081231def", "abc330781********1231def"),
+    ("330781931218403", "330781*****8403"),
+    ("13912345678", "13912345678"),  # a phone number is no ID number
+])
+def test_an_id_number_typed_with_separators_or_inside_a_name_is_masked_too(client, db, typed, kept):
+    """Found by the attack: only 18 digits written together were masked in the lockout and audit tables."""
+    login(client, typed, WRONG, ip="10.37.0.1")
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {kept}
+    assert set(AuditEntry.objects.values_list("username", flat=True)) == {kept}
+
+
+def test_an_ipv6_client_is_counted_by_its_64(client, town, settings):
+    """Found by the attack: twenty failures from twenty addresses of one /64 never locked it."""
+    settings.ADDRESS_FAILURE_LIMIT = 6
+    UserFactory(username="cun03", town=town, role=Role.OFFICE)
+    for i in range(6):
+        login(client, f"made-up-{i}", WRONG, ip=f"2001:db8:1:2::{i + 1}")
+    assert login(client, "cun03", PASSWORD, ip="2001:db8:1:2::ff").status_code == 429
+    assert login(client, "cun03", PASSWORD, ip="2001:db8:1:3::1").status_code == 302  # another /64
+
+
+def test_an_ipv6_clients_own_success_clears_its_own_failures(client, clerk):
+    """The failures are kept under the /64: the clearing on a correct login looks there too."""
+    for _i in range(LIMIT - 1):
+        login(client, "clerk", WRONG, ip="2001:db8:5:6::1")
+    assert login(client, "clerk", PASSWORD, ip="2001:db8:5:6::1").status_code == 302
+    assert not AccessAttempt.objects.filter(username="clerk").exists()

@@ -15,7 +15,7 @@ from reserve.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from .. import helpers
 from ..factories import UserFactory
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Tusk-Pine-2026"
 
 
 def code(device, offset_steps=0) -> str:

@@ -5,13 +5,14 @@ from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from reserve.models import User
 from reserve.passwords import CharacterClassValidator
 from reserve.roles import Role
 
 from ..factories import UserFactory
 from ..helpers import login
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Tusk-Pine-2026"
 LOGIN = "/accounts/login/"
 
 
@@ -178,6 +179,18 @@ def test_the_published_demo_password_is_refused():
 
     with pytest.raises(ValidationError, match="常见|common"):
         validate_password(DEMO_PASSWORD)
+
+
+@pytest.mark.parametrize("password", ["Demo2026!", "Demo@2026!", "Demo@20266", "demo2026!", "Admin#2025!",
+                                      "Cun11@2026"])
+def test_a_common_word_or_the_user_name_dressed_up_is_refused(password):
+    """Found by the attack: variants of the listed passwords (another year, one more symbol) and the account's own
+    name with a year passed the exact comparison."""
+    from django.contrib.auth.password_validation import validate_password
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, User(username="cun11"))
+    assert "password_common_variant" in [e.code for e in refused.value.error_list]
 
 
 def test_an_uncommon_password_of_three_kinds_is_accepted():
