@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import AuditEntry, Department, Town, User, Village, VillageCadre
-from .roles import ADMIN_ROLES, STAFF_ROLES, role_conflict
+from .roles import ADMIN_ROLES, STAFF_ROLES, Role, role_conflict
 
 # --------------------------------------------------------------------------- the audit of every admin write
 
@@ -70,11 +70,24 @@ _PERSONAL = {
 }
 
 
+# Fields not kept at all: what a sign-in's client sent (django-axes' user agent, Accept header, GET and POST data,
+# CSRF token included) — the lockout's account, address and counts are what the audit needs.
+_CLIENT_DATA = {"user_agent", "http_accept", "get_data", "post_data"}
+_NOT_KEPT = {
+    "axes.AccessAttempt": _CLIENT_DATA,
+    "axes.AccessLog": _CLIENT_DATA,
+    "axes.AccessFailureLog": _CLIENT_DATA,
+}
+
+
 def snapshot(obj) -> dict:
     """name → (value compared, value shown or None for a secret or a person's data) of a row as stored now."""
     values = {}
     personal = _PERSONAL.get(obj._meta.label, set())
+    not_kept = _NOT_KEPT.get(obj._meta.label, set())
     for field in _fields(type(obj)):
+        if field.name in not_kept:
+            continue
         if field.many_to_many:
             current = sorted(str(o) for o in getattr(obj, field.name).all()) if obj.pk else []
         elif field.is_relation:
@@ -238,8 +251,19 @@ def may_manage(request, user) -> bool:
     return request.user.is_superuser or user is None or not holds_admin_role(user)
 
 
+def _role_choice_label(group) -> str:
+    """A role (group) as the admin's form lists it: its Chinese label (reserve.roles), or the group's name."""
+    return str(Role(group.name).label) if group.name in Role.values else group.name
+
+
 class RolesFormMixin:
-    """The roles chosen in the form, refused when one account may not hold them together (reserve.roles)."""
+    """The roles listed by their Chinese labels, and the roles chosen refused when one account may not hold them
+    together (reserve.roles)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:  # the queryset and widget stay the admin's (formfield_for_manytomany)
+            self.fields["groups"].label_from_instance = _role_choice_label
 
     def clean(self):
         data = super().clean()

@@ -6,16 +6,22 @@ administrator (等保 三员分立, if that role exists) sees every entry. Nobod
 here or anywhere else in the application.
 """
 
+import datetime
+import re
+
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from . import audit
+from . import audit, events
 from .excel import xlsx_response
 from .models import AuditEntry
 from .permissions import role_required
@@ -25,21 +31,69 @@ from .selectors import AUDIT_ADMIN, audit_log_entries, user_town_id
 PAGE_SIZE = 50
 READERS = tuple(r for r in (Role.OFFICE, AUDIT_ADMIN) if r)
 
-# Labels of the keys the application writes into an entry's detail.
+# Labels of the keys the application writes into an entry's detail, in the order the page shows them (PostgreSQL's
+# jsonb keeps no order of its own).
 DETAIL_LABELS = {
     "event": gettext_lazy("操作"), "from": gettext_lazy("原状态"), "to": gettext_lazy("新状态"),
-    "reason": gettext_lazy("理由"), "data": gettext_lazy("内容"), "changed": gettext_lazy("修改项"),
-    "status": gettext_lazy("状态码"), "method": gettext_lazy("请求方式"), "locked_out": gettext_lazy("已被锁定"),
-    "name": gettext_lazy("姓名"), "phone": gettext_lazy("电话"), "post": gettext_lazy("职务"),
-    "village": gettext_lazy("村（社区）"), "page": gettext_lazy("页面"), "file": gettext_lazy("文件"),
+    "with_reason": gettext_lazy("附理由"), "late": gettext_lazy("逾期"), "proxy": gettext_lazy("代为录入"),
+    "via": gettext_lazy("途径"), "admin_action": gettext_lazy("后台批量操作"), "model": gettext_lazy("数据类型"),
+    "selected": gettext_lazy("所选记录编号"), "field": gettext_lazy("字段"), "nomination": gettext_lazy("自荐表编号"),
+    "fields": gettext_lazy("修改项"), "changed": gettext_lazy("修改项"), "values": gettext_lazy("字段值"),
+    "must_change_password": gettext_lazy("下次登录须修改密码"), "password_login": gettext_lazy("可用密码登录"),
+    "authenticators_removed": gettext_lazy("解除绑定的验证器数"),
+    "page": gettext_lazy("页面"), "file": gettext_lazy("文件"), "findings": gettext_lazy("涉及审查结论"),
+    "objector": gettext_lazy("涉及反映人信息"), "id_number": gettext_lazy("身份证号码"),
+    "item": gettext_lazy("审查事项"), "finding": gettext_lazy("审查结论编号"),
     "channel": gettext_lazy("反映方式"), "notice": gettext_lazy("公示编号"), "entry": gettext_lazy("反映对象编号"),
-    "late": gettext_lazy("逾期"), "via": gettext_lazy("途径"), "rows": gettext_lazy("行数"),
-    "filters": gettext_lazy("筛选条件"), "id_number": gettext_lazy("身份证号码"),
-    "findings": gettext_lazy("审查结论"), "objector": gettext_lazy("反映人信息"), "field": gettext_lazy("字段"),
-    "item": gettext_lazy("审查事项"), "finding": gettext_lazy("审查结论编号"), "with_reason": gettext_lazy("附理由"),
+    "name": gettext_lazy("姓名"), "phone": gettext_lazy("电话"), "early": gettext_lazy("公示开始前收到"),
+    "village": gettext_lazy("村（社区）"), "post": gettext_lazy("职务"),
+    "status": gettext_lazy("状态码"), "method": gettext_lazy("请求方式"), "locked_out": gettext_lazy("已被锁定"),
     "repeated": gettext_lazy("同一地址此前未逐条记录的同类拒绝次数"),
     "others": gettext_lazy("其他地址未逐条记录的拒绝次数"),
+    "filters": gettext_lazy("筛选条件"), "rows": gettext_lazy("行数"),
+    "reason": gettext_lazy("理由"), "data": gettext_lazy("内容"),
 }
+_KEY_ORDER = {key: i for i, key in enumerate(DETAIL_LABELS)}
+
+# Labels of the coded values of some keys.
+VALUE_LABELS = {
+    "via": {"admin": gettext_lazy("管理后台"), "create_admin --reset": gettext_lazy("服务器命令（重置管理员密码）")},
+    "id_number": {"full": gettext_lazy("完整显示"), "masked": gettext_lazy("部分隐去")},
+    "field": {"identity": gettext_lazy("身份信息（姓名、性别、出生日期、身份证号码）")},
+    "page": {
+        "request_detail": gettext_lazy("部门审查请求"), "ledger": gettext_lazy("资格联审台账"),
+        "sheet": gettext_lazy("资格审查表"), "objection_detail": gettext_lazy("异议详情"),
+        "audit_log": gettext_lazy("审计日志"),
+    },
+    "file": {
+        "id_card": gettext_lazy("身份证复印件"), "paper_answer": gettext_lazy("部门纸质回复"),
+        "finding_attachment": gettext_lazy("审查附件"), "ledger_pdf": gettext_lazy("资格联审台账（PDF）"),
+        "sheet_pdf": gettext_lazy("资格审查表（PDF）"), "inspection_report_pdf": gettext_lazy("考察材料（PDF）"),
+        "ballot_pdf": gettext_lazy("民主测评票（PDF）"), "tally_sheet_pdf": gettext_lazy("民主测评计票表（PDF）"),
+    },
+    "admin_action": {"delete_selected": gettext_lazy("删除所选")},
+}
+
+# Names of fields and models whose own verbose name is untranslated (django-axes', django-otp's) or too generic.
+FIELD_LABELS = {
+    "username": gettext_lazy("账号"), "ip_address": gettext_lazy("IP地址"), "path_info": gettext_lazy("网址"),
+    "attempt_time": gettext_lazy("时间"), "failures_since_start": gettext_lazy("失败次数"),
+    "logout_time": gettext_lazy("退出时间"), "locked_out": gettext_lazy("已被锁定"),
+    "user_agent": gettext_lazy("浏览器标识"), "http_accept": gettext_lazy("HTTP Accept"),
+    "get_data": gettext_lazy("GET数据"), "post_data": gettext_lazy("POST数据"),
+    "session_hash": gettext_lazy("会话标识摘要"), "user": gettext_lazy("账号"), "name": gettext_lazy("名称"),
+    "confirmed": gettext_lazy("已确认"), "created_at": gettext_lazy("创建时间"),
+    "last_used_at": gettext_lazy("最近使用时间"), "throttling_failure_timestamp": gettext_lazy("最近验证失败时间"),
+    "throttling_failure_count": gettext_lazy("连续验证失败次数"), "password": gettext_lazy("密码"),
+    "groups": gettext_lazy("角色"), "permissions": gettext_lazy("权限"),
+}
+MODEL_LABELS = {
+    "axes.AccessAttempt": gettext_lazy("登录失败记录"), "axes.AccessLog": gettext_lazy("登录记录"),
+    "axes.AccessFailureLog": gettext_lazy("登录失败日志"), "otp_totp.TOTPDevice": gettext_lazy("验证器"),
+    "auth.Group": gettext_lazy("角色"),
+}
+_EMPTY = ("", None, [], {})
+_AWARE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
 
 class AuditFilterForm(forms.Form):
@@ -59,8 +113,12 @@ class AuditFilterForm(forms.Form):
         return data
 
 
+def _reads_every_town(user) -> bool:
+    return bool(AUDIT_ADMIN and AUDIT_ADMIN in roles_of(user))
+
+
 def _town_entries(request):
-    if not (AUDIT_ADMIN and AUDIT_ADMIN in roles_of(request.user)) and not user_town_id(request.user):
+    if not _reads_every_town(request.user) and not user_town_id(request.user):
         raise PermissionDenied  # an office account bound to no town
     form = AuditFilterForm(request.GET or None)
     filters = {}
@@ -69,43 +127,192 @@ def _town_entries(request):
     return form, filters, audit_log_entries(request.user, filters)
 
 
+def _role_label(code) -> str:
+    return str(Role(code).label) if code in Role.values else str(code)
+
+
 def _roles(codes: str) -> str:
-    labels = []
-    for code in filter(None, (codes or "").split(",")):
-        labels.append(str(Role(code).label) if code in Role.values else code)
-    return "、".join(labels)
+    return "、".join(_role_label(code) for code in filter(None, (codes or "").split(",")))
 
 
-VALUE_LABELS = {"full": gettext_lazy("完整显示"), "masked": gettext_lazy("部分隐去")}
+# --------------------------------------------------------------------------- an entry's detail, in Chinese
+#
+# The detail is what reserve.audit and the admin's audit wrote (codes, field names, flags: no content). It is
+# read here with the entry's model (its content type): event codes through reserve.events.label, statuses and
+# coded values through the model's choices, field names through the model's verbose names, the other keys
+# through DETAIL_LABELS. A key or value nobody labelled is shown as written, so that nothing is hidden.
 
 
-def _value(value) -> str:
-    if isinstance(value, str) and value in VALUE_LABELS:
-        return str(VALUE_LABELS[value])
+def _translated(text) -> bool:
+    return any(ord(ch) > 127 for ch in str(text))
+
+
+def _model_of(entry):
+    return entry.content_type.model_class() if entry.content_type_id and entry.content_type else None
+
+
+def _model_name(model) -> str:
+    return str(MODEL_LABELS.get(model._meta.label) or model._meta.verbose_name)
+
+
+def _field(model, name):
+    """The model's field of this name (or is_<name>, as a flag "late" of a field is_late), or None."""
+    if model is None or not isinstance(name, str):
+        return None
+    for candidate in (name, f"is_{name}"):
+        try:
+            field = model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.Field):  # not a reverse relation
+            return field
+    return None
+
+
+def _is_role(model, field) -> bool:
+    """Whether the field's values are role codes (an account's groups, a group's name)."""
+    if field is None:
+        return False
+    return (field.is_relation and field.related_model is Group) or (model is Group and field.name == "name")
+
+
+def _field_label(model, name) -> str:
+    field = _field(model, name)
+    if field is not None and field.is_relation and field.related_model is Group:
+        return str(FIELD_LABELS["groups"])
+    if field is not None and _translated(field.verbose_name):
+        return str(field.verbose_name)
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    return str(field.verbose_name) if field is not None else str(name)
+
+
+def _key_label(key, model) -> str:
+    if key in DETAIL_LABELS:
+        return str(DETAIL_LABELS[key])
+    return _field_label(model, key) if _field(model, key) is not None or key in FIELD_LABELS else str(key)
+
+
+def _local_minute(text: str) -> str:
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _value(value, *, key="", model=None) -> str:
+    """One value as the page shows it: yes/no, lists joined, coded values by their label, times local."""
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, list):
-        return "、".join(_value(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value(v, key=key, model=model) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}: {_value(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
+        return "，".join(f"{_key_label(k, model)}：{_value(v, key=k, model=model)}" for k, v in value.items()
+                        if v not in _EMPTY)
+    if isinstance(value, str):
+        labels = VALUE_LABELS.get(key, {})
+        if value in labels:
+            return str(labels[value])
+        field = _field(model, key)
+        if _is_role(model, field):
+            return _role_label(value)
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if _AWARE_TIME.match(value):
+            return _local_minute(value)
+    return str(value)
 
 
-def summary(detail) -> str:
+def _status(model, value) -> str:
+    field = _field(model, "status")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _model_named(label) -> str:
+    try:
+        return _model_name(apps.get_model(label))
+    except (LookupError, ValueError):
+        return str(label)
+
+
+def _filters(filters: dict) -> str:
+    fields = AuditFilterForm.base_fields
+    parts = []
+    for key, value in filters.items():
+        if key == "action" and value in AuditEntry.Action.values:
+            value = AuditEntry.Action(value).label
+        parts.append(f"{fields[key].label if key in fields else key}：{_value(value)}")
+    return "，".join(parts)
+
+
+def _shown(key, value, model) -> str:
+    """The value of one key of the detail."""
+    if key == "event" and isinstance(value, str):
+        return str(events.label(value))
+    if key in ("from", "to") and isinstance(value, str):
+        return _status(model, value)
+    if key == "model" and isinstance(value, str):
+        return _model_named(value)
+    if key in ("changed", "fields") and isinstance(value, list):  # field names
+        return "、".join(_field_label(model, name) for name in value)
+    if key == "filters" and isinstance(value, dict):
+        return _filters(value)
+    return _value(value, key=key, model=model)
+
+
+def _change(model, name, value) -> str:
+    """One field of a write: 字段：旧值 → 新值 (a create: 字段：新值; a delete: 字段：值)."""
+    label = _field_label(model, name)
+
+    def shown(v):
+        return _value(v, key=name, model=model) if v not in _EMPTY else _("（空）")
+
+    if isinstance(value, dict) and set(value) <= {"old", "new"} and "new" in value:
+        if "old" in value:
+            return f"{label}：{shown(value['old'])} → {shown(value['new'])}"
+        return f"{label}：{shown(value['new'])}"
+    if isinstance(value, list) and len(value) == 2:  # [old, new] (the correction of an identity)
+        return f"{label}：{shown(value[0])} → {shown(value[1])}"
+    return f"{label}：{shown(value)}"
+
+
+def summary(detail, model=None) -> str:
+    """An entry's detail in Chinese; `model`: the class of the entry's object (its content type), if any."""
     if not isinstance(detail, dict):
         return _value(detail)
-    return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(v)}" for k, v in detail.items() if v not in ("", None, [], {}))
+    parts = []
+    for key, value in sorted(detail.items(), key=lambda item: _KEY_ORDER.get(item[0], len(_KEY_ORDER))):
+        if value in _EMPTY:
+            continue
+        if key in ("values", "changed") and isinstance(value, dict):  # field → old and new, or the value
+            parts += [_change(model, name, v) for name, v in value.items()]
+        else:
+            parts.append(f"{_key_label(key, model)}：{_shown(key, value, model)}")
+    return "；".join(parts)
 
 
-def _object_kind(entry) -> str:
-    return str(entry.content_type.name) if entry.content_type_id and entry.content_type else ""
+def _object_kind(model) -> str:
+    return _model_name(model) if model is not None else ""
 
 
-def _object_shown(entry, kind: str) -> str:
+def _object_label(entry, model) -> str:
+    """The entry's label of its object, its type named in Chinese where the model's own name is not."""
+    label = entry.object_repr or ""
+    if model is not None and label.startswith(f"{model._meta.verbose_name} #"):
+        label = _model_name(model) + label[len(str(model._meta.verbose_name)):]
+    return label
+
+
+def _object_shown(label: str, kind: str) -> str:
     """The object as the page shows it: its label (自荐表 #12), with its type before it where the label lacks it."""
-    if not entry.object_repr:
+    if not label:
         return ""
-    return entry.object_repr if not kind or entry.object_repr.startswith(kind) else f"{kind} {entry.object_repr}"
+    return label if not kind or label.startswith(kind) else f"{kind} {label}"
 
 
 def _user_label(entry) -> str:
@@ -115,10 +322,12 @@ def _user_label(entry) -> str:
 
 def _rows(entries):
     for e in entries:
-        kind = _object_kind(e)
+        model = _model_of(e)
+        kind = _object_kind(model)
+        label = _object_label(e, model)
         yield {
             "entry": e, "user": _user_label(e), "roles": _roles(e.roles), "action": e.get_action_display(),
-            "kind": kind, "object": _object_shown(e, kind), "summary": summary(e.detail),
+            "kind": kind, "label": label, "object": _object_shown(label, kind), "summary": summary(e.detail, model),
         }
 
 
@@ -131,6 +340,7 @@ def audit_log(request):
     query.pop("page", None)
     return render(request, "reserve/audit_log.html", {
         "form": form, "page": page, "rows": list(_rows(page.object_list)), "query": query.urlencode(),
+        "reads_every_town": _reads_every_town(request.user),
     })
 
 
@@ -152,7 +362,7 @@ def audit_export(request):
         for row in _rows(entries.iterator(chunk_size=1000)):
             count += 1
             e = row["entry"]
-            yield (e.at, row["user"], row["roles"], e.address, row["action"], row["kind"], e.object_repr,
+            yield (e.at, row["user"], row["roles"], e.address, row["action"], row["kind"], row["label"],
                    e.object_id, e.path, row["summary"])
 
     response = xlsx_response(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx", EXPORT_HEADERS, rows(),
