@@ -11,7 +11,7 @@ from reserve.choices import Gender, PoliticalStatus, RelaxationCategory, TalkCat
 from reserve.dates import age_on
 from reserve.forms import DateInput, ModelChoiceField, check_plausible_date
 from reserve.models import Village, VillageCadre
-from reserve.uploads import clean_document, size_limit_text
+from reserve.uploads import ID_CARD_HINT, LimitedFileInput, clean_document, size_limit_text
 
 from .eligibility import relaxed_conditions
 from .models import (
@@ -117,7 +117,8 @@ class NominationForm(forms.ModelForm):
             "statement": forms.Textarea(attrs={"rows": 5}),
             "relaxation_note": forms.Textarea(attrs={"rows": 2}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
-            "id_card_copy": forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"}),
+            # A plain file input: the page says itself that a copy is stored, with the link to the download view.
+            "id_card_copy": LimitedFileInput(hint=ID_CARD_HINT),
         }
 
     SECTIONS = (
@@ -314,11 +315,27 @@ class RelaxationForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    """The office's correction of a person's identity (candidates.services.person_correct_identity)."""
+    """The office's correction of a person's identity (candidates.services.person_correct_identity): a field left
+    blank stays as it is, so that a name is corrected without typing the ID number again; at least one is given."""
 
-    name = forms.CharField(label=_("姓名"), max_length=30)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=40,
-                                help_text=_("出生日期和性别随号码更正"))
+    name = forms.CharField(label=_("姓名"), max_length=30, required=False, help_text=_("不填则姓名不变"))
+    id_number = forms.CharField(label=_("身份证号码"), max_length=40, required=False,
+                                help_text=_("不填则号码不变；更正后出生日期和性别随号码更正"))
+
+    def clean_id_number(self):
+        number = idnumber.normalise(self.cleaned_data.get("id_number", ""))
+        if not number:
+            return ""
+        try:
+            return idnumber.parse(number, today=timezone.localdate()).number
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("name") and not data.get("id_number"):
+            raise ValidationError(_("请填写要更正的姓名或身份证号码（不填的一项保持不变）。"))
+        return data
 
 
 class ReasonForm(forms.Form):

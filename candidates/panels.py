@@ -77,3 +77,6 @@ def office_only_event(action: str) -> bool | None:
 # The nomination's own steps of joint vetting: the office's reasons quote the departments' findings.
 register_office_only_event("disqualify")
 register_office_only_event("reopen_vetting")
+# The office's correction of a person's identity: the others see that it was made, not the old and new values
+# (nor who made it).
+register_office_only_event("identity_correct")

@@ -161,14 +161,18 @@ def nomination_update(*, actor, nomination_id: int, person_data, fields, resume=
 
 # --- a person's identity ----------------------------------------------------------------------
 
-def person_correct_identity(*, actor, nomination_id: int, name: str, id_number: str) -> Person:
+def person_correct_identity(*, actor, nomination_id: int, name: str = "", id_number: str = "") -> Person:
     """The office corrects a person's identity (name; ID number, and with it the birth date and gender it encodes)
-    from the page of one of its town's nominations.
+    from the page of one of its town's nominations. A field left blank stays as it is; at least one is given.
 
     The person row is shared by every round and town the person was nominated in, so only the office of the town
-    that holds the person's current records may change it (candidates.selectors.person_record_town_id); the old
-    and new values (ID numbers masked) go to the audit log. The nomination whose page it is takes the corrected
-    name too; other nominations keep the name as filed (their lists, notices and PDFs do not change).
+    that holds the person's current records may change it (candidates.selectors.person_record_town_id). The
+    nomination whose page it is takes the corrected name too; other nominations keep the name as filed (their
+    lists, notices and PDFs do not change). In the same transaction every nomination of the person still open (an
+    open round, not closed: candidates.workflow.CLOSED) has its basic conditions evaluated again under the new
+    birth date — a closed one keeps its history — and each of them, with the page's own, gets an event in its
+    timeline. The audit log gets the changed fields' names, the old and new name and the old and new number
+    masked — never the birth date or gender, which with the masked number would rebuild the whole number.
     """
     from reserve import audit, idnumber
 
@@ -176,15 +180,18 @@ def person_correct_identity(*, actor, nomination_id: int, name: str, id_number: 
 
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
-    name = clean_text(name)
-    if not name:
-        raise ActionRefused(_("请填写姓名。"))
+    name = clean_text(name or "")
+    number = idnumber.normalise(id_number or "")
+    if not name and not number:
+        raise ActionRefused(_("请填写要更正的姓名或身份证号码（不填的一项保持不变）。"))
     if len(name) > Person._meta.get_field("name").max_length:
         raise ActionRefused(_("姓名不能超过%(n)d个字。") % {"n": Person._meta.get_field("name").max_length})
-    try:
-        parsed = idnumber.parse(id_number, today=local_today())
-    except ValidationError as e:
-        raise ActionRefused("".join(e.messages)) from None
+    parsed = None
+    if number:
+        try:
+            parsed = idnumber.parse(number, today=local_today())
+        except ValidationError as e:
+            raise ActionRefused("".join(e.messages)) from None
     with transaction.atomic(durable=True):
         nomination = lock_nomination(actor, nomination_id)
         if nomination.status == Status.DRAFT:
@@ -192,28 +199,51 @@ def person_correct_identity(*, actor, nomination_id: int, name: str, id_number: 
         person = Person.objects.select_for_update().get(pk=nomination.person_id)
         if person_record_town_id(person) != nomination.round.town_id:
             raise ActionRefused(_("此人当前的档案不在本镇，身份信息须由其档案所在镇的组织办更正。"))
-        new = {"name": name, "id_number": parsed.number, "gender": parsed.gender, "birth_date": parsed.birth_date}
+        new = {"name": name} if name else {}
+        if parsed is not None:
+            new.update(id_number=parsed.number, gender=parsed.gender, birth_date=parsed.birth_date)
         old = {k: getattr(person, k) for k in new}
         changed = [k for k in new if old[k] != new[k]]
         if not changed:
             raise ActionRefused(_("身份信息没有变化。"))
         if "id_number" in changed and Person.objects.by_id_number(parsed.number).exclude(pk=person.pk).exists():
-            raise ActionRefused(_("该身份证号码已属于系统中的另一人，不能更正为此号码；请联系系统管理员核实。"))
+            raise ActionRefused(_("该身份证号码已属于系统中的另一人，请核对号码。"))
         for k in changed:
             setattr(person, k, new[k])
         person.save(update_fields=changed)
-        if nomination.name != name:
+        if name and nomination.name != name:
             nomination.name = name
             nomination.save(update_fields=["name", "updated_at"])
 
-        def shown(key, value):
-            return idnumber.mask(value) if key == "id_number" else str(value)
-
+        # What the audit log and the timelines keep: field names, names, masked numbers (no birth date, no gender).
+        values = {k: [idnumber.mask(old[k]), idnumber.mask(new[k])] if k == "id_number" else [old[k], new[k]]
+                  for k in ("name", "id_number") if k in changed}
         audit.record("update", user=actor, obj=person, detail={
-            "field": "identity", "nomination": nomination.pk,
-            "changed": {k: [shown(k, old[k]), shown(k, new[k])] for k in changed},
+            "field": "identity", "nomination": nomination.pk, "fields": changed, "changed": values,
         })
+        reevaluated = _reevaluate_person(person)
+        touched = {n.pk: n for n in reevaluated}
+        touched.setdefault(nomination.pk, nomination)
+        for each in sorted(touched.values(), key=lambda n: n.pk):
+            data = {"changed": changed, **values}
+            if each.pk in {n.pk for n in reevaluated}:
+                data["eligible"] = each.is_eligible
+            record_event(each, action="identity_correct", actor=actor, from_status=each.status,
+                         to_status=each.status, data=data)
     return person
+
+
+def _reevaluate_person(person) -> list[Nomination]:
+    """Evaluate again, and store, the basic conditions of every nomination of the person still open (an open
+    round, a status not closed), locked; the caller holds a transaction. Closed ones keep their history."""
+    nominations = list(
+        Nomination.objects.select_for_update(of=("self",))
+        .filter(person=person, round__status=Round.Status.OPEN).exclude(status__in=CLOSED)
+        .select_related("round", "village", "hukou_village", "person").order_by("pk")
+    )
+    changed = [n for n in nominations if _apply_eligibility(n)]
+    Nomination.objects.bulk_update(changed, ["is_eligible", "eligibility"])
+    return nominations
 
 
 def resume_line_error(start, end, birth_date, today) -> tuple[str, str] | None:

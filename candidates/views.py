@@ -18,6 +18,7 @@ from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from reserve.selectors import villages_visible_to
 from reserve.uploads import (
+    add_upload_refusals,
     document_response,
     drop_pending,
     limit_upload_size,
@@ -131,8 +132,7 @@ def _all_valid(request, form, resume, family, relatives):
     """Read the whole 自荐表: every form shows its errors; a file refused for its size is named on its field; the
     résumé lines are checked against the birth date the ID number gives."""
     form.is_valid()
-    if getattr(request, "upload_refused", ""):
-        form.add_error("id_card_copy", request.upload_refused)
+    add_upload_refusals(request, [form])  # a file over the limit, refused as it arrived, named on its field
     parsed = form.cleaned_data.get("id_number")
     resume.form_kwargs["birth_date"] = parsed.birth_date if isinstance(parsed, idnumber.IdNumber) else None
     return all([f.is_valid() for f in (form, resume, family, relatives)])  # a list, so every form shows its errors
@@ -219,12 +219,14 @@ def nomination_edit(request, pk):
         "form": form, "resume": resume, "family": family, "relatives": relatives,
         "round": nomination.round, "village": nomination.village, "nomination": nomination,
         "pending": pending, "pending_field": PENDING_FIELD, **_upload_limits(),
+        "can_download_id_card": may_download_id_card(nomination, request.user),
     })
 
 
-@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
-def nomination_detail(request, pk):
-    nomination = get_nomination_for_user_or_404(request.user, pk)
+def _detail_page(request, nomination, *, identity_form=None, status=200):
+    """The nomination's page; `identity_form`: the office's identity correction as posted and refused, shown again
+    with what was typed and its errors, its panel open."""
+    may_correct = may_correct_identity(nomination, request.user)
     return render(request, "candidates/nomination_detail.html", {
         "n": nomination,
         "actions": services.available_actions(nomination, request.user),
@@ -238,34 +240,42 @@ def nomination_detail(request, pk):
         "can_download_id_card": may_download_id_card(nomination, request.user),
         "panels": nomination_panels(nomination, request.user),
         "relaxation_form": RelaxationForm() if may_record_relaxation(nomination, request.user) else None,
-        "identity_form": IdentityForm() if may_correct_identity(nomination, request.user) else None,
-    })
+        "identity_form": (identity_form or IdentityForm()) if may_correct else None,
+    }, status=status)
+
+
+@role_required(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
+def nomination_detail(request, pk):
+    return _detail_page(request, get_nomination_for_user_or_404(request.user, pk))
 
 
 def _form_errors(form) -> str:
     """A small form posted from the nomination's page, refused: its errors in one line, each with its field."""
-    return "；".join(f"{form.fields[name].label if name in form.fields else ''}：{' '.join(errs)}"
+    return "；".join(f"{form.fields[name].label}：{' '.join(errs)}" if name in form.fields else " ".join(errs)
                     for name, errs in form.errors.items())
 
 
 @role_required(Role.OFFICE)
 @require_POST
 def nomination_identity(request, pk):
-    """The office corrects the person's identity (name, ID number): shared by every round and town the person was
-    nominated in, so only the office of the town holding the current records may (the service checks)."""
+    """The office corrects the person's identity (name, ID number; a blank one stays): shared by every round and
+    town the person was nominated in, so only the office of the town holding the current records may (the service
+    checks). Refused: the nomination's page again, with what was typed and why, the panel open."""
     nomination = get_nomination_for_user_or_404(request.user, pk)
     form = IdentityForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.person_correct_identity(actor=request.user, nomination_id=nomination.pk,
+                                             name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"])
+        except ActionRefused as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("已更正身份信息，原信息记入审计日志。其他批次的自荐表仍显示填报时的姓名。"))
+            return redirect(nomination)
+    if not may_correct_identity(nomination, request.user):  # the page offers no correction to show the form in
         messages.error(request, _("未更正身份信息：") + _form_errors(form))
         return redirect(nomination)
-    try:
-        services.person_correct_identity(actor=request.user, nomination_id=nomination.pk,
-                                         name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"])
-    except ActionRefused as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已更正身份信息，原信息记入审计日志。其他批次的自荐表仍显示填报时的姓名。"))
-    return redirect(nomination)
+    return _detail_page(request, nomination, identity_form=form)
 
 
 @role_required(Role.OFFICE)
@@ -327,7 +337,7 @@ def nomination_id_card(request, pk):
     nomination = get_nomination_for_user_or_404(request.user, pk)
     if not may_download_id_card(nomination, request.user):
         raise NotAllowed
-    response = document_response(nomination.id_card_copy, f"身份证复印件-{nomination.person.name}")
+    response = document_response(nomination.id_card_copy, f"身份证复印件-{nomination.name}")  # the name as filed
     audit.record("download", request=request, obj=nomination, detail={"file": "id_card"})
     return response
 
@@ -345,7 +355,7 @@ def nomination_form_pdf(request, pk):
         "relatives": nomination.committee_relatives.all(),
         "age": age_on(nomination.person.birth_date, nomination.round.age_reference_date),
     }, request=request)
-    return pdf_response(pdf, f"自荐表-{nomination.person.name}.pdf")
+    return pdf_response(pdf, f"自荐表-{nomination.name}.pdf")  # the name as filed
 
 
 @role_required(Role.VILLAGE)

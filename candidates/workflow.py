@@ -26,6 +26,7 @@ class NominationEvent(events.EventKind):
     ROUND_CREATE = "round_create", _("创建选拔批次")
     ROUND_UPDATE = "round_update", _("修改批次参数")
     RELAXATION = "relaxation", _("组织办决定放宽条件")
+    IDENTITY_CORRECT = "identity_correct", _("组织办更正身份信息")
 
 
 events.register(NominationEvent)
@@ -47,19 +48,26 @@ def stamp_submitted(nomination, actor, today) -> None:
     nomination.save(update_fields=["submitted_at"])
 
 
+def _failed_conditions(nomination) -> str:
+    """The basic conditions the nomination fails, evaluated afresh (the person's identity and the round's parameters
+    as they are now, never the stored result alone); "" when it fails none."""
+    result = evaluate(Applicant.from_nomination(nomination), nomination.round)
+    return "；".join(f"{r.title}：{r.message}" for r in result.rules if not r.passed)
+
+
 def guard_accept(nomination, actor, today) -> str | None:
-    if not nomination.is_eligible:
-        return _("不符合基本条件，不能受理；请退回并说明理由。")
+    failed = _failed_conditions(nomination)
+    if failed:
+        return _("不符合基本条件（%(f)s），不能受理；请退回并说明理由。") % {"f": failed}
     return None
 
 
 def guard_still_eligible(nomination, actor, today) -> str | None:
     """The basic conditions hold at every step after acceptance, evaluated afresh against the round's
     parameters as they are now (village plan §二): an ineligible person goes no further."""
-    result = evaluate(Applicant.from_nomination(nomination), nomination.round)
-    if result.eligible:
+    failed = _failed_conditions(nomination)
+    if not failed:
         return None
-    failed = "；".join(f"{r.title}：{r.message}" for r in result.rules if not r.passed)
     return _("按批次现行条件不再符合基本条件（%(f)s），不能继续。") % {"f": failed}
 
 

@@ -22,7 +22,7 @@ from ..factories import (
     UserFactory,
     VillageFactory,
 )
-from ..helpers import page, pdf_text, reload
+from ..helpers import events_of, page, pdf_text, reload
 from .test_views import DUPLICATE, form_data
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +296,199 @@ def test_the_committees_meeting_and_inspection_pages_show_no_finding(client, off
     for text in pages:
         for secret in (FINDING, OVERRULE, CLERK, "公安派出所"):
             assert secret not in text, secret
+
+
+# --------------------------------------------------------------------------- the correction, as a new user tried it
+
+def _old_birth():
+    """A birth date that makes the person 41 on a factory round's reference date (today)."""
+    from ..helpers import years_ago
+
+    return years_ago(41) - datetime.timedelta(days=10)
+
+
+def _values(detail):
+    """Every scalar value of an audit detail, however nested."""
+    if isinstance(detail, dict):
+        return [v for value in detail.values() for v in _values(value)]
+    if isinstance(detail, (list, tuple)):
+        return [v for value in detail for v in _values(value)]
+    return [detail]
+
+
+def test_a_corrected_birth_date_re_evaluates_every_open_nomination_of_the_person(client, office, village_a, round_,
+                                                                                 town):
+    from ..factories import make_id
+
+    person = PersonFactory(name="林晓宇", birth_date=BIRTH)  # 30: eligible
+    mine = NominationFactory(round=round_, village=village_a, person=person, submitted=True, created_by=office)
+    other_open = NominationFactory(round=RoundFactory(town=town, year=round_.year - 1), village=village_a,
+                                   person=person, accepted=True, created_by=office)
+    closed = NominationFactory(round=RoundFactory(town=town, year=round_.year - 2, closed=True), village=village_a,
+                               person=person, reserve=True, created_by=office)
+    for n in (mine, other_open, closed):
+        services._apply_eligibility(n)
+        n.save()
+    closed_before = reload(closed).eligibility
+    assert reload(mine).is_eligible and reload(other_open).is_eligible
+
+    services.person_correct_identity(actor=office, nomination_id=mine.pk, name="",
+                                     id_number=make_id(_old_birth(), seq=31))
+
+    for n in (mine, other_open):  # every open nomination of the person, in the same transaction
+        n = reload(n)
+        age = next(r for r in n.eligibility if r["code"] == "age")
+        assert n.is_eligible is False
+        assert age["outcome"] == "fail" and "年满41周岁" in age["message"]
+    assert (reload(closed).is_eligible, reload(closed).eligibility) == (True, closed_before)  # its history kept
+    client.force_login(office)
+    detail = page(client.get(mine.get_absolute_url()))
+    assert 'data-eligible="no"' in detail and "年满31周岁" not in detail
+    listed = page(client.get(reverse("candidates:nomination_list") + f"?round={round_.pk}&eligible=no"))
+    assert mine.get_absolute_url() in listed
+    with pytest.raises(ActionRefused, match="不符合基本条件"):
+        services.perform(actor=office, nomination_id=mine.pk, action="accept")
+    assert reload(mine).status == "submitted"
+
+
+def test_accept_evaluates_the_basic_conditions_afresh(office, village_a, round_):
+    # The stored result says eligible, the person is 41: the office cannot accept on the stored result.
+    stale = NominationFactory(round=round_, village=village_a, person=PersonFactory(birth_date=_old_birth()),
+                              submitted=True, is_eligible=True, created_by=office)
+    with pytest.raises(ActionRefused, match="不符合基本条件"):
+        services.perform(actor=office, nomination_id=stale.pk, action="accept")
+    assert reload(stale).status == "submitted"
+
+
+def test_the_audit_of_a_correction_keeps_no_birth_date_or_gender(office, village_a, round_):
+    """The masked number shows all but the 8 digits of the birth date: with the birth date beside it the whole
+    number could be read back."""
+    from ..factories import make_id
+
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="错名", birth_date=BIRTH),
+                                   submitted=True)
+    old = nomination.person.id_number
+    new_birth = datetime.date(1996, 3, 9)
+    new = make_id(new_birth, gender="F", seq=78)
+    before = set(AuditEntry.objects.values_list("pk", flat=True))
+    services.person_correct_identity(actor=office, nomination_id=nomination.pk, name="正名", id_number=new)
+    entries = AuditEntry.objects.exclude(pk__in=before)
+    assert entries.exists()
+    for entry in entries:
+        values = [str(v) for v in _values(entry.detail)]
+        for secret in (BIRTH, new_birth):
+            assert not any(secret.isoformat() in v or f"{secret:%Y%m%d}" in v for v in values), entry.detail
+        assert "M" not in values and "F" not in values and "男" not in values and "女" not in values, entry.detail
+    entry = entries.get(action="update", object_id=str(nomination.person_id))
+    assert entry.detail["fields"] == ["name", "id_number", "gender", "birth_date"]
+    assert entry.detail["changed"] == {"name": ["错名", "正名"],
+                                       "id_number": [old[:6] + "********" + old[-4:], new[:6] + "********" + new[-4:]]}
+
+
+def test_the_correction_is_an_event_of_the_nominations_history(client, office, village_a_user, committee, village_a,
+                                                               round_):
+    from ..factories import make_id
+
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="错名", birth_date=BIRTH),
+                                   submitted=True)
+    old = nomination.person.id_number
+    new = make_id(BIRTH, seq=79)
+    services.person_correct_identity(actor=office, nomination_id=nomination.pk, name="正名", id_number=new)
+    (event,) = events_of(nomination, "identity_correct")
+    assert event.actor == office
+    assert event.data["name"] == ["错名", "正名"]
+    assert event.data["id_number"] == [old[:6] + "********" + old[-4:], new[:6] + "********" + new[-4:]]
+    assert event.data["eligible"] is True
+    client.force_login(office)
+    timeline = page(client.get(nomination.get_absolute_url())).split('id="timeline"')[1]
+    assert "组织办更正身份信息" in timeline and "错名 → 正名" in timeline
+    assert old[:6] + "********" + old[-4:] in timeline
+    for other in (village_a_user, committee):  # they see that it was corrected, not the old values nor by whom
+        client.force_login(other)
+        text = page(client.get(nomination.get_absolute_url()))
+        assert "组织办更正身份信息" in text
+        assert "错名" not in text and old[:6] + "********" + old[-4:] not in text
+
+
+def test_a_name_alone_is_corrected_without_typing_the_id_number(client, office, village_a, round_):
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="错名", birth_date=BIRTH),
+                                   submitted=True)
+    number = nomination.person.id_number
+    client.force_login(office)
+    response = client.post(reverse("candidates:nomination_identity", args=[nomination.pk]),
+                           {"name": "正名", "id_number": ""})
+    assert response.status_code == 302
+    person = reload(nomination.person)
+    assert (person.name, person.id_number, reload(nomination).name) == ("正名", number, "正名")
+
+
+def test_an_id_number_alone_is_corrected_and_the_names_stay(office, village_a, round_):
+    from ..factories import make_id
+
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="档案名", birth_date=BIRTH),
+                                   name="填报名", submitted=True)
+    new = make_id(BIRTH, seq=80)
+    services.person_correct_identity(actor=office, nomination_id=nomination.pk, name="", id_number=new)
+    person = reload(nomination.person)
+    assert (person.name, person.id_number, reload(nomination).name) == ("档案名", new, "填报名")
+
+
+def test_a_correction_with_neither_field_is_refused(client, office, village_a, round_):
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="错名"), submitted=True)
+    with pytest.raises(ActionRefused, match="姓名或身份证号码"):
+        services.person_correct_identity(actor=office, nomination_id=nomination.pk, name=" ", id_number="")
+    client.force_login(office)
+    response = client.post(reverse("candidates:nomination_identity", args=[nomination.pk]), {"name": "", "id_number": ""})
+    assert response.status_code == 200 and "姓名或身份证号码" in page(response)
+    assert reload(nomination.person).name == "错名"
+
+
+def test_a_refused_correction_keeps_what_was_typed_and_the_panel_open(client, office, village_a, round_):
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="错名", birth_date=BIRTH),
+                                   submitted=True)
+    someone_else = PersonFactory(name="另一人")
+    url = reverse("candidates:nomination_identity", args=[nomination.pk])
+    client.force_login(office)
+    bad = client.post(url, {"name": "正名", "id_number": "123"})
+    assert bad.status_code == 200
+    text = page(bad)
+    assert 'id="identity-correction" open' in text
+    assert 'value="正名"' in text and 'value="123"' in text
+    assert "身份证号码应为18位" in text and "未更正身份信息" in text
+    # A refusal of the service (the number is another person's) the same way, in words the office can act on.
+    taken = client.post(url, {"name": "", "id_number": someone_else.id_number})
+    assert taken.status_code == 200
+    text = page(taken)
+    assert 'id="identity-correction" open' in text and f'value="{someone_else.id_number}"' in text
+    assert "该身份证号码已属于系统中的另一人，请核对号码。" in text
+    assert "系统管理员" not in text
+    assert reload(nomination.person).name == "错名"
+
+
+def test_a_number_of_another_person_is_refused_with_words_the_office_can_act_on(office, village_a, round_):
+    nomination = NominationFactory(round=round_, village=village_a, submitted=True)
+    with pytest.raises(ActionRefused) as refused:
+        services.person_correct_identity(actor=office, nomination_id=nomination.pk, name="",
+                                         id_number=PersonFactory().id_number)
+    assert refused.value.message == "该身份证号码已属于系统中的另一人，请核对号码。"
+
+
+def test_the_downloads_are_named_with_the_filed_name(client, office, village_a_user, village_a, round_, monkeypatch):
+    from urllib.parse import quote
+
+    from candidates import views
+
+    from ..factories import png_upload
+
+    monkeypatch.setattr(views, "render_pdf", lambda *a, **k: b"%PDF-1.7 test\n%%EOF")
+    nomination = NominationFactory(round=round_, village=village_a, person=PersonFactory(name="档案名"),
+                                   name="填报名", submitted=True, id_card_copy=png_upload())
+    client.force_login(village_a_user)
+    pdf = client.get(reverse("candidates:nomination_form_pdf", args=[nomination.pk]))
+    assert quote("自荐表-填报名.pdf") in pdf["Content-Disposition"]
+    assert quote("档案名") not in pdf["Content-Disposition"]
+    client.force_login(office)
+    copy = client.get(reverse("candidates:nomination_id_card", args=[nomination.pk]))
+    assert copy.status_code == 200
+    assert quote("身份证复印件-填报名.png") in copy["Content-Disposition"]
+    assert quote("档案名") not in copy["Content-Disposition"]

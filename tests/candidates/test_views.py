@@ -183,6 +183,10 @@ def test_nomination_detail_scope(client, actors, nom_a, actor):
         html = page(response)
         assert "甲村人" in html
         assert nom_a.person.id_number not in html  # masked on the page
+        # … and not given back by the birth date beside it (the masked digits are the birth date's eight)
+        birth = nom_a.person.birth_date
+        for shown in (f"{birth:%Y%m%d}", f"{birth.year}年{birth.month}月{birth.day}日", f"{birth:%Y-%m-%d}"):
+            assert shown not in html, shown
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -922,7 +926,7 @@ def test_account_fields_in_a_post_change_nothing(client, village_a_user, village
     response = client.post(reverse("candidates:nomination_new"), data)
     assert response.status_code == 302
     client.post(reverse("password_change"), {
-        "old_password": "Test-pass-2026", "new_password1": "New-Secret-77", "new_password2": "New-Secret-77",
+        "old_password": "Tusk-Pine-2026", "new_password1": "New-Secret-77", "new_password2": "New-Secret-77",
         "is_staff": "on", "is_superuser": "on", "department": str(dept_x.pk),
     })
     village_a_user.refresh_from_db()
