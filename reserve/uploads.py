@@ -8,15 +8,17 @@ import uuid
 from functools import wraps
 
 import filetype
+from django import forms as django_forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -28,24 +30,72 @@ CONTENT_TYPES = {ext: mime for mime, ext in ALLOWED.items()}
 
 def size_limit_text() -> str:
     """The upload limit in words: "5MB" (or "600KB" for a limit under a megabyte)."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if limit < 1024 * 1024:
-        return f"{limit / 1024:.0f}KB"
-    return f"{limit / 1024 / 1024:.0f}MB"
+    return limit_text(settings.UPLOAD_MAX_BYTES)
 
 
-def too_large_message(size: int) -> str:
-    """What the user is told of a file over the limit, with how to make a photo smaller."""
-    return _("文件过大（%(size).1f MB），不能超过%(limit)s。手机照片可用相册的“编辑→裁剪”只保留证件部分，"
-             "或截屏后上传截图；扫描件请选择较低的分辨率（如150 dpi）。") % {
-        "size": size / 1024 / 1024, "limit": size_limit_text()}
+def size_text(size: int) -> str:
+    """A file's size as the messages give it (and the page's script: upload_size.js): "7.3 MB", or "600 KB"."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
-def validate_document(upload) -> str:
-    """Check an uploaded ID-card copy and return its real extension; raise ValidationError otherwise."""
+# What the message on a file over the limit adds, by what the file is: an ID-card copy is a photo that can be cropped;
+# an attachment or a paper answer is a scan of a document.
+ID_CARD_HINT = gettext_lazy("手机照片可用相册的“编辑→裁剪”只保留证件部分，或截屏后上传截图；"
+                            "扫描件请选择较低的分辨率（如150 dpi）。")
+ATTACHMENT_HINT = gettext_lazy("扫描件请选择较低的分辨率（如150 dpi）或黑白模式重新扫描；"
+                               "照片可用相册的“编辑→裁剪”只保留有文字的部分。")
+
+
+def too_large_message(size: int | None, hint: str = "") -> str:
+    """What the user is told of a file over the limit: its real size (None when it is not known: then no figure,
+    rather than a wrong one) and `hint`, how to make this kind of file smaller. The page's script says the same
+    (too_large_pattern)."""
+    if size is None:
+        text = _("文件过大，不能超过%(limit)s。") % {"limit": size_limit_text()}
+    else:
+        text = _("文件过大（%(size)s），不能超过%(limit)s。") % {"size": size_text(size), "limit": size_limit_text()}
+    return f"{text}{hint}"
+
+
+def too_large_pattern(hint: str = "") -> str:
+    """too_large_message for the page's script, which fills in the size of the chosen file for "%s"."""
+    return _("文件过大（%(size)s），不能超过%(limit)s。") % {"size": "%s", "limit": size_limit_text()} + str(hint)
+
+
+class LimitedFileInput(django_forms.FileInput):
+    """A file input that tells the page's script (static/js/upload_size.js) the upload limit and what to say of a
+    file over it, so that a file too large is named as soon as it is chosen, not after the form is sent; a photo
+    over it is made smaller in the browser. `hint`: how to make this kind of file smaller (ID_CARD_HINT,
+    ATTACHMENT_HINT); the server's message on a file over the limit adds the same (add_upload_refusals).
+
+    A plain FileInput, not Django's ClearableFileInput: a form that already holds a file says so itself, without
+    the storage path (which is no URL: files are served only through views that check scope)."""
+
+    ACCEPT = ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png,application/pdf"
+
+    def __init__(self, attrs=None, *, hint=ATTACHMENT_HINT):
+        super().__init__({"accept": self.ACCEPT, **(attrs or {})})
+        self.too_large_hint = hint
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Read at render time: the limit is a setting.
+        context["widget"]["attrs"].update({
+            "data-max-bytes": str(settings.UPLOAD_MAX_BYTES),
+            "data-msg-too-large": too_large_pattern(self.too_large_hint),
+            "data-msg-shrunk": _("照片较大，已在手机上压缩为%s后上传。"),
+        })
+        return context
+
+
+def validate_document(upload, hint=ID_CARD_HINT) -> str:
+    """Check an uploaded document and return its real extension; raise ValidationError otherwise (`hint`: how to
+    make this kind of file smaller, for one over the limit)."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(too_large_message(upload.size))
+        raise ValidationError(too_large_message(upload.size, hint))
     if upload.size == 0:
         raise ValidationError(_("文件是空的。"))
     upload.seek(0)
@@ -53,7 +103,7 @@ def validate_document(upload) -> str:
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED:
-        raise ValidationError(_("文件内容不是 JPG、PNG 或 PDF，请上传身份证复印件的照片或扫描件。"))
+        raise ValidationError(_("文件内容不是 JPG、PNG 或 PDF，请上传照片或扫描件。"))
     ext = ALLOWED[kind.mime]
     if ext == "pdf":
         upload.seek(0)
@@ -91,7 +141,7 @@ MAX_IMAGE_PIXELS = 50_000_000
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG"}
 
 
-def clean_document(upload):
+def clean_document(upload, *, hint=ID_CARD_HINT):
     """Check an upload (validate_document) and return a new upload made by the server.
 
     Images are decoded and encoded anew in the same format: only the pixels survive, so EXIF (GPS
@@ -100,7 +150,7 @@ def clean_document(upload):
     parser, refused if it carries active content and written anew (clean_pdf). Either way the name is chosen by the
     server.
     """
-    ext = validate_document(upload)
+    ext = validate_document(upload, hint)
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
@@ -320,9 +370,35 @@ def content_length(request) -> int:
         return 0
 
 
+def limit_text(limit: int) -> str:
+    """A limit in words: "5MB", "2.5MB", or "600KB" under a megabyte."""
+    if limit < 1024 * 1024:
+        return f"{limit / 1024:.0f}KB"
+    mb = limit / 1024 / 1024
+    return f"{mb:.0f}MB" if mb == int(mb) else f"{mb:.1f}MB"
+
+
+def back_link(request) -> str:
+    """Where the 413 page's link goes: back to the page the form was on (Referer) when it is one of this site's,
+    otherwise the start page. Read from the headers only: the body is never read."""
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except Exception:  # noqa: BLE001 — a host the site does not serve: no page of it to go back to
+        host = None
+    if referer and host and url_has_allowed_host_and_scheme(referer, allowed_hosts={host},
+                                                             require_https=request.is_secure()):
+        return referer
+    return reverse("home")
+
+
 def body_too_large(request, limit: int, *, files: int):
     """The 413 answer to a body declared larger than `limit` (of a view taking `files` files, maybe none), given
-    before a byte of it is read."""
+    before a byte of it is read. The size given is the declared one (Content-Length), worded as the page's script
+    words a file over the limit (too_large_message)."""
     from django.http import HttpResponse
     from django.template.loader import render_to_string
 
@@ -330,13 +406,16 @@ def body_too_large(request, limit: int, *, files: int):
     if files == 1:
         message = too_large_message(size)
     elif files:
-        message = _("上传的文件合计过大（%(size).1f MB）：一次提交合计不能超过%(total).0f MB，每个文件不能超过%(limit)s。") % {
-            "size": size / 1024 / 1024, "total": limit / 1024 / 1024, "limit": size_limit_text()}
+        message = _("上传的文件合计过大（%(size)s），一次提交合计不能超过%(total)s，每个文件不能超过%(limit)s。") % {
+            "size": size_text(size), "total": limit_text(limit), "limit": size_limit_text()}
     else:
-        message = _("提交的内容过大（%(size).1f MB），不能超过%(limit).1f MB。") % {
-            "size": size / 1024 / 1024, "limit": limit / 1024 / 1024}
-    # Rendered without the request: nothing of the app's layout asks the (unread) request for anything.
-    return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+        message = _("提交的内容过大（%(size)s），不能超过%(limit)s。") % {
+            "size": size_text(size), "limit": limit_text(limit)}
+    back = back_link(request)
+    # Rendered without the request: nothing of the page asks the (unread) request for anything.
+    return HttpResponse(render_to_string("413.html", {
+        "message": message, "back_url": back, "back_is_referer": back == request.META.get("HTTP_REFERER"),
+    }), status=413)
 
 
 class RequestBodyLimitMiddleware:
@@ -364,38 +443,83 @@ class RequestBodyLimitMiddleware:
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Skips a file that turns out larger than the upload limit as it arrives (its Content-Length was within the
+    """Refuses a file that turns out larger than the upload limit as it arrives (its Content-Length was within the
     view's limit, but this one file is not): nothing of it is kept, in memory or on disk, while the other fields
     are read as usual, so the form comes back with what was typed and a clear message on the file's field
-    (`refused_upload(request, name)`; `request.upload_refused` holds the last such message).
+    (add_upload_refusals). The rest of a refused file is counted, not kept, so that the message gives its real
+    size (`request.refused_uploads`: field name → size in bytes).
 
-    Put first in request.upload_handlers before the body is read (see `limit_upload_size`).
+    The only handler of the request (see `limit_upload_size`): a file within the limit is handed to the handlers
+    Django would have used (`inner`, e.g. in memory, or in a temporary file when large), as Django's parser would;
+    a refused one is given to none of them, so none can offer its first part as the upload.
     """
 
-    def __init__(self, request=None):
+    def __init__(self, request, inner):
         super().__init__(request)
         self.limit = settings.UPLOAD_MAX_BYTES
+        self.inner = list(inner)
         self.received = 0
+        self.refused = False
+        self.counters = [0] * len(self.inner)
+        self.started = []
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        for handler in self.inner:
+            result = handler.handle_raw_input(input_data, META, content_length, boundary, encoding)
+            if result is not None:
+                return result
+        return None
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
+        self.refused = False
+        self.counters = [0] * len(self.inner)
+        self.started = []  # the inner handlers told of this file (a later one may hold an earlier file)
+        for handler in self.inner:
+            self.started.append(handler)
+            try:
+                handler.new_file(*args, **kwargs)
+            except StopFutureHandlers:
+                break
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
+        if self.refused:
+            return None
         if self.received > self.limit:
-            self._refuse(self.received)
-            raise SkipFile
-        return raw_data
-
-    def file_complete(self, file_size):
+            self.refused = True
+            for handler in self.started:  # what they hold of it goes (a temporary file is deleted)
+                if getattr(handler, "file", None) is not None:
+                    handler.file.close()
+            return None
+        chunk = raw_data
+        for i, handler in enumerate(self.inner):
+            length = len(chunk)
+            chunk = handler.receive_data_chunk(chunk, self.counters[i])
+            self.counters[i] += length
+            if chunk is None:
+                break
         return None
 
-    def _refuse(self, size):
-        if self.request is not None:
-            message = too_large_message(max(size, self.limit + 1))
-            self.request.upload_refused = message
-            self.request.refused_uploads[self.field_name] = message
+    def file_complete(self, file_size):
+        if self.refused:
+            if self.request is not None:
+                self.request.refused_uploads[self.field_name] = file_size
+            return None
+        for i, handler in enumerate(self.inner):
+            file_obj = handler.file_complete(self.counters[i])
+            if file_obj:
+                return file_obj
+        return None
+
+    def upload_interrupted(self):
+        for handler in self.inner:
+            handler.upload_interrupted()
+
+    def upload_complete(self):
+        for handler in self.inner:
+            handler.upload_complete()
 
 
 def limit_upload_size(view=None, *, files: int = 1):
@@ -413,32 +537,34 @@ def limit_upload_size(view=None, *, files: int = 1):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        request.upload_refused = ""
         request.refused_uploads = {}
         if request.method == "POST":
             limit = body_limit(files)
             if content_length(request) > limit:
                 return body_too_large(request, limit, files=files)
-            request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+            request.upload_handlers = [SizeLimitUploadHandler(request, request.upload_handlers)]
         return protected(request, *args, **kwargs)
 
     wrapped.upload_files = files
     return csrf_exempt(wrapped)
 
 
-def refused_upload(request, name: str) -> str:
+def refused_upload(request, name: str, hint: str = "") -> str:
     """The message for the file of field `name` (with its form's prefix) refused as it arrived, or ""."""
-    return getattr(request, "refused_uploads", {}).get(name, "")
+    sizes = getattr(request, "refused_uploads", {})
+    return too_large_message(sizes[name], hint) if name in sizes else ""
 
 
 def add_upload_refusals(request, forms) -> None:
-    """Name on each form's file field the file refused for its size as it arrived (before the form is checked)."""
-    from django import forms as django_forms
-
+    """Name on each form's file field the file refused for its size as it arrived (before the form is checked),
+    with the advice its widget gives (LimitedFileInput's hint)."""
     for form in forms:
         for name, field in form.fields.items():
-            message = refused_upload(request, form.add_prefix(name))
-            if message and isinstance(field, django_forms.FileField):
+            if not isinstance(field, django_forms.FileField):
+                continue
+            message = refused_upload(request, form.add_prefix(name), getattr(field.widget, "too_large_hint", ""))
+            if message:
+                form.errors.pop(name, None)  # "please upload one" of a required field: it was uploaded, and refused
                 form.add_error(name, message)
 
 

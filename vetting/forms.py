@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reserve.forms import DateInput, ModelMultipleChoiceField
 from reserve.models import Department
-from reserve.uploads import clean_document
+from reserve.uploads import ATTACHMENT_HINT, LimitedFileInput, clean_document
 
 from .models import Finding, NegativeItem, VettingRequest
 
@@ -13,7 +13,7 @@ class FindingForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("审查结果"), choices=Finding.Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    attachment = forms.FileField(label=_("附件"), required=False,
+    attachment = forms.FileField(label=_("附件"), required=False, widget=LimitedFileInput(hint=ATTACHMENT_HINT),
                                  help_text=_("可选：JPG、PNG 或 PDF，不超过5MB"))
 
     def __init__(self, *args, item, **kwargs):
@@ -23,7 +23,7 @@ class FindingForm(forms.Form):
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if upload:
-            upload = clean_document(upload)  # re-encoded, with a name chosen by the server
+            upload = clean_document(upload, hint=ATTACHMENT_HINT)  # re-encoded, with a name chosen by the server
         return upload
 
     def clean(self):
@@ -112,6 +112,7 @@ class ProxyAnswerForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     paper_answer = forms.FileField(label=_("纸质回复扫描件"), help_text=_("部门签字盖章的纸质回复：JPG、PNG 或 PDF，不超过5MB"),
+                                   widget=LimitedFileInput(hint=ATTACHMENT_HINT),
                                    error_messages={"required": _("请上传该部门签字盖章的纸质回复扫描件。")})
     paper_signer = forms.CharField(label=_("纸质回复签字人"), max_length=30,
                                    error_messages={"required": _("请填写纸质回复上的签字人姓名。")})
@@ -124,4 +125,4 @@ class ProxyAnswerForm(forms.Form):
     )
 
     def clean_paper_answer(self):
-        return clean_document(self.cleaned_data["paper_answer"])
+        return clean_document(self.cleaned_data["paper_answer"], hint=ATTACHMENT_HINT)

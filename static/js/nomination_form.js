@@ -1,7 +1,6 @@
 // 自荐表: add formset rows, check the ID number as it is typed (GB 11643 checksum) and fill birth date and
-// gender from it, shrink a phone photo that is over the upload limit before it is sent, keep or replace an
-// ID-card copy the server kept from an earlier try, and ask the server to check the basic conditions while
-// the form is being filled.
+// gender from it, keep or replace an ID-card copy the server kept from an earlier try, and ask the server to
+// check the basic conditions while the form is being filled. (The copy's size: upload_size.js.)
 (function () {
   "use strict";
   var form = document.getElementById("nomination-form");
@@ -68,60 +67,20 @@
     });
   }
 
-  // The ID-card copy: a kept one (from a try that had an error elsewhere) is replaced by choosing again; a photo
-  // over the limit is drawn smaller (canvas, JPEG) before it is sent; anything else over it is refused here.
+  // The ID-card copy: a kept one (from a try that had an error elsewhere) is replaced by choosing again. Its size is
+  // checked, and a photo over the limit made smaller, by upload_size.js (loaded before this script), which takes a
+  // file over the limit off the field: the kept one then stays.
   var fileField = document.getElementById("id_id_card_copy");
-  var fileNote = document.getElementById("id-card-note");
-  var maxBytes = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
-  function mb(n) { return (n / 1024 / 1024).toFixed(1) + " MB"; }
-  function note(text, bad) {
-    if (!fileNote) return;
-    fileNote.textContent = text;
-    fileNote.className = "form-text " + (bad ? "rule-fail" : "rule-pass");
-  }
   document.querySelectorAll("[data-rechoose]").forEach(function (button) {
     button.addEventListener("click", function () {
       var input = document.getElementById(button.getAttribute("data-rechoose"));
       if (input) { input.focus(); input.click(); }
     });
   });
-  function shrink(file, done) {
-    if (!window.createImageBitmap || !window.DataTransfer) { done(null); return; }
-    createImageBitmap(file).then(function (bitmap) {
-      var side = 2400;
-      function attempt(quality) {
-        var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(bitmap.width * scale);
-        canvas.height = Math.round(bitmap.height * scale);
-        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        canvas.toBlob(function (blob) {
-          if (blob && blob.size <= maxBytes) { done(blob); return; }
-          if (side <= 800) { done(null); return; }
-          side = Math.round(side * 0.75);
-          attempt(Math.max(0.6, quality - 0.1));
-        }, "image/jpeg", quality);
-      }
-      attempt(0.85);
-    }).catch(function () { done(null); });
-  }
   if (fileField) {
     fileField.addEventListener("change", function () {
       var pending = document.getElementById("id-card-pending");
-      var file = fileField.files && fileField.files[0];
-      if (file && pending) pending.remove();  // the new file replaces the kept one
-      note("", false);
-      if (!file || !maxBytes || file.size <= maxBytes) return;
-      var tooLarge = msg("too-large").replace("%s", mb(file.size)).replace("%l", form.getAttribute("data-limit-text") || "");
-      if (!/^image\/(jpeg|png)$/.test(file.type)) { fileField.value = ""; note(tooLarge, true); return; }
-      shrink(file, function (blob) {
-        if (!blob) { fileField.value = ""; note(tooLarge, true); return; }
-        var smaller = new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" });
-        var list = new DataTransfer();
-        list.items.add(smaller);
-        fileField.files = list.files;
-        note(msg("shrunk").replace("%s", mb(smaller.size)), false);
-      });
+      if (fileField.files && fileField.files[0] && pending) pending.remove();  // the new file replaces the kept one
     });
   }
 
