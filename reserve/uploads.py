@@ -1,6 +1,7 @@
 """Uploaded documents: the type is decided by the content, never by the name."""
 
 import contextlib
+import hashlib
 import io
 import os
 import tempfile
@@ -17,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -138,6 +140,13 @@ def too_many_pixels_message(width: int | None = None, height: int | None = None)
 # image that claims more pixels than this is refused before it is decoded (a decompression bomb).
 MAX_IMAGE_SIDE = 4000
 MAX_IMAGE_PIXELS = 50_000_000
+# What one decode may cost (found by the attack: a 69-byte PNG of 1 × 49 million pixels took 1 GB and 8 s). A JPEG is
+# decoded at a reduced scale (its decoder's draft mode: 1/2, 1/4, 1/8) to no less than JPEG_DRAFT_SIDE a side; a PNG
+# has no such mode, so it may have at most MAX_PNG_PIXELS (4096 × 4096); and no image is longer than MAX_ASPECT
+# times its width (a document, not a strip).
+JPEG_DRAFT_SIDE = 2000
+MAX_PNG_PIXELS = 4096 * 4096
+MAX_ASPECT = 20
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG"}
 
 
@@ -167,8 +176,11 @@ def reencode_image(data: bytes, ext: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as img:
             width, height = img.size
-            if width * height > MAX_IMAGE_PIXELS:
+            limit = MAX_PNG_PIXELS if fmt == "PNG" else MAX_IMAGE_PIXELS
+            if width * height > limit or max(width, height) > MAX_ASPECT * max(1, min(width, height)):
                 raise ValidationError(too_many_pixels_message(width, height))
+            if fmt == "JPEG":
+                img.draft(img.mode, (JPEG_DRAFT_SIDE, JPEG_DRAFT_SIDE))
             img = ImageOps.exif_transpose(img)
             img = _plain_mode(img, fmt)
             img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
@@ -197,7 +209,7 @@ PDF_ACTIVE_KEYS = frozenset({
 })
 PDF_ACTIVE_TYPES = frozenset({
     "/JavaScript", "/Launch", "/EmbeddedFile", "/RichMedia", "/RichMediaExecute", "/FileAttachment", "/SubmitForm",
-    "/ImportData", "/GoToE", "/Rendition", "/Movie", "/Sound",
+    "/ImportData", "/GoToE", "/GoToR", "/Rendition", "/Movie", "/Sound",
 })
 PDF_TYPE_KEYS = ("/S", "/Type", "/Subtype")
 
@@ -572,6 +584,7 @@ def add_upload_refusals(request, forms) -> None:
 
 PENDING_DIR = "pending"
 PENDING_MAX_AGE = 24 * 3600  # a kept upload is offered back for a day
+PENDING_PER_SESSION = 4  # kept uploads of one session at most (a form in a few tabs); older ones are deleted
 
 
 # The form carries the kept upload as a token signed for this session (not a row of the session itself: the
@@ -598,12 +611,48 @@ def stash_pending(session, upload) -> dict:
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    # Encrypted as the stored copy will be: the kept file is an ID-card copy too.
-    name = default_storage.save(f"{PENDING_DIR}/{uuid.uuid4().hex}.{ext}", ContentFile(crypto.encrypt_file(data)))
     if session.session_key is None:
         session.save()
+    owner = _pending_owner(session)
+    # Encrypted as the stored copy will be: the kept file is an ID-card copy too.
+    name = default_storage.save(f"{PENDING_DIR}/{owner}-{uuid.uuid4().hex}.{ext}",
+                                ContentFile(crypto.encrypt_file(data)))
+    purge_pending(keep_for=owner, keep=name)
     token = signing.dumps({"name": name, "size": len(data), "ext": ext}, salt=_salt(session))
     return {"token": token, "size": len(data), "ext": ext}
+
+
+def _pending_owner(session) -> str:
+    """The session's mark on its kept files' names (a digest: the session key itself is a secret)."""
+    return hashlib.sha256(f"{_salt(session)}".encode()).hexdigest()[:16]
+
+
+def purge_pending(*, keep_for: str = "", keep: str = "", now=None) -> int:
+    """Delete the kept uploads no form will take any more: those older than PENDING_MAX_AGE (their tokens have
+    expired), and of the session `keep_for` all but its PENDING_PER_SESSION newest (a form posted again and again
+    without its token — abandoned, or an attempt to fill the disk). Runs whenever an upload is kept, and from
+    `manage.py purge_pending_uploads` (e.g. daily from cron). Returns how many files were deleted."""
+    now = now or timezone.now()
+    try:
+        names = default_storage.listdir(PENDING_DIR)[1]
+    except FileNotFoundError:
+        return 0
+    expired, own = [], []
+    for file_name in names:
+        name = f"{PENDING_DIR}/{file_name}"
+        try:
+            modified = default_storage.get_modified_time(name)
+        except FileNotFoundError:
+            continue
+        if (now - modified).total_seconds() > PENDING_MAX_AGE:
+            expired.append(name)
+        elif keep_for and file_name.startswith(f"{keep_for}-") and name != keep:
+            own.append((modified, name))
+    own.sort(reverse=True)
+    doomed = expired + [name for _modified, name in own[PENDING_PER_SESSION - 1:]]
+    for name in doomed:
+        default_storage.delete(name)
+    return len(doomed)
 
 
 def pending_info(session, token) -> dict | None:

