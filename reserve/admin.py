@@ -20,7 +20,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import AuditEntry, Department, Town, User, Village, VillageCadre
-from .roles import ADMIN_ROLES, STAFF_ROLES, Role, role_conflict
+from .roles import ADMIN_ROLES, STAFF_ROLES, Role, role_conflict, username_refusal
 
 # --------------------------------------------------------------------------- the audit of every admin write
 
@@ -136,7 +136,23 @@ def _form_only_changes(form) -> list[str]:
 class AuditedAdminMixin:
     """Writes every create, change and delete made in the admin to the audit log, each in one transaction with
     the write: save (add and change pages, the changelist's editable columns, inline rows), delete (the delete
-    page and the changelist's "delete selected"), and any other changelist action."""
+    page and the changelist's "delete selected"), and any other changelist action.
+
+    Every admin has it, so it also keeps a list's filters from reaching the database with a value the column
+    cannot hold: an address filter that is no address (django-axes' lists; PostgreSQL's inet answered 500)."""
+
+    def changelist_view(self, request, extra_context=None):
+        bad = [key for key, value in request.GET.items() if _address_lookup(self.model, key) and not _is_ip(value)]
+        if bad:
+            query = request.GET.copy()
+            for key in bad:
+                del query[key]
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            messages.warning(request, _("筛选条件中的IP地址无效，已忽略。"))
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         form._audit_before = stored(obj) if change else {}
@@ -179,6 +195,26 @@ class AuditedAdminMixin:
         actions = super().get_actions(request)
         return {name: (func if name == "delete_selected" else _audited_action(func, name), name, description)
                 for name, (func, name, description) in actions.items()}
+
+
+def _address_lookup(model, key: str) -> bool:
+    """A list filter's key that compares an IP address field of the model (ip_address, ip_address__exact …)."""
+    try:
+        field = model._meta.get_field(key.split("__", 1)[0])
+    except Exception:  # noqa: BLE001 — not a field: the admin's own parameters (q, o, p, e …)
+        return False
+    return isinstance(field, models.GenericIPAddressField) and key.split("__")[-1] in {
+        key.split("__", 1)[0], "exact", "iexact"}
+
+
+def _is_ip(value: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _deleted(obj) -> dict:
@@ -264,6 +300,13 @@ class RolesFormMixin:
         super().__init__(*args, **kwargs)
         if "groups" in self.fields:  # the queryset and widget stay the admin's (formfield_for_manytomany)
             self.fields["groups"].label_from_instance = _role_choice_label
+
+    def clean_username(self):
+        username = super().clean_username() if hasattr(super(), "clean_username") else self.cleaned_data["username"]
+        refusal = username_refusal(username)
+        if refusal:
+            raise ValidationError(refusal)
+        return username
 
     def clean(self):
         data = super().clean()

@@ -47,6 +47,17 @@ def _labels(codes) -> str:
     return "、".join(str(Role(code).label) for code in sorted(codes))
 
 
+# Account names attackers try first: no account may take one (the admin's forms, create_admin).
+RESERVED_USERNAMES = frozenset({"admin", "root", "administrator", "superuser", "sa", "system", "test", "guest"})
+
+
+def username_refusal(username: str) -> str:
+    """Why an account may not be named so ("" if it may)."""
+    if (username or "").strip().lower() in RESERVED_USERNAMES:
+        return gettext("“%(n)s”是攻击者首先尝试的默认账号名，请换一个。") % {"n": username.strip()}
+    return ""
+
+
 def role_conflict(codes) -> str:
     """Why one account may not hold these roles together ("" when it may).
 

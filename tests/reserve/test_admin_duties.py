@@ -224,3 +224,23 @@ def test_create_admin_resets_an_administrator_for_one_sign_in(groups, auditor, o
             call_command("create_admin", name, "--role", role, "--reset", stdout=io.StringIO())
     office.refresh_from_db()
     assert office.check_password(helpers.PASSWORD) and not office.must_change_password
+
+
+@pytest.mark.parametrize("name", ["admin", "Root", " administrator "])
+def test_the_admin_gives_no_account_a_name_attackers_try_first(client, system, groups, name):
+    """Found by the attack: create_admin refused these names, the admin's form did not."""
+    client.force_login(system)
+    response = _add(client, [groups[Role.OFFICE]], username=name)
+    assert response.status_code == 200 and "攻击者首先尝试的默认账号名" in response.content.decode()
+    assert not User.objects.filter(username__iexact=name.strip()).exists()
+
+
+@pytest.mark.parametrize("path", ["/admin/axes/accessattempt/", "/admin/axes/accesslog/",
+                                  "/admin/axes/accessfailurelog/"])
+@pytest.mark.parametrize("value", ["not-an-ip", "\x00", "zz"])
+def test_a_list_filtered_by_an_address_that_is_none_is_answered(admin_client, path, value):
+    """Found by the attack: PostgreSQL's inet column answered 500 to ?ip_address=not-an-ip in the lockout lists."""
+    admin_client.raise_request_exception = False
+    response = admin_client.get(path, {"ip_address": value, "o": "1"})
+    assert response.status_code == 302 and "ip_address" not in response["Location"] and "o=1" in response["Location"]
+    assert admin_client.get(path, {"ip_address": "10.1.1.1"}).status_code == 200

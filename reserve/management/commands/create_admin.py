@@ -19,9 +19,7 @@ from django.db import transaction
 from reserve import audit
 from reserve.models import AuditEntry, User
 from reserve.otp import remove_devices
-from reserve.roles import ADMIN_ROLES, STAFF_ROLES, Role, check_roles
-
-RESERVED_NAMES = {"admin", "root", "administrator", "superuser", "sa", "system", "test", "guest"}
+from reserve.roles import ADMIN_ROLES, STAFF_ROLES, Role, check_roles, username_refusal
 
 
 class Command(BaseCommand):
@@ -44,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("The username is empty.")
         if reset:
             return self._reset(username, role)
-        if username.lower() in RESERVED_NAMES:
+        if username_refusal(username):
             raise CommandError(f"“{username}” is a default name that attackers try first: choose another.")
         if User.objects.filter(username=username).exists():
             raise CommandError(f"An account named “{username}” exists already.")
