@@ -13,6 +13,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates.models import Status
 from candidates.services import perform
@@ -294,7 +295,8 @@ def test_an_objection_on_the_public_page_before_the_start_is_recorded_as_early(c
 def test_a_paper_objection_received_before_the_start_is_recorded_as_early(client, office, upcoming):
     client.force_login(office)
     response = client.post(reverse("publicity:objection_new", args=[upcoming.pk]), {
-        "channel": "letter", "received_at": f"{today():%Y-%m-%d}T09:00", "content": "来信反映。",
+        # Now, to the minute: a fixed hour of today is still to come in the small hours (found at 00:14 in Shanghai).
+        "channel": "letter", "received_at": f"{timezone.localtime():%Y-%m-%dT%H:%M}", "content": "来信反映。",
         "entry": upcoming.entries.get().pk, "name": "", "phone": ""})
     objection = Objection.objects.get()
     assert response.status_code == 302 and objection.is_early
