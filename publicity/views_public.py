@@ -125,8 +125,9 @@ def public_notice(request, token):
     if not public_list_shown(notice, timezone.localdate()):
         # Past the period and the round's days after it: the page no longer names anybody nor takes objections
         # (nothing posted is saved); the office's own pages keep the whole notice.
-        return _message(request, notice.title, _("公示期已于%(d)s结束，公示名单不再在网上公开。") % {
-            "d": cn_date(notice.end_date)}, status=200)
+        return _message(request, notice.title, _("公示期已于%(d)s结束，公示名单不再在网上公开。如需反映情况，请致电%(p)s或"
+                                                 "来信来访（%(a)s）。") % {
+            "d": cn_date(notice.end_date), "p": notice.contact_phone, "a": notice.contact_address}, status=200)
     if request.method == "POST":
         if getattr(request, "limited", False):
             return too_many(request, back=notice.get_public_url())

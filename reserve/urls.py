@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 from django.views.static import serve
 
@@ -14,6 +15,10 @@ from . import views, views_audit, views_otp
 from .forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # refuses an overlong name, as the sign-in page does (issue 9 §15)
+# The admin names the system, not Django ("Django 管理" puzzled the administrators trying it).
+admin.site.site_header = gettext_lazy("村级后备干部管理 · 系统管理")
+admin.site.site_title = gettext_lazy("村级后备干部管理")
+admin.site.index_title = gettext_lazy("账号与组织机构")
 
 urlpatterns = [
     path("", views.home, name="home"),

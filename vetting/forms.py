@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reserve.forms import DateInput, ModelMultipleChoiceField
 from reserve.models import Department
-from reserve.uploads import ATTACHMENT_HINT, LimitedFileInput, clean_document
+from reserve.uploads import ATTACHMENT_HINT, LimitedFileInput, clean_document, size_limit_text
 
 from .models import Finding, NegativeItem, VettingRequest
 
@@ -13,12 +13,13 @@ class FindingForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("审查结果"), choices=Finding.Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    attachment = forms.FileField(label=_("附件"), required=False, widget=LimitedFileInput(hint=ATTACHMENT_HINT),
-                                 help_text=_("可选：JPG、PNG 或 PDF，不超过5MB"))
+    attachment = forms.FileField(label=_("附件"), required=False, widget=LimitedFileInput(hint=ATTACHMENT_HINT))
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        # The limit of the setting (UPLOAD_MAX_BYTES), read when the form is made.
+        self.fields["attachment"].help_text = _("可选：JPG、PNG 或 PDF，不超过%(n)s") % {"n": size_limit_text()}
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -111,8 +112,7 @@ class ProxyAnswerForm(forms.Form):
     """The office enters a department's answer from its signed paper reply."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    paper_answer = forms.FileField(label=_("纸质回复扫描件"), help_text=_("部门签字盖章的纸质回复：JPG、PNG 或 PDF，不超过5MB"),
-                                   widget=LimitedFileInput(hint=ATTACHMENT_HINT),
+    paper_answer = forms.FileField(label=_("纸质回复扫描件"), widget=LimitedFileInput(hint=ATTACHMENT_HINT),
                                    error_messages={"required": _("请上传该部门签字盖章的纸质回复扫描件。")})
     paper_signer = forms.CharField(label=_("纸质回复签字人"), max_length=30,
                                    error_messages={"required": _("请填写纸质回复上的签字人姓名。")})
@@ -123,6 +123,11 @@ class ProxyAnswerForm(forms.Form):
         label=_("审查结论"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("照纸质回复填写；不填则按各项结果自动生成"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paper_answer"].help_text = _("部门签字盖章的纸质回复：JPG、PNG 或 PDF，不超过%(n)s") % {
+            "n": size_limit_text()}
 
     def clean_paper_answer(self):
         return clean_document(self.cleaned_data["paper_answer"], hint=ATTACHMENT_HINT)

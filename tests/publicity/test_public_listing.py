@@ -41,6 +41,8 @@ def test_the_list_is_public_until_the_rounds_days_after_the_end(client, office, 
     assert ('name="content"' in text) == listed  # no objection form once the list is gone
     if not listed:
         assert "公示期已于" in text and "结束" in text
+        # … and where a late complaint still goes (found by the new-user tryout: the page gave no contact)
+        assert notice.contact_phone in text and notice.contact_address in text
 
 
 def test_no_objection_is_taken_once_the_list_is_gone(client, office, round_, village_a):

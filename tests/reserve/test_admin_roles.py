@@ -223,3 +223,9 @@ def test_an_account_given_an_admin_role_in_the_admin_is_staff(admin_client, admi
     user = User.objects.get(username="anquan2")
     assert user.is_staff and not user.is_superuser and user.must_change_password
     assert set(user.groups.values_list("name", flat=True)) == {Role.SECURITY_ADMIN}
+
+
+def test_the_admin_names_the_system_not_django(client, db):
+    """Found by the new-user tryout: the system administrator's pages said "Django 管理"."""
+    html = client.get("/admin/login/").content.decode()
+    assert "村级后备干部管理" in html and "Django" not in html

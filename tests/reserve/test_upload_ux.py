@@ -217,3 +217,12 @@ def test_the_413_page_of_a_vetting_answer_gives_the_total(client, dept_x_user, r
     html = page(_post_unread(client, url, HTTP_REFERER=f"http://testserver{url}"))
     assert "上传的文件合计过大（300.0 MB）" in html and "每个文件不能超过5MB" in html
     assert f'<a href="http://testserver{url}">返回刚才的页面</a>' in html
+
+
+def test_the_answer_forms_state_the_limit_of_the_setting(settings):
+    """Found by the new-user tryout: the help texts said 5MB whatever UPLOAD_MAX_BYTES said."""
+    from vetting.forms import FindingForm, ProxyAnswerForm
+
+    settings.UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+    assert "不超过2MB" in str(FindingForm(item=None).fields["attachment"].help_text)
+    assert "不超过2MB" in str(ProxyAnswerForm().fields["paper_answer"].help_text)
