@@ -143,6 +143,12 @@ class VettingRequest(models.Model):
         return self.status != self.Status.PENDING
 
     @property
+    def no_longer_needed(self) -> bool:
+        """Not answered, and the nomination's vetting has ended (it failed on another department's finding, was
+        withdrawn …): nothing to do, unless the office reopens the vetting."""
+        return self.status == self.Status.PENDING and self.nomination.status != NominationStatus.VETTING
+
+    @property
     def awaiting_decision(self) -> bool:
         """A flag the office has not yet confirmed or overruled, on a nomination still in vetting."""
         return (self.status == self.Status.ANSWERED and self.flagged and not self.decision

@@ -27,15 +27,18 @@ def get_request_for_user_or_404(user, pk) -> VettingRequest:
 
 def department_queue(user, *, today):
     """The department's requests: pending — every one still to do, the overdue among them first (an
-    overdue request is still to do) —, overdue (those of pending past their deadline) and done."""
+    overdue request is still to do) —, overdue (those of pending past their deadline), done, and ended: not
+    answered, but the nomination's vetting has ended without it (found by the new-user tryout: such a request
+    stayed 待审查 for ever, its page offering no form)."""
     requests = list(vetting_requests_visible_to(user).filter(department_id=user.department_id)
-                    .order_by("deadline", "id"))
-    pending = [r for r in requests if r.status == VettingRequest.Status.PENDING]
+                    .select_related("nomination").order_by("deadline", "id"))
+    pending = [r for r in requests if r.status == VettingRequest.Status.PENDING and not r.no_longer_needed]
     overdue = [r for r in pending if r.is_overdue(today)]
     return {
         "overdue": overdue,
         "pending": overdue + [r for r in pending if not r.is_overdue(today)],
         "done": [r for r in requests if r.status == VettingRequest.Status.ANSWERED],
+        "ended": [r for r in requests if r.no_longer_needed],
     }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from candidates import services as candidate_services
 from candidates.models import Status
@@ -19,6 +20,7 @@ from vetting.negative_list import DEFAULT_ITEMS
 from vetting.selectors import department_queue, flags_awaiting_decision, vetting_requests_visible_to
 
 from ..factories import DepartmentFactory, NominationFactory, RoundFactory, VillageFactory, make_id, png_upload
+from ..helpers import page
 from . import joint_vetting_support as jv
 from .joint_vetting_support import (
     CLEAR,
@@ -800,3 +802,19 @@ def test_nomination_statuses_reached_only_through_the_workflow(vetting_nom, req_
         with pytest.raises(ActionRefused):
             candidate_services.perform(actor=office, nomination_id=vetting_nom.pk, action=action, reason="x")
     assert status_of(vetting_nom) == Status.VETTING
+
+
+def test_a_request_no_longer_needed_leaves_the_departments_to_do_and_comes_back_on_reopen(
+        client, vetting_nom, req_x, req_y, dept_x_user, dept_y_user, office):
+    """Found by the new-user tryout: once the office confirmed another department's finding, this department's
+    unanswered request stayed 待审查 for ever, its page offering no form and no word why."""
+    answer(dept_x_user, req_x, flag=(1,))
+    decide(office, req_x, CONFIRMED)
+    queue = department_queue(dept_y_user, today=jv.today())
+    assert (queue["pending"], [r.pk for r in queue["ended"]]) == ([], [req_y.pk])
+    client.force_login(dept_y_user)
+    assert "无需答复" in page(client.get(reverse("vetting:queue")))
+    assert "无需再答复" in page(client.get(reverse("vetting:request_detail", args=[req_y.pk])))
+    services.reopen_request(actor=office, request_id=req_x.pk, reason="纪委来函更正")
+    queue = department_queue(dept_y_user, today=jv.today())
+    assert ([r.pk for r in queue["pending"]], queue["ended"]) == ([req_y.pk], [])
