@@ -218,15 +218,15 @@ def person_correct_identity(*, actor, nomination_id: int, name: str = "", id_num
         # What the audit log and the timelines keep: field names, names, masked numbers (no birth date, no gender).
         values = {k: [idnumber.mask(old[k]), idnumber.mask(new[k])] if k == "id_number" else [old[k], new[k]]
                   for k in ("name", "id_number") if k in changed}
-        audit.record("update", user=actor, obj=person, detail={
+        audit.record(audit.AuditEntry.Action.UPDATE, user=actor, obj=person, detail={
             "field": "identity", "nomination": nomination.pk, "fields": changed, "changed": values,
         })
-        reevaluated = _reevaluate_person(person)
-        touched = {n.pk: n for n in reevaluated}
+        reevaluated = {n.pk: n for n in _reevaluate_person(person)}
+        touched = {**reevaluated}
         touched.setdefault(nomination.pk, nomination)
         for each in sorted(touched.values(), key=lambda n: n.pk):
             data = {"changed": changed, **values}
-            if each.pk in {n.pk for n in reevaluated}:
+            if each.pk in reevaluated:
                 data["eligible"] = each.is_eligible
             record_event(each, action="identity_correct", actor=actor, from_status=each.status,
                          to_status=each.status, data=data)

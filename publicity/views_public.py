@@ -139,7 +139,8 @@ def public_notice(request, token):
             return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
                             status=413, back=notice.get_public_url())
     open_to = proposed_entries(notice)
-    accepting = open_to.exists()
+    entries = public_entries(notice)  # those still proposed: the page lists them, and objections name one of them
+    accepting = bool(entries)
     form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice, entries=open_to)
     if request.method == "POST" and not accepting:
         form.is_valid()
@@ -157,7 +158,7 @@ def public_notice(request, token):
                             + "#receipt")
     return _render(request, "publicity/public_notice.html", {
         "notice": notice,
-        "entries": public_entries(notice),
+        "entries": entries,
         "listed_until": public_list_until(notice),
         "state_text": _state_text(notice),
         "form": form,

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .models import AuditEntry, Department, Town, User, Village, VillageCadre
-from .roles import ADMIN_ROLES, STAFF_ROLES, Role, role_conflict, username_refusal
+from .roles import ADMIN_ROLES, STAFF_ROLES, role_conflict, role_label, username_refusal
 
 # --------------------------------------------------------------------------- the audit of every admin write
 
@@ -289,7 +289,7 @@ def may_manage(request, user) -> bool:
 
 def _role_choice_label(group) -> str:
     """A role (group) as the admin's form lists it: its Chinese label (reserve.roles), or the group's name."""
-    return str(Role(group.name).label) if group.name in Role.values else group.name
+    return role_label(group.name)
 
 
 class RolesFormMixin:

@@ -43,8 +43,13 @@ def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
+def role_label(code) -> str:
+    """A role by its Chinese label; a code that names no role as it is."""
+    return str(Role(code).label) if code in Role.values else str(code)
+
+
 def _labels(codes) -> str:
-    return "、".join(str(Role(code).label) for code in sorted(codes))
+    return "、".join(role_label(code) for code in sorted(codes))
 
 
 # Account names attackers try first: no account may take one (the admin's forms, create_admin).

@@ -541,7 +541,7 @@ def limit_upload_size(view=None, *, files: int = 1):
     The upload handlers can change only before the body is read, and the CSRF check reads it: as Django documents
     for changing upload handlers, the view is exempted from the middleware's check and checks CSRF itself, after
     the handler is in place (csrf_protect). RequestBodyLimitMiddleware reads `upload_files` to know the view's
-    limit; the same check is made here for a project without the middleware.
+    limit and refuses a body over it before the view is reached.
     """
     if view is None:
         return lambda v: limit_upload_size(v, files=files)
@@ -551,9 +551,6 @@ def limit_upload_size(view=None, *, files: int = 1):
     def wrapped(request, *args, **kwargs):
         request.refused_uploads = {}
         if request.method == "POST":
-            limit = body_limit(files)
-            if content_length(request) > limit:
-                return body_too_large(request, limit, files=files)
             request.upload_handlers = [SizeLimitUploadHandler(request, request.upload_handlers)]
         return protected(request, *args, **kwargs)
 

@@ -25,7 +25,7 @@ from . import audit, events
 from .excel import xlsx_response
 from .models import AuditEntry
 from .permissions import role_required
-from .roles import Role, roles_of
+from .roles import Role, role_label, roles_of
 from .selectors import AUDIT_ADMIN, audit_log_entries, user_town_id
 
 PAGE_SIZE = 50
@@ -127,12 +127,8 @@ def _town_entries(request):
     return form, filters, audit_log_entries(request.user, filters)
 
 
-def _role_label(code) -> str:
-    return str(Role(code).label) if code in Role.values else str(code)
-
-
 def _roles(codes: str) -> str:
-    return "、".join(_role_label(code) for code in filter(None, (codes or "").split(",")))
+    return "、".join(role_label(code) for code in filter(None, (codes or "").split(",")))
 
 
 # --------------------------------------------------------------------------- an entry's detail, in Chinese
@@ -218,18 +214,11 @@ def _value(value, *, key="", model=None) -> str:
             return str(labels[value])
         field = _field(model, key)
         if _is_role(model, field):
-            return _role_label(value)
+            return role_label(value)
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if _AWARE_TIME.match(value):
             return _local_minute(value)
-    return str(value)
-
-
-def _status(model, value) -> str:
-    field = _field(model, "status")
-    if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
@@ -255,7 +244,7 @@ def _shown(key, value, model) -> str:
     if key == "event" and isinstance(value, str):
         return str(events.label(value))
     if key in ("from", "to") and isinstance(value, str):
-        return _status(model, value)
+        return _value(value, key="status", model=model)  # by the model's status choices
     if key == "model" and isinstance(value, str):
         return _model_named(value)
     if key in ("changed", "fields") and isinstance(value, list):  # field names
