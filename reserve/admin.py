@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import AuditEntry, Department, Town, User, Village, VillageCadre
+from .models import AuditEntry, Department, Town, Unit, User, Village, VillageCadre
 from .roles import ADMIN_ROLES, STAFF_ROLES, role_conflict, role_label, username_refusal
 
 # --------------------------------------------------------------------------- the audit of every admin write
@@ -268,6 +268,12 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["town"]
 
 
+@admin.register(Unit)
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "town", "order"]
+    list_filter = ["town", "kind"]
+
+
 @admin.register(VillageCadre)
 class VillageCadreAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "post", "village"]
@@ -347,13 +353,13 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     change_password_form = OneTimePasswordForm
-    list_display = ["username", "full_name", "town", "village", "department", "is_active"]
+    list_display = ["username", "full_name", "town", "village", "department", "unit", "is_active"]
     list_filter = ["groups", "town", "is_active"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "must_change_password")}),
+        (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "unit", "must_change_password")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "groups")}),
+        (_("所属单位"), {"fields": ("full_name", "town", "village", "department", "unit", "groups")}),
     )
 
     # 三员分立: the system administrator is a staff account with model permissions, not a superuser.

@@ -105,6 +105,32 @@ DEFAULT_DEPARTMENTS = (
 )
 
 
+class Unit(models.Model):
+    """An organisation whose people may be in the reserve pool besides the villages (four-tier plan §三):
+    a town office (机关科室), a 站所 or centre, an enterprise or another organisation. A unit account
+    (Role.UNIT) sees the unit's own reserves."""
+
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("镇机关科室（办公室、中心）")
+        STATION = "station", _("站所")
+        ENTERPRISE = "enterprise", _("企业")
+        OTHER = "other", _("其他组织")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="units", verbose_name=_("镇"))
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OFFICE)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="unit_unique_name_per_town")]
+
+    def __str__(self):
+        return self.name
+
+
 class VillageCadre(models.Model):
     """A member of a village's current 两委 (party branch committee and villagers' committee)."""
 
@@ -133,6 +159,10 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属部门")
     )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("所属单位"),
+        help_text=_("单位账号（科室、站所、企业负责人）所属的单位"),
+    )
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
     must_change_password = models.BooleanField(
         _("下次登录须修改密码"), default=False, help_text=_("管理员新建或重置密码的账号，首次登录时必须自行设置密码"),
@@ -151,6 +181,8 @@ class User(AbstractUser):
             raise ValidationError({"village": _("所属村（社区）不在所属镇内。")})
         if self.department_id and self.town_id and self.department.town_id != self.town_id:
             raise ValidationError({"department": _("所属部门不在所属镇内。")})
+        if self.unit_id and self.town_id and self.unit.town_id != self.town_id:
+            raise ValidationError({"unit": _("所属单位不在所属镇内。")})
 
 
 # 三员分立: an administrator's role is held alone, however the groups are written (reserve.roles).

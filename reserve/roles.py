@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     DEPARTMENT = "vetting_department", _("联审部门")
     COMMITTEE = "committee_member", _("镇党委成员")
     MENTOR = "mentor", _("引路人")
+    # The head of a unit whose staff are in the pool (机关科室, 站所, enterprise …): its own reserves only.
+    UNIT = "unit_head", _("单位（科室、站所、企业）")
     # Administrators (等保 三员分立). They run the system, not the selection: none of them is given any
     # candidate data by the selectors. The system administrator keeps accounts and organisations in the
     # admin (/admin/, a staff account); the security administrator sees and lifts login lockouts there;
@@ -22,7 +24,7 @@ class Role(models.TextChoices):
 
 
 # The roles that take part in the selection and see its data, each within its scope.
-BUSINESS_ROLES = frozenset({Role.VILLAGE, Role.OFFICE, Role.DEPARTMENT, Role.COMMITTEE, Role.MENTOR})
+BUSINESS_ROLES = frozenset({Role.VILLAGE, Role.OFFICE, Role.DEPARTMENT, Role.COMMITTEE, Role.MENTOR, Role.UNIT})
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # The administrators who work in the admin (/admin/): their accounts are staff, and no other account is.
 STAFF_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})

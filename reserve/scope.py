@@ -1,7 +1,7 @@
 """The scope object: what an actor may see and act on, decided in one place.
 
 Each role is bound to a unit — the office and the committee to their town, a village branch to its
-village, a department's clerk to the department, a mentor to their own account — and each model
+village, a department's clerk to the department, a unit's head to the unit, a mentor to their own account — and each model
 declares once, per role, the path from a row to that unit:
 
     declare(Nomination, {Role.OFFICE: "round__town", Role.COMMITTEE: "round__town", Role.VILLAGE: "village"})
@@ -29,6 +29,7 @@ ROLE_UNITS = {
     Role.VILLAGE: "village_id",
     Role.DEPARTMENT: "department_id",
     Role.MENTOR: "user_id",
+    Role.UNIT: "unit_id",
 }
 
 # model -> {role: [(path from a row to a unit ("" when the row is the unit itself), the Scope attribute
@@ -85,6 +86,7 @@ class Scope:
     town_id: int | None = None
     village_id: int | None = None
     department_id: int | None = None
+    unit_id: int | None = None
 
     @classmethod
     def for_user(cls, user) -> Scope:
@@ -98,11 +100,12 @@ class Scope:
         else:
             village = user.village if user.village_id else None
             department = user.department if user.department_id else None
-            # The town of an account: its own, else its village's or department's.
+            unit = user.unit if user.unit_id else None
+            # The town of an account: its own, else its village's, department's or unit's.
             town_id = user.town_id or (village.town_id if village else None) or (
-                department.town_id if department else None)
+                department.town_id if department else None) or (unit.town_id if unit else None)
             scope = cls(roles=roles, user_id=user.pk, town_id=town_id, village_id=user.village_id,
-                        department_id=user.department_id)
+                        department_id=user.department_id, unit_id=user.unit_id)
         if getattr(user, "is_authenticated", False):
             user._scope = scope
         return scope

@@ -6,7 +6,7 @@ import json
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AuditEntry, CalendarDay, Department, Town, User, Village, VillageCadre
+from .models import AuditEntry, CalendarDay, Department, Town, Unit, User, Village, VillageCadre
 from .roles import Role, roles_of
 from .scope import Scope, declare
 
@@ -14,9 +14,10 @@ declare(Town, {Role.OFFICE: ("", "town_id"), Role.COMMITTEE: ("", "town_id")})
 declare(Village, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.VILLAGE: ""})
 declare(VillageCadre, {Role.OFFICE: "village__town", Role.COMMITTEE: "village__town", Role.VILLAGE: "village"})
 declare(Department, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.DEPARTMENT: ""})
+declare(Unit, {Role.OFFICE: "town", Role.COMMITTEE: "town", Role.UNIT: ""})
 declare(CalendarDay, {Role.OFFICE: "town"})
-# The accounts of a town (for the office's audit log): bound to it directly or through a village or department.
-declare(User, {Role.OFFICE: ["town", "village__town", "department__town"]})
+# The accounts of a town (for the office's audit log): bound to it directly or through a village, department or unit.
+declare(User, {Role.OFFICE: ["town", "village__town", "department__town", "unit__town"]})
 
 
 def villages_visible_to(user) -> QuerySet[Village]:

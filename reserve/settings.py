@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "inspection",
     "publicity",
     "training",
+    "cultivation",
     "demo",
 ]
 

@@ -45,6 +45,8 @@ urlpatterns = [
     path("vetting/", include("vetting.urls")),
     path("vetting/", include("inspection.urls")),
     path("", include("publicity.urls")),
+    path("pool/", include("training.urls")),
+    path("pool/", include("cultivation.urls")),
     # The admin's own password page would check the current password without the lockout and the audit: the
     # one password page serves the staff too (reserve.views.PasswordChange).
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change"),

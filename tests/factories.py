@@ -10,7 +10,8 @@ from PIL import Image
 from candidates.models import Nomination, Person, Round, Status
 from reserve import idnumber
 from reserve.choices import Education, Gender, PoliticalStatus
-from reserve.models import Department, Town, User, Village, VillageCadre
+from reserve.models import Department, Town, Unit, User, Village, VillageCadre
+from training.models import PoolTerm, Reserve, Tier
 
 
 def make_id(birth: datetime.date, gender: str = Gender.MALE, area: str = "330781", seq: int = 12) -> str:
@@ -225,3 +226,51 @@ def meeting_for(round_, actor, *, date=None, members_total=5, members_present=4,
     return inspection_services.meeting_create(actor=actor, round_=round_, date=date or _today(),
                                               attendees=fields.pop("attendees", names), members_total=members_total,
                                               members_present=members_present, **fields)
+
+
+# --------------------------------------------------------------------------- the pool (training, cultivation)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    town = factory.SubFactory(TownFactory)
+    name = factory.Sequence(lambda n: f"单位{n}")
+    kind = Unit.Kind.STATION
+
+
+class PoolTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolTerm
+
+    town = factory.SubFactory(TownFactory)
+    name = factory.Sequence(lambda n: f"人才库{n}")
+    start = factory.LazyFunction(lambda: _today().replace(day=1) - datetime.timedelta(days=400))
+
+
+class ReserveFactory(factory.django.DjangoModelFactory):
+    """An active reserve; a village reserve cadre unless tier and unit say otherwise."""
+
+    class Meta:
+        model = Reserve
+
+    town = factory.SubFactory(TownFactory)
+    term = factory.SubFactory(PoolTermFactory, town=factory.SelfAttribute("..town"))
+    person = factory.SubFactory(PersonFactory)
+    name = factory.SelfAttribute("person.name")
+    gender = factory.SelfAttribute("person.gender")
+    birth_date = factory.SelfAttribute("person.birth_date")
+    tier = Tier.VILLAGE
+    village = factory.Maybe("unit", yes_declaration=None,
+                            no_declaration=factory.SubFactory(VillageFactory, town=factory.SelfAttribute("..town")))
+    unit = None
+    source = Reserve.Source.SELECTION
+    political_status = PoliticalStatus.MASSES
+    education = Education.HIGH_SCHOOL
+    fulltime_education = Education.HIGH_SCHOOL
+    post = "村委会委员"
+    meets_conditions = True
+    start_date = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200))
+    term_start = factory.SelfAttribute("start_date")
+    term_end = factory.LazyAttribute(lambda o: o.term_start.replace(year=o.term_start.year + 2) - datetime.timedelta(1))

@@ -11,7 +11,7 @@ from django import forms
 from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training", "demo")
+PROJECT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training", "cultivation", "demo")
 
 # Text fields no form reaches, each with why and where its length is bounded instead.
 UNREACHED = {

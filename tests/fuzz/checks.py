@@ -24,7 +24,7 @@ from .strategies import Body
 page = functools.partial(helpers.page, errors="replace")  # a page with a stray byte is still searched for errors
 
 
-SNAPSHOT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training")
+SNAPSHOT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training", "cultivation")
 NOT_SNAPSHOTTED = {"reserve.auditentry"}  # the audit log records refusals too, by design
 CJK = re.compile(r"[\u3400-\u9fff]")
 ERROR_BLOCK = re.compile(

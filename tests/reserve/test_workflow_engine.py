@@ -171,7 +171,7 @@ SCOPE_TABLE = {
     CommitteeMeeting: {Role.OFFICE, Role.COMMITTEE},
     Notice: {Role.OFFICE, Role.COMMITTEE, Role.VILLAGE},
     Objection: {Role.OFFICE},
-    Reserve: {Role.OFFICE, Role.COMMITTEE, Role.VILLAGE},
+    Reserve: {Role.OFFICE, Role.COMMITTEE, Role.VILLAGE, Role.UNIT, Role.MENTOR},
     User: {Role.OFFICE},
 }
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CultivationConfig(AppConfig):
+    name = "cultivation"
+    verbose_name = _("后备干部培养")
+
+    def ready(self):
+        from . import selectors  # noqa: F401  (declares the scope of this app's models)

@@ -1,0 +1,3 @@
+"""Addresses of this part of cultivation (filled by its pages)."""
+
+urlpatterns = []

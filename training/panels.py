@@ -1,0 +1,62 @@
+"""What the pool's cultivation adds to a reserve's page — cards (tasks, courses, talks …) and entries of the
+reserve's history in time order — registered from the later apps' AppConfig.ready(), so that the pool never
+names them."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    # context(reserve, user) -> the panel's context for this user, or None to leave it out.
+    context: Callable
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One thing recorded about a reserve, for the history of their page (newest last)."""
+
+    when: datetime.date | datetime.datetime
+    label: str  # what kind of record (谈心谈话, 实践锻炼任务 …)
+    text: str  # one line: what it was
+    url: str = ""
+
+
+_panels: list[Panel] = []
+# source(reserve, user) -> list[TimelineItem] the user may see
+_timeline_sources: list[Callable] = []
+
+
+def register_reserve_panel(template: str, context: Callable) -> None:
+    if all(p.template != template for p in _panels):
+        _panels.append(Panel(template, context))
+
+
+def reserve_panels(reserve, user) -> list[tuple[str, dict]]:
+    """(template, context) of each registered panel this user is shown, in the order of registration."""
+    found = []
+    for panel in _panels:
+        context = panel.context(reserve, user)
+        if context is not None:
+            found.append((panel.template, context))
+    return found
+
+
+def register_timeline_source(source: Callable) -> None:
+    if source not in _timeline_sources:
+        _timeline_sources.append(source)
+
+
+def timeline_items(reserve, user) -> list[TimelineItem]:
+    """Everything the registered sources record about a reserve, that this user may see, oldest first."""
+    items = [item for source in _timeline_sources for item in source(reserve, user)]
+
+    def key(item):
+        when = item.when
+        if isinstance(when, datetime.datetime):
+            return (when.date(), when.time())
+        return (when, datetime.time.min)
+
+    return sorted(items, key=key)

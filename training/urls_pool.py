@@ -1,0 +1,3 @@
+"""Addresses of this part of the pool (filled by its pages)."""
+
+urlpatterns = []
