@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,7 @@ class CultivationConfig(AppConfig):
 
     def ready(self):
         from . import selectors  # noqa: F401  (declares the scope of this app's models)
+
+        # Each part connects its registrations (panels and history of a reserve's page, workflow effects).
+        for part in ("practice", "talks"):
+            import_module(f"{self.name}.hooks_{part}").connect()

@@ -193,6 +193,8 @@ class Reserve(models.Model):
     # The current mentor (引路人 / 结对帮扶); the pairing's history is Mentorship.
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="mentored_reserves", verbose_name=_("引路人"))
+    # The day of the latest 谈心谈话 (kept by cultivation when a talk is recorded), for the pool list.
+    last_talk_on = models.DateField(_("最近谈话日期"), null=True, blank=True)
     # Appointed (任用): the post and date.
     used_post = models.CharField(_("任用职务"), max_length=100, blank=True)
     used_on = models.DateField(_("任用日期"), null=True, blank=True)

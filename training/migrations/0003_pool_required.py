@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='reserve',
+            name='last_talk_on',
+            field=models.DateField(blank=True, null=True, verbose_name='最近谈话日期'),
+        ),
         migrations.AlterField(
             model_name='reserve',
             name='name',

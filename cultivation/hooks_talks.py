@@ -1,0 +1,5 @@
+"""Registrations of this part of cultivation, connected from CultivationConfig.ready()."""
+
+
+def connect():
+    pass
