@@ -7,7 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from reserve.roles import Role
 
 from . import helpers
-from .factories import DepartmentFactory, RoundFactory, TownFactory, UserFactory, VillageFactory
+from .factories import DepartmentFactory, RoundFactory, TownFactory, UnitFactory, UserFactory, VillageFactory
 
 # The objects the forms act on, each in the state a form expects: for the property tests (tests/fuzz) and the
 # inputs they found, kept as plain tests in each app's package (test_found_by_fuzzing.py).
@@ -192,3 +192,14 @@ def mentor(town):
 @pytest.fixture
 def other_office(other_town):
     return UserFactory(username="office2", town=other_town, role=Role.OFFICE)
+
+
+@pytest.fixture
+def unit_a(town):
+    return UnitFactory(town=town, name="农业服务中心")
+
+
+@pytest.fixture
+def unit_user(unit_a):
+    """The head of a unit of the town (Role.UNIT): sees the unit's own reserves."""
+    return UserFactory(username="unit_a", town=unit_a.town, unit=unit_a, role=Role.UNIT)

@@ -30,6 +30,7 @@ from tests.factories import (
     PersonFactory,
     RoundFactory,
     TownFactory,
+    UnitFactory,
     UserFactory,
     VillageFactory,
     png_upload,
@@ -40,15 +41,17 @@ from vetting.models import Finding, VettingRequest
 from vetting.selectors import items_for_department
 
 ALLOW, LOGIN, ADMIN_LOGIN = "allow", "login", "admin-login"
-ROLES = ("anonymous", "village", "office", "committee", "department", "mentor")
+ROLES = ("anonymous", "village", "office", "committee", "department", "mentor", "unit")
+AS_MENTOR = "as-mentor"  # a unit's head (Role.UNIT) answered as the mentor is: a row of the selection names neither
 
 # Public views: the only patterns an anonymous visitor may open.
 PUBLIC = {"login", "admin:login", "publicity:public_notice", "publicity:public_receipt", "favicon"}
 
 
-def _row(anonymous, village, office, committee, department, mentor, *, kwargs=None):
+def _row(anonymous, village, office, committee, department, mentor, unit=AS_MENTOR, *, kwargs=None):
+    unit = mentor if unit == AS_MENTOR else unit
     return {
-        "expect": dict(zip(ROLES, (anonymous, village, office, committee, department, mentor), strict=True)),
+        "expect": dict(zip(ROLES, (anonymous, village, office, committee, department, mentor, unit), strict=True)),
         "kwargs": kwargs or (lambda objs, role: {}),
     }
 
@@ -199,7 +202,7 @@ def _public_receipt(objs, role):
     return {"token": _notice_obj(objs).token, "receipt": objs["objection"].receipt}
 
 
-#                                           anon   village office committee dept  mentor
+#                                           anon   village office committee dept  mentor [unit: as mentor]
 TABLE = {
     "home":                             _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     "favicon":                          _row(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),   # the site's icon
@@ -396,6 +399,8 @@ def make_users(town, village, department) -> dict:
         "committee": UserFactory(username="committee", town=town, role=Role.COMMITTEE),
         "department": UserFactory(username="dept_x", town=town, department=department, role=Role.DEPARTMENT),
         "mentor": UserFactory(username="mentor", town=town, role=Role.MENTOR),
+        "unit": UserFactory(username="unit_a", town=town, unit=UnitFactory(town=town, name="农业服务中心"),
+                            role=Role.UNIT),
     }
 
 

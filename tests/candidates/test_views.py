@@ -31,7 +31,7 @@ from tests.helpers import management, message_texts, page, years_ago
 BIRTH = datetime.date(1996, 3, 8)
 ID_MALE = make_id(BIRTH, Gender.MALE, seq=41)
 
-ACTORS = ("village_a", "village_b", "office", "committee", "dept", "mentor", "other_office")
+ACTORS = ("village_a", "village_b", "office", "committee", "dept", "mentor", "unit", "other_office")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -91,10 +91,10 @@ def other_village(other_town):
 
 
 @pytest.fixture
-def actors(village_a_user, village_b_user, office, committee, dept_x_user, mentor, other_office):
+def actors(village_a_user, village_b_user, office, committee, dept_x_user, mentor, unit_user, other_office):
     return {
         "village_a": village_a_user, "village_b": village_b_user, "office": office, "committee": committee,
-        "dept": dept_x_user, "mentor": mentor, "other_office": other_office,
+        "dept": dept_x_user, "mentor": mentor, "unit": unit_user, "other_office": other_office,
     }
 
 
@@ -141,6 +141,7 @@ LIST_SEES = {
     "committee": (200, True, True),
     "dept": (403, False, False),
     "mentor": (403, False, False),
+    "unit": (403, False, False),
     "other_office": (200, False, False),
 }
 
@@ -168,9 +169,9 @@ def test_other_towns_office_sees_its_own_nominations_only(client, other_office, 
 
 # Expected status for village A's nomination, per page and actor.
 DETAIL = {"village_a": 200, "village_b": 404, "office": 200, "committee": 200, "dept": 403, "mentor": 403,
-          "other_office": 404}
+          "unit": 403, "other_office": 404}
 EDIT = {"village_a": 200, "village_b": 404, "office": 403, "committee": 403, "dept": 403, "mentor": 403,
-        "other_office": 403}
+        "unit": 403, "other_office": 403}
 ID_CARD = {**DETAIL, "committee": 403}  # the ID-card copy shows the full number: not for the committee
 
 
@@ -236,7 +237,7 @@ def _action_expectation(action, actor):
     _source, takers, _target = ACTIONS[action]
     if actor in ("village_b", "other_office"):
         return 404, False  # out of scope: the same answer as a nomination that does not exist
-    if actor in ("committee", "dept", "mentor"):
+    if actor in ("committee", "dept", "mentor", "unit"):
         return 403, False  # roles that take no action on a nomination
     if actor in takers:
         return 302, True
@@ -266,7 +267,7 @@ def test_unknown_action_answers_by_scope(client, actors, nom_a, actor):
     client.force_login(actors[actor])
     response = client.post(reverse("candidates:nomination_action", args=[nom_a.pk, "publish"]))
     expected = {"village_a": 302, "office": 302, "village_b": 404, "other_office": 404,
-                "committee": 403, "dept": 403, "mentor": 403}[actor]
+                "committee": 403, "dept": 403, "mentor": 403, "unit": 403}[actor]
     assert response.status_code == expected
     nom_a.refresh_from_db()
     assert nom_a.status == Status.DRAFT
