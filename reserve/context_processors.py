@@ -10,6 +10,7 @@ def navigation(request):
         "is_committee": Role.COMMITTEE in roles,
         "is_department": Role.DEPARTMENT in roles,
         "is_mentor": Role.MENTOR in roles,
+        "is_unit": Role.UNIT in roles,
         "is_system_admin": Role.SYSTEM_ADMIN in roles,
         "is_security_admin": Role.SECURITY_ADMIN in roles,
         "is_audit_admin": Role.AUDIT_ADMIN in roles,
