@@ -122,10 +122,6 @@ class Round(models.Model):
         help_text=_("公示期满后公示网页继续显示名单（并受理逾期反映）的天数；此后网页只显示公示期已结束。"
                     "0为期满次日起不再显示"),
     )
-    reserve_term_years = models.PositiveSmallIntegerField(
-        _("后备干部培养期（年）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("入库后的一届培养期，四级梯队方案为两年一届"),
-    )
     # 民主测评通过条件：(优秀+称职) / 有效票 ≥ 分子/分母，且 收回票 / 应参加人数 ≥ 分子/分母
     appraisal_pass_numerator = models.PositiveSmallIntegerField(_("测评通过比例分子"), default=2)
     appraisal_pass_denominator = models.PositiveSmallIntegerField(_("测评通过比例分母"), default=3)
@@ -253,7 +249,7 @@ ROUND_PARAMETER_SECTIONS = (
                        "family_planning_years")),
     (_("各阶段时间"), ("nomination_start", "nomination_end", "review_start", "review_end",
                    "inspection_start", "inspection_end", "publicity_start", "publicity_days",
-                   "publicity_day_kind", "public_list_days", "reserve_term_years")),
+                   "publicity_day_kind", "public_list_days")),
     (_("组织考察"), ("required_talk_categories", "required_appraisal_categories")),
     (_("民主测评通过条件"), ("appraisal_pass_numerator", "appraisal_pass_denominator",
                      "appraisal_turnout_numerator", "appraisal_turnout_denominator")),

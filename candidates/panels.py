@@ -80,3 +80,24 @@ register_office_only_event("reopen_vetting")
 # The office's correction of a person's identity: the others see that it was made, not the old and new values
 # (nor who made it).
 register_office_only_event("identity_correct")
+
+
+# The page of the pool where a person who entered it from a nomination is managed now (registered by the pool):
+# page(nomination) -> its address, or "" when the nomination's person is not (or no longer) in the pool.
+_pool_pages: list[Callable] = []
+
+
+def register_pool_page(page: Callable) -> None:
+    if page not in _pool_pages:
+        _pool_pages.append(page)
+
+
+def pool_page_for(nomination) -> str:
+    """The address of the pool's page of the reserve this nomination became ("" if none)."""
+    if nomination is None:
+        return ""
+    for page in _pool_pages:
+        url = page(nomination)
+        if url:
+            return url
+    return ""

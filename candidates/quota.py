@@ -1,10 +1,15 @@
 """The quota rule of the village plan §一: x reserves per village, plus x women when the village's
 两委 has no woman at or under the age limit.
 
-A village's places are taken by the people in its pool — its nominations that became reserves in ANY
-round of the town, not only this round's — and by those the committee has approved and who are on
-their way into the pool (approved or in 公示)."""
+A village's places are taken by the people in its pool — its ACTIVE village reserve cadres, whichever round
+they came from (one appointed, removed or whose term expired no longer counts) — and by those the committee
+has approved and who are on their way into the pool (approved or in 公示).
 
+The pool is a later app: it registers its counter (`register_pool_counter`) from its AppConfig.ready(), so
+that selection never names it. Without a counter (selection alone), the people whose nomination reached
+"入库" count."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -26,6 +31,21 @@ IN_PROGRESS = (
     Status.SUBMITTED, Status.ACCEPTED, Status.VETTING, Status.VETTED,
     Status.INSPECTION, Status.PROPOSED, Status.APPROVED, Status.PUBLICISED,
 )
+
+
+# counter(town_id, village_ids) -> {village_id: (reserves, female_reserves)}, in one query
+_pool_counters: list[Callable] = []
+
+
+def register_pool_counter(counter: Callable) -> None:
+    """The pool's count of the people taking each village's places (the latest registration is used)."""
+    if counter in _pool_counters:
+        _pool_counters.remove(counter)
+    _pool_counters.append(counter)
+
+
+def pool_counter() -> Callable | None:
+    return _pool_counters[-1] if _pool_counters else None
 
 
 @dataclass(frozen=True)
@@ -72,9 +92,10 @@ def female_rule_applies(cadres, round_) -> bool:
 
 
 def quotas_for(round_, villages) -> dict[int, Quota]:
-    """Quota of each village in a round, in two queries whatever the number of villages.
+    """Quota of each village in a round, in three queries at most whatever the number of villages.
 
-    reserves / female_reserves: distinct people in the village's pool from any round of the town;
+    reserves / female_reserves: the village's active reserves in the pool (the registered pool counter; else
+    distinct people whose nomination reached 入库 in any round of the town);
     approved: approved or in 公示 (any round of the town); in_progress / nominations: this round's."""
     village_ids = [v.pk for v in villages]
     cadres_by_village: dict[int, list] = {vid: [] for vid in village_ids}
@@ -93,10 +114,15 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             nominations=Count("id", filter=Q(round=round_) & ~Q(status__in=NOT_COUNTED)),
         )
     }
+    counter = pool_counter()
+    pool = counter(round_.town_id, village_ids) if counter is not None and village_ids else None
     result = {}
     for vid in village_ids:
         applies = female_rule_applies(cadres_by_village[vid], round_)
         row = counts.get(vid, {})
+        if pool is not None:
+            in_pool = pool.get(vid, (0, 0))
+            row = {**row, "reserves": in_pool[0], "female_reserves": in_pool[1]}
         result[vid] = Quota(
             village_id=vid,
             base_target=round_.reserves_per_village,

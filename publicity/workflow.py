@@ -88,8 +88,13 @@ def _may_uphold(objection, actor, today):
     if nomination is None:
         return _("请先指定反映对象，才能认定反映属实。")
     if nomination.status != NominationStatus.PUBLICISED:
-        return _("该人选当前状态为“%(s)s”，不能再因异议取消；如已入库，请在后备干部管理中调整。") % {
-            "s": NominationStatus(nomination.status).label}
+        from candidates.panels import pool_page_for
+
+        page = pool_page_for(nomination)
+        if page:
+            return _("该人选当前状态为“%(s)s”，已进入后备干部人才库，不能再因异议取消；如反映属实，请在人才库中该同志的页面"
+                     "（%(u)s）调整出库。") % {"s": NominationStatus(nomination.status).label, "u": page}
+        return _("该人选当前状态为“%(s)s”，不能再因异议取消。") % {"s": NominationStatus(nomination.status).label}
     return None
 
 

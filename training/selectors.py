@@ -22,3 +22,260 @@ declare(PoolMeeting, {Role.OFFICE: "town", Role.COMMITTEE: "town"})
 
 def reserves_visible_to(user) -> QuerySet[Reserve]:
     return Scope.for_user(user).filter(Reserve)
+
+
+# --- the pool list and a reserve's page (H1) -----------------------------------------------------------------
+
+import datetime  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+
+from reserve import events as event_kinds  # noqa: E402
+from reserve.choices import PoliticalStatus  # noqa: E402
+from reserve.exceptions import NotFound  # noqa: E402
+from reserve.models import Event, Unit, Village  # noqa: E402
+
+from .models import Tier  # noqa: E402
+
+# Political statuses of a party member (正式、预备): such a reserve is not recommended as 入党积极分子.
+PARTY_STATUSES = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
+# The pool list's status filter: a status, or 待续期 (active and past the end of the term).
+RENEWAL_DUE = "renewal_due"
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_condition(lowest: int | None, highest: int | None, today: datetime.date) -> Q:
+    """Reserves aged (周岁, on today) from `lowest` to `highest` inclusive (None: open on that side)."""
+    q = Q(birth_date__isnull=False)
+    if lowest is not None:  # aged lowest or more: born on or before today minus `lowest` years
+        q &= Q(birth_date__lte=_years_before(today, lowest))
+    if highest is not None:  # aged highest or less: born after today minus highest+1 years
+        q &= Q(birth_date__gt=_years_before(today, highest + 1))
+    return q
+
+
+def ending_condition(reserves: QuerySet, today: datetime.date) -> Q:
+    """Active reserves whose term ends within their pool term's notice days (届满提醒天数), or has ended (待续期):
+    the office's renewals to decide. One query for the pool terms of the reserves."""
+    terms = PoolTerm.objects.filter(pk__in=reserves.values("term_id")).values_list("pk", "renewal_notice_days")
+    q = Q(pk__in=[])
+    for term_id, days in terms:
+        q |= Q(term_id=term_id, term_end__lte=today + datetime.timedelta(days=days))
+    return Q(status=Reserve.Status.ACTIVE) & q
+
+
+def pool_rows(user, *, today: datetime.date, tier=None, village_id=None, unit_id=None, status=None, gender=None,
+              age_band=None, education=None, political_status=None, term_id=None, activist=False, ending=False,
+              q=None) -> QuerySet[Reserve]:
+    """The reserves this user sees, filtered, with what the list shows (a constant number of queries)."""
+    rows = reserves_visible_to(user).select_related("village", "unit", "term", "mentor")
+    if tier:
+        rows = rows.filter(tier=tier)
+    if village_id:
+        rows = rows.filter(village_id=village_id)
+    if unit_id:
+        rows = rows.filter(unit_id=unit_id)
+    if status == RENEWAL_DUE:
+        rows = rows.filter(status=Reserve.Status.ACTIVE, term_end__lt=today)
+    elif status:
+        rows = rows.filter(status=status)
+    if gender:
+        rows = rows.filter(gender=gender)
+    if age_band is not None:
+        rows = rows.filter(age_band_condition(age_band[0], age_band[1], today))
+    if education:
+        rows = rows.filter(education=education)
+    if political_status:
+        rows = rows.filter(political_status=political_status)
+    if term_id:
+        rows = rows.filter(term_id=term_id)
+    if activist:
+        rows = rows.filter(activist_recommended_on__isnull=False)
+    if ending:
+        rows = rows.filter(ending_condition(reserves_visible_to(user), today))
+    if q:
+        rows = rows.filter(name__icontains=q)
+    return rows.order_by("tier", "village__order", "unit__order", "start_date", "pk")
+
+
+def pool_units(user) -> tuple[list[Village], list[Unit]]:
+    """The villages and units of the reserves this user sees (for the list's filter)."""
+    visible = reserves_visible_to(user)
+    return (list(Village.objects.filter(pk__in=visible.values("village_id"))),
+            list(Unit.objects.filter(pk__in=visible.values("unit_id"))))
+
+
+def pool_terms_of(user) -> list[PoolTerm]:
+    return list(Scope.for_user(user).filter(PoolTerm))
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier: int
+    label: str
+    target: int | None
+    actual: int
+
+    @property
+    def short(self) -> int:
+        return max((self.target or 0) - self.actual, 0)
+
+
+def tier_counts(town_id, pool_term, village_places: int | None) -> list[TierCount]:
+    """Per tier: the pool term's target and the town's active reserves (one query); the village reserves' target is
+    the sum of the villages' places (None when no round says them)."""
+    from .models import TIER_SHORT
+
+    actual = dict(Reserve.objects.filter(town_id=town_id, status=Reserve.Status.ACTIVE).values("tier")
+                  .annotate(n=Count("id")).values_list("tier", "n"))
+    return [TierCount(t.value, str(TIER_SHORT[t]),
+                      village_places if t == Tier.VILLAGE else pool_term.target_of(t), actual.get(t.value, 0))
+            for t in Tier]
+
+
+def ending_count(user, today: datetime.date) -> int:
+    visible = reserves_visible_to(user)
+    return visible.filter(ending_condition(visible, today)).count()
+
+
+def get_reserve_for_user_or_404(user, pk) -> Reserve:
+    return Scope.for_user(user).get(
+        Reserve.objects.select_related("village", "unit", "term", "mentor", "meeting", "round", "nomination",
+                                       "town", "person"), pk)
+
+
+def reserve_events(reserve) -> list[Event]:
+    ct = ContentType.objects.get_for_model(Reserve)
+    return list(Event.objects.filter(content_type=ct, object_id=reserve.pk).select_related("actor")
+                .order_by("at", "pk"))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: datetime.date | datetime.datetime
+    label: str
+    text: str
+    url: str = ""
+    actor: str = ""
+    reason: str = ""
+
+
+def _event_text(event) -> str:
+    """What a pool event's data says, in one line."""
+    from django.utils.translation import gettext as _
+
+    data = event.data or {}
+    parts = []
+    old, new = data.get("old_term"), data.get("new_term")
+    if isinstance(old, dict) and isinstance(new, dict):
+        parts.append(_("原届期%(a)s至%(b)s，新届期%(c)s至%(d)s（第%(n)s届）") % {
+            "a": old.get("start", ""), "b": old.get("end", ""), "c": new.get("start", ""), "d": new.get("end", ""),
+            "n": new.get("number", "")})
+    if "post" in data:
+        parts.append(_("任用职务：%(p)s，任用日期：%(d)s") % {"p": data["post"], "d": data.get("date", "")})
+    if "new_post" in data:
+        parts.append(_("岗位由“%(a)s”调整为“%(b)s”（%(d)s）") % {
+            "a": data.get("old_post") or "—", "b": data["new_post"], "d": data.get("date", "")})
+    if "new_tier_label" in data:
+        parts.append(_("由%(a)s调整为%(b)s") % {"a": data.get("old_tier_label", ""), "b": data["new_tier_label"]})
+    if "approver" in data:
+        parts.append(_("批准人：%(a)s，出库日期：%(d)s") % {"a": data["approver"], "d": data.get("date", "")})
+    if "activist_on" in data:
+        parts.append(_("推荐日期：%(d)s") % {"d": data["activist_on"]} + (
+            _("，%(n)s") % {"n": data["note"]} if data.get("note") else ""))
+    return "；".join(parts)
+
+
+def reserve_history(reserve, user) -> list[HistoryRow]:
+    """The reserve's own events and what the later apps record about them (training.panels), in time order."""
+    from .panels import timeline_items
+
+    rows = [HistoryRow(event.at, str(event_kinds.label(event.action)), _event_text(event),
+                       actor=str(event.actor) if event.actor_id else "", reason=event.reason)
+            for event in reserve_events(reserve)]
+    rows += [HistoryRow(item.when, str(item.label), item.text, item.url) for item in timeline_items(reserve, user)]
+
+    def key(row):
+        when = row.when
+        if isinstance(when, datetime.datetime):
+            from django.utils import timezone
+
+            local = timezone.localtime(when) if timezone.is_aware(when) else when
+            return (local.date(), local.time())
+        return (when, datetime.time.min)
+
+    return sorted(rows, key=key)
+
+
+def term_history(reserve) -> list[dict]:
+    """The reserve's terms: the renewals' old terms (from their events) and the current one."""
+    terms = [(e.data or {}).get("old_term") for e in reserve_events(reserve) if e.action == "renew_reserve"]
+    rows = [t for t in terms if t]
+    rows.append({"start": f"{reserve.term_start:%Y-%m-%d}", "end": f"{reserve.term_end:%Y-%m-%d}",
+                 "number": reserve.term_number, "current": True})
+    return rows
+
+
+def mentorships_of(reserve) -> list[Mentorship]:
+    return list(reserve.mentorships.select_related("mentor", "meeting").order_by("start", "pk"))
+
+
+def reserve_for_nomination(nomination) -> Reserve | None:
+    try:
+        return Reserve.objects.only("pk").get(nomination_id=nomination.pk)
+    except (Reserve.DoesNotExist, NotFound):
+        return None
+
+
+def village_pool_counts(town_id, village_ids) -> dict[int, tuple[int, int]]:
+    """The people taking each village's places: its active village reserve cadres (one grouped query)."""
+    from reserve.choices import Gender
+
+    rows = (Reserve.objects.filter(town_id=town_id, village_id__in=village_ids, tier=Tier.VILLAGE,
+                                   status=Reserve.Status.ACTIVE)
+            .values("village_id")
+            .annotate(n=Count("person", distinct=True),
+                      f=Count("person", distinct=True, filter=Q(gender=Gender.FEMALE))))
+    return {row["village_id"]: (row["n"], row["f"]) for row in rows}
+
+
+def current_pool_term(town_id, day: datetime.date) -> PoolTerm | None:
+    """The town's pool term in force on `day` (as services.pool_term_for, without creating one)."""
+    terms = PoolTerm.objects.filter(town_id=town_id)
+    return terms.filter(start__lte=day).order_by("-start", "-id").first() or terms.order_by("start", "id").first()
+
+
+def village_places(town_id) -> int | None:
+    """The sum of the villages' places (每村x名, plus the female places where the rule applies) in the town's latest
+    round; None without a round."""
+    from candidates.models import Round
+    from candidates.quota import quotas_for
+
+    round_ = Round.objects.filter(town_id=town_id).order_by("-year", "-id").first()
+    if round_ is None:
+        return None
+    villages = list(Village.objects.filter(town_id=town_id))
+    return sum(q.target for q in quotas_for(round_, villages).values())
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    term: PoolTerm | None
+    tiers: list
+
+
+def pool_summary(user, today: datetime.date) -> PoolSummary:
+    """Target against actual per tier for the town of the office or committee (a constant number of queries)."""
+    town_id = Scope.for_user(user).town_id
+    term = current_pool_term(town_id, today)
+    if term is None:
+        return PoolSummary(None, [])
+    return PoolSummary(term, tier_counts(town_id, term, village_places(town_id)))

@@ -47,3 +47,207 @@ def create_reserve(nomination, actor, today):
         meets_conditions=nomination.is_eligible,
         start_date=today, term_start=today, term_end=term_end_for(today, term.term_years),
     )
+
+
+# --- the lifecycle of a reserve (H1): each move through RESERVE_WORKFLOW, in one durable transaction ----------
+
+from django.db import transaction  # noqa: E402
+
+from reserve.exceptions import ActionRefused  # noqa: E402
+from reserve.roles import Role  # noqa: E402
+from reserve.scope import Scope  # noqa: E402
+from reserve.services import record_event  # noqa: E402
+from reserve.text import clean_text  # noqa: E402
+from reserve.workflow import local_today  # noqa: E402
+
+from .models import TIER_SHORT  # noqa: E402
+from .selectors import PARTY_STATUSES  # noqa: E402
+from .workflow import RESERVE_WORKFLOW, PoolEvent, lock_reserve  # noqa: E402
+
+POST_MAX = 100  # characters of a post (Reserve.post, used_post)
+NAME_MAX = 60  # characters of an approver's name
+
+
+def _iso(day) -> str:
+    return f"{day:%Y-%m-%d}" if day else ""
+
+
+def _dated(day, reserve, today, what) -> None:
+    """A date of a move: a day that has come, not before the reserve entered the pool."""
+    if day is None:
+        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
+    if day > today:
+        raise ActionRefused(_("%(w)s不能晚于今天。") % {"w": what})
+    if day < reserve.start_date:
+        raise ActionRefused(_("%(w)s不能早于入库日期（%(d)s）。") % {"w": what, "d": _iso(reserve.start_date)})
+
+
+def _text(value, what, limit) -> str:
+    value = clean_text(value or "")
+    if not value:
+        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
+    if len(value) > limit:
+        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
+    return value
+
+
+def _save(reserve, *fields):
+    reserve.save(update_fields=[*fields, "updated_at"])
+
+
+def reserve_use(*, actor, reserve_id, post: str, used_on, version=None, today=None) -> Reserve:
+    """任用: the reserve is appointed to a post on a day (not in the future, not before entering the pool)."""
+    today = today or local_today()
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "use_reserve", actor=actor, today=today, version=version)
+        post = _text(post, _("任用职务"), POST_MAX)
+        _dated(used_on, reserve, today, _("任用日期"))
+        reserve.used_post, reserve.used_on, reserve.ended_on = post, used_on, used_on
+        _save(reserve, "used_post", "used_on", "ended_on")
+        return RESERVE_WORKFLOW.apply(reserve, "use_reserve", actor=actor, today=today, version=version,
+                                      data={"post": post, "date": _iso(used_on)})
+
+
+def reserve_remove(*, actor, reserve_id, reason: str, approver: str, ended_on=None, version=None,
+                   today=None) -> Reserve:
+    """调整出库: with a reason and who approved it; the reserve no longer takes a place."""
+    today = today or local_today()
+    ended_on = ended_on or today
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "remove_reserve", actor=actor, reason=reason, today=today, version=version)
+        approver = _text(approver, _("批准人"), NAME_MAX)
+        _dated(ended_on, reserve, today, _("出库日期"))
+        reserve.ended_on = ended_on
+        _save(reserve, "ended_on")
+        return RESERVE_WORKFLOW.apply(reserve, "remove_reserve", actor=actor, reason=reason, today=today,
+                                      version=version, data={"approver": approver, "date": _iso(ended_on)})
+
+
+def reserve_renew(*, actor, reserve_id, version=None, today=None) -> Reserve:
+    """续期: a new term from the day after the old one ended, for the pool term's term length; the old term is kept
+    in the event."""
+    today = today or local_today()
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "renew_reserve", actor=actor, today=today, version=version)
+        old = {"start": _iso(reserve.term_start), "end": _iso(reserve.term_end), "number": reserve.term_number}
+        new_start = reserve.term_end + datetime.timedelta(days=1)
+        new_end = term_end_for(new_start, reserve.term.term_years)
+        new = {"start": _iso(new_start), "end": _iso(new_end), "number": reserve.term_number + 1}
+        # The guards read the old term: move first, then write the new term (in this transaction).
+        RESERVE_WORKFLOW.apply(reserve, "renew_reserve", actor=actor, today=today, version=version,
+                               data={"old_term": old, "new_term": new})
+        reserve.term_start, reserve.term_end, reserve.term_number = new_start, new_end, reserve.term_number + 1
+        _save(reserve, "term_start", "term_end", "term_number")
+        return reserve
+
+
+def reserve_expire(*, actor, reserve_id, reason: str, version=None, today=None) -> Reserve:
+    """期满不再续期: after the end of the term, with a reason."""
+    today = today or local_today()
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "expire_reserve", actor=actor, reason=reason, today=today, version=version)
+        reserve.ended_on = today
+        _save(reserve, "ended_on")
+        return RESERVE_WORKFLOW.apply(reserve, "expire_reserve", actor=actor, reason=reason, today=today,
+                                      version=version, data={"term_end": _iso(reserve.term_end)})
+
+
+def reserve_change_post(*, actor, reserve_id, post: str, changed_on, version=None, today=None) -> Reserve:
+    """岗位调整: the reserve's new post from a day; the event keeps the old and the new."""
+    today = today or local_today()
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "change_post", actor=actor, today=today, version=version)
+        post = _text(post, _("新岗位"), POST_MAX)
+        _dated(changed_on, reserve, today, _("调整日期"))
+        if post == reserve.post:
+            raise ActionRefused(_("新岗位与现岗位相同。"))
+        old = reserve.post
+        reserve.post = post
+        _save(reserve, "post")
+        return RESERVE_WORKFLOW.apply(reserve, "change_post", actor=actor, today=today, version=version,
+                                      data={"old_post": old, "new_post": post, "date": _iso(changed_on)})
+
+
+def reserve_change_tier(*, actor, reserve_id, tier, reason: str, version=None, today=None) -> Reserve:
+    """调整梯队 (the office, with a reason): e.g. a village reserve cadre put in tier 3 by the committee."""
+    today = today or local_today()
+    with transaction.atomic(durable=True):
+        reserve = lock_reserve(actor, reserve_id)
+        RESERVE_WORKFLOW.check(reserve, "change_tier", actor=actor, reason=reason, today=today, version=version)
+        try:
+            tier = Tier(int(tier))
+        except (TypeError, ValueError):
+            raise ActionRefused(_("请选择梯队。")) from None
+        if tier == reserve.tier:
+            raise ActionRefused(_("新梯队与现梯队相同。"))
+        if tier == Tier.VILLAGE and not reserve.village_id:
+            raise ActionRefused(_("村级后备干部须属于村（社区），该同志属于%(u)s。") % {"u": reserve.unit_name})
+        old = reserve.tier
+        reserve.tier = tier
+        _save(reserve, "tier")
+        return RESERVE_WORKFLOW.apply(reserve, "change_tier", actor=actor, reason=reason, today=today,
+                                      version=version,
+                                      data={"old_tier": int(old), "new_tier": int(tier),
+                                            "old_tier_label": str(TIER_SHORT[Tier(old)]),
+                                            "new_tier_label": str(TIER_SHORT[tier])})
+
+
+ACTIVIST_ROLES = (Role.OFFICE, Role.VILLAGE, Role.UNIT)
+NOTE_MAX = 200
+
+
+def activist_refusal(reserve) -> str:
+    """Why this reserve cannot be recommended as 入党积极分子 ("" if they can)."""
+    if reserve.political_status in PARTY_STATUSES:
+        return _("%(n)s已是%(p)s，不能推荐为入党积极分子。") % {
+            "n": reserve.name, "p": reserve.get_political_status_display()}
+    if reserve.status != Reserve.Status.ACTIVE:
+        return _("只有培养中的后备干部可以推荐为入党积极分子。")
+    return ""
+
+
+def may_mark_activist(reserve, user) -> bool:
+    scope = Scope.for_user(user)
+    return (reserve.status == Reserve.Status.ACTIVE and reserve.political_status not in PARTY_STATUSES
+            and scope.can_see(reserve, roles=ACTIVIST_ROLES))
+
+
+def reserve_mark_activist(*, actor, reserve_id, recommended_on, note: str = "", version=None,
+                          today=None) -> Reserve:
+    """Village plan §四.4: a non-party reserve recommended as 入党积极分子 (the office, or the reserve's village or
+    unit), with a date and a note."""
+    today = today or local_today()
+    scope = Scope.for_user(actor)
+    scope.require_role(*ACTIVIST_ROLES)
+    with transaction.atomic(durable=True):
+        reserve = scope.get(Reserve.objects.select_for_update(of=("self",)), reserve_id, roles=ACTIVIST_ROLES)
+        RESERVE_WORKFLOW.check_version(reserve, version)
+        refusal = activist_refusal(reserve)
+        if refusal:
+            raise ActionRefused(refusal)
+        _dated(recommended_on, reserve, today, _("推荐日期"))
+        note = clean_text(note or "")
+        if len(note) > NOTE_MAX:
+            raise ActionRefused(_("推荐说明不能超过%(n)d字。") % {"n": NOTE_MAX})
+        reserve.activist_recommended_on, reserve.activist_note = recommended_on, note
+        reserve.version += 1
+        _save(reserve, "activist_recommended_on", "activist_note", "version")
+        record_event(reserve, action=PoolEvent.ACTIVIST, actor=actor, from_status=reserve.status,
+                     to_status=reserve.status, data={"activist_on": _iso(recommended_on), "note": note})
+        return reserve
+
+
+def reserve_perform(*, actor, reserve_id, action: str, reason: str = "", version=None, today=None) -> Reserve:
+    """A button of a reserve's page: renew and expire through their services, the others (approve, decline)
+    through the workflow."""
+    if action == "renew_reserve":
+        return reserve_renew(actor=actor, reserve_id=reserve_id, version=version, today=today)
+    if action == "expire_reserve":
+        return reserve_expire(actor=actor, reserve_id=reserve_id, reason=reason, version=version, today=today)
+    return RESERVE_WORKFLOW.perform(actor=actor, pk=reserve_id, action=action, reason=reason, today=today,
+                                    version=version)

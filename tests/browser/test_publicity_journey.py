@@ -47,7 +47,7 @@ def town(db):
 
 @pytest.fixture
 def round_(town):
-    return RoundFactory(town=town, name=ROUND_NAME, publicity_days=5, reserve_term_years=2)
+    return RoundFactory(town=town, name=ROUND_NAME, publicity_days=5)
 
 
 def approved(round_, village, name, creator) -> Nomination:
@@ -407,7 +407,7 @@ def test_ended_notice_confirmed_into_reserve(page, problems, monkeypatch, screen
         nomination.pk, nomination.person_id, round_.pk, village_a.pk)
     assert reserve.status == Reserve.Status.ACTIVE
     assert reserve.start_date == today
-    # The round's term (reserve_term_years=2): two years from today, less a day.
+    # The pool term's term (PoolTerm.term_years, 2 by default): two years from today, less a day.
     years_later = (today.replace(year=today.year + 2) if (today.month, today.day) != (2, 29)
                    else datetime.date(today.year + 2, 2, 28))
     assert reserve.term_end == years_later - datetime.timedelta(days=1)

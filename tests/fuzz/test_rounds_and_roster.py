@@ -89,7 +89,7 @@ def valid_round(draw):
         "review_end": iso(max(rs, re_)),
         "inspection_start": iso(max(rs, is_)), "inspection_end": iso(max(rs, is_, ie)),
         "publicity_start": iso(max(rs, is_, ie, ps)),
-        "publicity_days": str(draw(st.integers(1, 30))), "reserve_term_years": str(draw(st.integers(1, 10))),
+        "publicity_days": str(draw(st.integers(1, 30))),
         "appraisal_pass_numerator": str(draw(st.integers(0, pass_den))), "appraisal_pass_denominator": str(pass_den),
         "appraisal_turnout_numerator": str(draw(st.integers(0, turn_den))),
         "appraisal_turnout_denominator": str(turn_den),
