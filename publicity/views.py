@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from candidates.panels import pool_page_for
 from candidates.selectors import rounds_visible_to
 from candidates.views_rounds import round_from_request
 from reserve import audit
@@ -326,6 +327,8 @@ def objection_detail(request, pk):
     return render(request, "publicity/objection_detail.html", {
         "o": objection, "notice": objection.notice, "entry": entry,
         "nomination": entry.nomination if entry else None,
+        # The person's page in the pool, where a reserve is adjusted (调整出库): named by the pool's registry.
+        "pool_url": pool_page_for(entry.nomination if entry else None),
         "assign_form": forms["assign"] if shown["assign"] else None,
         "verify_form": forms["verify"] if shown["verify"] else None,
         "conclude_form": forms["conclude"] if shown["conclude"] else None,

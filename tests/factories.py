@@ -246,7 +246,7 @@ class PoolTermFactory(factory.django.DjangoModelFactory):
 
     town = factory.SubFactory(TownFactory)
     name = factory.Sequence(lambda n: f"人才库{n}")
-    start = factory.LazyFunction(lambda: _today().replace(day=1) - datetime.timedelta(days=400))
+    start = factory.LazyFunction(lambda: (_today().replace(day=1) - datetime.timedelta(days=400)).replace(day=1))
 
 
 class ReserveFactory(factory.django.DjangoModelFactory):
