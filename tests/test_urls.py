@@ -28,6 +28,8 @@ from tests.factories import (
     DepartmentFactory,
     NominationFactory,
     PersonFactory,
+    PoolTermFactory,
+    ReserveFactory,
     RoundFactory,
     TownFactory,
     UnitFactory,
@@ -194,6 +196,61 @@ def _objection(objs, role):
     return {"pk": objs["objection"].pk}
 
 
+def _pool_obj(objs):
+    """The pool's objects: a village reserve of village A paired with the table's mentor (not the unit's), a
+    pool meeting and term of the town, a task, a 上派轮训 posting with the reserve enrolled (all made directly)."""
+    if "reserve" not in objs:
+        import datetime
+
+        from cultivation.models import Course, Enrolment, Task
+        from training.models import Mentorship, PoolMeeting
+
+        users, today = objs["users"], timezone.localdate()
+        term = PoolTermFactory(town=objs["town"])
+        reserve = ReserveFactory(town=objs["town"], term=term, village=objs["village"],
+                                 person=PersonFactory(name="库中人"), mentor=users["mentor"])
+        Mentorship.objects.create(reserve=reserve, mentor=users["mentor"], start=reserve.start_date,
+                                  recorded_by=users["office"])
+        objs["pool_meeting"] = PoolMeeting.objects.create(town=objs["town"], date=today, attendees="张书记",
+                                                          recorded_by=users["office"])
+        objs["pool_term"] = term
+        objs["task"] = Task.objects.create(reserve=reserve, title="调解纠纷", content="协助调解", given_by="组织办",
+                                           given_on=today, due_on=today, recorded_by=users["office"])
+        start = today - datetime.timedelta(days=40)
+        course = Course.objects.create(town=objs["town"], kind=Course.Kind.ROTATION, title="镇机关轮训",
+                                       organiser="党政办", start=start, end=start + datetime.timedelta(days=20),
+                                       subsidy_per_day=20, recorded_by=users["office"])
+        objs["course"] = course
+        objs["enrolment"] = Enrolment.objects.create(course=course, reserve=reserve, recorded_by=users["office"])
+        objs["reserve"] = reserve
+    return objs["reserve"]
+
+
+def _reserve(objs, role):
+    return {"pk": _pool_obj(objs).pk}
+
+
+def _reserve_pk(objs, role):
+    return {"reserve_pk": _pool_obj(objs).pk}
+
+
+def _reserve_action(objs, role):
+    return {"pk": _pool_obj(objs).pk, "action": "renew_reserve"}
+
+
+def _pool(name):
+    def kwargs(objs, role):
+        _pool_obj(objs)
+        return {"pk": objs[name].pk}
+    return kwargs
+
+
+def _subsidy_month(objs, role):
+    _pool_obj(objs)
+    start = objs["course"].start
+    return {"pk": objs["enrolment"].pk, "year": start.year, "month": start.month}
+
+
 def _public_notice(objs, role):
     return {"token": _notice_obj(objs).token}
 
@@ -286,6 +343,48 @@ TABLE = {
     "inspection:meeting_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
     "inspection:meeting_new":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403),
     "inspection:meeting_detail":           _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, kwargs=_meeting),
+    # The pool (后备干部库): the office runs it, the committee reads (and records its meetings), a village branch and
+    # a unit's head see their own reserves (the table's reserve is village A's, paired with the table's mentor).
+    "training:pool_list":               _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, ALLOW),
+    "training:reserve_detail":          _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
+    "training:reserve_action":          _row(LOGIN, 403, 405, 403, 403, 403, 403, kwargs=_reserve_action),  # POST only
+    "training:reserve_use":             _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:reserve_remove":          _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:reserve_expire":          _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:reserve_change_tier":     _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:reserve_change_post":     _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 404, kwargs=_reserve),
+    "training:reserve_activist":        _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 404, kwargs=_reserve),
+    "training:meeting_list":            _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "training:meeting_new":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "training:meeting_detail":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_pool("pool_meeting")),
+    "training:entry_new":               _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, ALLOW),
+    "training:review_list":             _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, ALLOW),
+    "training:review_decide":           _row(LOGIN, 403, 405, 403, 403, 403, 403, kwargs=_reserve),  # POST only
+    "training:term_list":               _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "training:term_new":                _row(LOGIN, 403, ALLOW, 403, 403, 403, 403),
+    "training:term_edit":               _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_pool("pool_term")),
+    "training:relaxation_new":          _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:followup_new":            _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 404, kwargs=_reserve),
+    "training:mentor_pair":             _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:mentor_list":             _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "training:mentor_unpaired":         _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    # Cultivation: tasks, meetings attended, courses and the rotation subsidy, talks, the mentor's desk.
+    "cultivation:task_new":             _row(LOGIN, ALLOW, ALLOW, 403, 403, ALLOW, 404, kwargs=_reserve_pk),
+    "cultivation:task_detail":          _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_pool("task")),
+    "cultivation:task_overdue":         _row(LOGIN, ALLOW, ALLOW, 403, 403, ALLOW, ALLOW),
+    "cultivation:meeting_new":          _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 404, kwargs=_reserve_pk),
+    "cultivation:course_list":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "cultivation:course_new":           _row(LOGIN, 403, ALLOW, 403, 403, 403, 403),
+    "cultivation:course_detail":        _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_pool("course")),
+    "cultivation:enrolment_edit":       _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_pool("enrolment")),
+    "cultivation:subsidy_detail":       _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 404, kwargs=_pool("enrolment")),
+    "cultivation:subsidy_pdf":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 404, kwargs=_subsidy_month),
+    "cultivation:mentor_desk":          _row(LOGIN, 403, 403, ALLOW, 403, ALLOW, 403),
+    "cultivation:talk_overdue":         _row(LOGIN, 403, ALLOW, ALLOW, 403, ALLOW, 403),
+    "cultivation:talk_missing":         _row(LOGIN, 403, ALLOW, ALLOW, 403, ALLOW, 403),
+    "cultivation:talk_list":            _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
+    "cultivation:talk_new":             _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
+    "cultivation:due_talk_new":         _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
     # The admin: its index sends an anonymous visitor, and a signed-in non-staff user, to the
     # admin's sign-in page.
     "admin:index":                      _row(ADMIN_LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),

@@ -38,8 +38,28 @@ class Migration(migrations.Migration):
     ]
 
 
+# What this migration adds to the groups of 0002_role_groups (tests read both).
+GROUP_PERMISSIONS_ADDED = {
+    "system_admin": [("reserve", f"{verb}_unit") for verb in ("add", "change", "delete", "view")],
+}
+
+
 def create_unit_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.get_or_create(name="unit_head")
+    """The unit's head's role (no model permission: the selectors scope it), and the units in the system
+    administrator's admin, as the other organisations are."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("reserve")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps, using=schema_editor.connection.alias)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Group.objects.get_or_create(name="unit_head")
+    admin_group, _created = Group.objects.get_or_create(name="system_admin")
+    admin_group.permissions.add(*[
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in GROUP_PERMISSIONS_ADDED["system_admin"]])
 
 
 Migration.operations.append(migrations.RunPython(create_unit_group, migrations.RunPython.noop))

@@ -22,6 +22,7 @@ from reserve.models import AuditEntry
 from tests.factories import (
     NominationFactory,
     PersonFactory,
+    ReserveFactory,
     RoundFactory,
     complete_inspection,
     meeting_for,
@@ -301,7 +302,10 @@ def fill_pool(round_, village, n, *, earlier_round=True):
     """n people of the village in the pool, from an earlier round of the town."""
     source = RoundFactory(town=round_.town, year=round_.year - 2, closed=True) if earlier_round else round_
     for _i in range(n):
-        NominationFactory(round=source, village=village, reserve=True)
+        nomination = NominationFactory(round=source, village=village, reserve=True)
+        # In the pool: the quota counts the pool's active village reserves (training's counter).
+        ReserveFactory(town=round_.town, village=village, person=nomination.person, nomination=nomination,
+                       round=source)
 
 
 @pytest.mark.parametrize("in_pool, approved_already, needs_reason", [

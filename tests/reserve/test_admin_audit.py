@@ -24,7 +24,7 @@ from reserve.admin import AuditedAdminMixin, audit_every_admin
 from reserve.models import AuditEntry, Town, User, Village
 from reserve.roles import Role
 
-from ..factories import CadreFactory, DepartmentFactory, TownFactory, UserFactory, VillageFactory
+from ..factories import CadreFactory, DepartmentFactory, TownFactory, UnitFactory, UserFactory, VillageFactory
 
 A = AuditEntry.Action
 REMOVE = object()  # in a case's data: the field is left out of the POST (a checkbox unticked)
@@ -148,6 +148,10 @@ CASES = {
     "reserve.Department": Case(make=lambda: DepartmentFactory(name="旧部门"),
                                add={"name": "新部门", "town": lambda: str(TownFactory(name="乙镇").pk), "order": "1"},
                                change={"name": "改名部门"}, expect={"name": ("旧部门", "改名部门")}),
+    "reserve.Unit": Case(make=lambda: UnitFactory(name="旧单位"),
+                         add={"name": "新单位", "town": lambda: str(TownFactory(name="丁镇").pk), "kind": "station",
+                              "order": "1"},
+                         change={"name": "改名单位"}, expect={"name": ("旧单位", "改名单位")}),
     "reserve.VillageCadre": Case(make=lambda: CadreFactory(name="张委员", post="委员"),
                                  add={"village": lambda: str(VillageFactory(name="丙村").pk), "name": "李委员",
                                       "gender": "M", "birth_date": "1980-01-01", "post": "主任"},

@@ -25,6 +25,10 @@ from ..factories import UserFactory
 from .databases import environment, manage, new_database, query
 
 MIGRATION = importlib.import_module("reserve.migrations.0002_role_groups")
+UNITS = importlib.import_module("reserve.migrations.0006_units")
+# The groups' permissions as the migrations leave them: 0002 made them, 0006 gave the units to the system admin.
+GROUP_PERMISSIONS = {name: [*codes, *UNITS.GROUP_PERMISSIONS_ADDED.get(name, [])]
+                     for name, codes in MIGRATION.GROUP_PERMISSIONS.items()}
 RESERVED = {"admin", "root", "administrator", "superuser"}
 
 
@@ -38,7 +42,7 @@ def objs(round_, village_a, village_a_user, office, committee, dept_x_user, ment
 
 def _set_group_permissions():
     """The groups as the migration leaves them (a test run that flushed the database has none)."""
-    for name, codes in MIGRATION.GROUP_PERMISSIONS.items():
+    for name, codes in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set([
             Permission.objects.get(content_type__app_label=app, codename=code) for app, code in codes
@@ -73,7 +77,7 @@ def test_migrate_on_an_empty_database_creates_no_user_and_the_three_groups(tmp_p
         if code:
             granted[group].add((app, code))
     assert set(granted) >= {r.value for r in Role}
-    for name, codes in MIGRATION.GROUP_PERMISSIONS.items():
+    for name, codes in GROUP_PERMISSIONS.items():
         assert granted[name] == set(codes), name
     for role in (Role.VILLAGE, Role.OFFICE, Role.DEPARTMENT, Role.COMMITTEE, Role.MENTOR):
         assert granted[role.value] == set()
@@ -173,6 +177,8 @@ def _admin_status(client, user, name, *args):
     (Role.SYSTEM_ADMIN, "admin:reserve_town_changelist", 200),
     (Role.SYSTEM_ADMIN, "admin:reserve_village_changelist", 200),
     (Role.SYSTEM_ADMIN, "admin:reserve_department_changelist", 200),
+    (Role.SYSTEM_ADMIN, "admin:reserve_unit_changelist", 200),
+    (Role.SECURITY_ADMIN, "admin:reserve_unit_changelist", 403),
     (Role.SYSTEM_ADMIN, "admin:otp_totp_totpdevice_changelist", 200),
     (Role.SYSTEM_ADMIN, "admin:axes_accessattempt_changelist", 403),
     (Role.SYSTEM_ADMIN, "admin:axes_accesslog_changelist", 403),
@@ -197,7 +203,7 @@ def test_the_admin_registers_no_candidate_data():
     from django.contrib import admin
 
     labels = {model._meta.app_label for model in admin.site._registry}
-    assert not labels & {"candidates", "vetting", "publicity", "training"}
+    assert not labels & {"candidates", "vetting", "publicity", "training", "cultivation"}
 
 
 def test_the_system_administrator_neither_sees_a_superuser_nor_grants_superuser(client, admins, town):
