@@ -103,7 +103,8 @@ class EnrolForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    attended = forms.BooleanField(label=_("已参加"), required=False)
+    attended = forms.TypedChoiceField(label=_("参加情况"), choices=[("1", _("已参加")), ("0", _("未参加"))],
+                                      coerce=lambda v: v == "1", widget=forms.RadioSelect)
     hours = forms.DecimalField(label=_("实际学时"), min_value=0, max_digits=6, decimal_places=1, required=False,
                                help_text=_("不填则按培训学时计"))
     sending_unit = forms.CharField(label=_("派出单位"), max_length=100, required=False)

@@ -58,4 +58,4 @@ def timeline(reserve, user) -> list[TimelineItem]:
 
 def connect():
     register_reserve_panel(PANEL, panel_context)
-    register_timeline_source(timeline)
+    register_timeline_source(timeline, covers=(practice.PracticeEvent.MEETING,))

@@ -97,4 +97,4 @@ def connect():
     RESERVE_WORKFLOW.add_effect("use_reserve", used)
     register_start_page(start_page)
     register_reserve_panel("cultivation/talk_panel.html", talk_panel)
-    register_timeline_source(talk_timeline)
+    register_timeline_source(talk_timeline, covers=(talks.TalkEvent.TALK_RECORDED,))

@@ -144,7 +144,8 @@ class Enrolment(models.Model):
     reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="enrolments",
                                 verbose_name=_("后备干部"))
     sending_unit = models.CharField(_("派出单位"), max_length=100, blank=True)
-    attended = models.BooleanField(_("已参加"), default=True)
+    # None until the attendance is recorded: an enrolment counts no hours before the course has been attended.
+    attended = models.BooleanField(_("参加情况"), null=True, blank=True, default=None)
     hours = models.DecimalField(_("实际学时"), max_digits=6, decimal_places=1, null=True, blank=True,
                                 help_text=_("不填则按培训学时计"))
     result = models.TextField(_("学习（轮训）成果"), max_length=TEXT_MAX, blank=True)

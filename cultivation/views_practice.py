@@ -211,7 +211,7 @@ def enrolment_edit(request, pk):
     user = request.user
     enrolment = courses.enrolment_for_user_or_404(user, pk, roles={Role.OFFICE})
     form = AttendanceForm(request.POST if request.method == "POST" else None, initial={
-        "attended": enrolment.attended, "hours": enrolment.hours, "result": enrolment.result,
+        "attended": {True: "1", False: "0"}.get(enrolment.attended, ""), "hours": enrolment.hours, "result": enrolment.result,
         "grade": enrolment.grade, "sending_unit": enrolment.sending_unit})
     if request.method == "POST" and form.is_valid():
         try:

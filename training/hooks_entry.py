@@ -49,11 +49,11 @@ def follow_up_timeline(reserve, user):
 
 def connect():
     from .entry import guard_conditions_met, start_first_term
-    from .workflow import RESERVE_WORKFLOW
+    from .workflow import RESERVE_WORKFLOW, PoolEvent
 
     register_reserve_panel("training/entry_panel.html", conditions_panel)
     register_reserve_panel("training/followup_panel.html", follow_up_panel)
-    register_timeline_source(follow_up_timeline)
+    register_timeline_source(follow_up_timeline, covers=(PoolEvent.FOLLOW_UP,))
     # A recommendation is approved only while the tier's conditions are met; its first term starts that day.
     RESERVE_WORKFLOW.add_guard("approve_reserve", guard_conditions_met)
     RESERVE_WORKFLOW.add_effect("approve_reserve", start_first_term)

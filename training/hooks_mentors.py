@@ -8,9 +8,10 @@ from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.workflow import local_today
 
-from .mentors import mentorships_of, reserve_unpaired_overdue
+from .mentors import end_pairing_on_leaving, mentorships_of, reserve_unpaired_overdue
 from .models import Reserve
 from .panels import TimelineItem, register_reserve_panel, register_timeline_source
+from .workflow import PoolEvent
 
 
 def mentor_panel(reserve, user):
@@ -41,5 +42,9 @@ def mentor_timeline(reserve, user):
 
 
 def connect():
+    from .workflow import RESERVE_WORKFLOW
+
+    for action in ("remove_reserve", "expire_reserve"):
+        RESERVE_WORKFLOW.add_effect(action, end_pairing_on_leaving)
     register_reserve_panel("training/mentor_panel.html", mentor_panel)
-    register_timeline_source(mentor_timeline)
+    register_timeline_source(mentor_timeline, covers=(PoolEvent.MENTOR_PAIRED, PoolEvent.MENTOR_ENDED))

@@ -208,3 +208,19 @@ def reserve_unpaired_overdue(reserve, today) -> bool:
     return (reserve.status == Reserve.Status.ACTIVE and reserve.mentor_id is None
             and reserve.start_date + datetime.timedelta(days=reserve.term.mentor_within_days) < today)
 
+
+
+def end_pairing_on_leaving(reserve, actor, today):
+    """Effect of a reserve leaving the pool (调整出库, 期满出库): the current pairing ends that day and the mentor
+    no longer sees the reserve (the history keeps the pairing). An appointed reserve (任用) keeps its mentor for
+    the talk after promotion and the follow-up."""
+    current = Mentorship.objects.select_for_update().filter(reserve=reserve, end__isnull=True).first()
+    if current is None:
+        return
+    current.end = max(current.start, today)
+    current.save(update_fields=["end"])
+    record_event(reserve, action=PoolEvent.MENTOR_ENDED, actor=actor, data={
+        "mentor": current.mentor_id, "mentor_name": str(current.mentor), "end": current.end.isoformat(),
+        "left_pool": reserve.status})
+    reserve.mentor = None
+    reserve.save(update_fields=["mentor", "updated_at"])

@@ -27,6 +27,9 @@ class TimelineItem:
 _panels: list[Panel] = []
 # source(reserve, user) -> list[TimelineItem] the user may see
 _timeline_sources: list[Callable] = []
+# Kinds of the reserve's own events a source already shows (its records say more than the event): the history
+# lists the record, not the event as well.
+_covered_kinds: set[str] = set()
 
 
 def register_reserve_panel(template: str, context: Callable) -> None:
@@ -44,9 +47,16 @@ def reserve_panels(reserve, user) -> list[tuple[str, dict]]:
     return found
 
 
-def register_timeline_source(source: Callable) -> None:
+def register_timeline_source(source: Callable, *, covers=()) -> None:
+    """A source of a reserve's history; `covers`: the kinds of events on the reserve its items stand for."""
     if source not in _timeline_sources:
         _timeline_sources.append(source)
+    _covered_kinds.update(str(kind) for kind in covers)
+
+
+def covered_event_kinds() -> frozenset[str]:
+    """The kinds of a reserve's events that a registered source already shows in the history."""
+    return frozenset(_covered_kinds)
 
 
 def timeline_items(reserve, user) -> list[TimelineItem]:

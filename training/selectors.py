@@ -196,11 +196,12 @@ def _event_text(event) -> str:
 
 def reserve_history(reserve, user) -> list[HistoryRow]:
     """The reserve's own events and what the later apps record about them (training.panels), in time order."""
-    from .panels import timeline_items
+    from .panels import covered_event_kinds, timeline_items
 
+    covered = covered_event_kinds()
     rows = [HistoryRow(event.at, str(event_kinds.label(event.action)), _event_text(event),
                        actor=str(event.actor) if event.actor_id else "", reason=event.reason)
-            for event in reserve_events(reserve)]
+            for event in reserve_events(reserve) if event.action not in covered]
     rows += [HistoryRow(item.when, str(item.label), item.text, item.url) for item in timeline_items(reserve, user)]
 
     def key(row):

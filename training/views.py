@@ -18,7 +18,7 @@ from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.workflow import local_today
 
-from . import selectors, services
+from . import selectors, services, tiers
 from .forms import (
     PAGE_SIZE,
     ActionForm,
@@ -68,11 +68,17 @@ def pool_list(request):
     })
 
 
+TERM_MOVES = ("renew_reserve", "expire_reserve")
+
+
 def _detail_context(request, reserve) -> dict:
     user = request.user
     today = local_today()
     scope = Scope.for_user(user)
-    actions = RESERVE_WORKFLOW.available_actions(reserve, user, today=today)
+    # The term's moves are offered only in their time (renewal within the notice days, expiry after the end): a
+    # disabled 续期 and 期满出库 on every reserve for two years says nothing the term's dates don't.
+    actions = [option for option in RESERVE_WORKFLOW.available_actions(reserve, user, today=today)
+               if not (option.refusal and option.transition.action in TERM_MOVES)]
     office = scope.has(Role.OFFICE)
     reserve.is_renewal_due = reserve.renewal_due(today)
     moves = {t.action for t in RESERVE_WORKFLOW.values()
@@ -85,6 +91,8 @@ def _detail_context(request, reserve) -> dict:
         "can_mark_activist": services.may_mark_activist(reserve, user),
         "is_party_member": reserve.political_status in selectors.PARTY_STATUSES,
         "renewal_due": reserve.renewal_due(today),
+        # Evaluated afresh, as the conditions card below it is (the stored flag is the list's filter).
+        "conditions_met": tiers.meets(reserve, reserve.tier, reserve.term, tiers.reference_day(reserve)),
         "id_number_display": idnumber.mask(reserve.person.id_number),
         "timeline": selectors.reserve_history(reserve, user),
         "terms": selectors.term_history(reserve),

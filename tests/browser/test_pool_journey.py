@@ -194,9 +194,10 @@ def test_office_pairs_mentor_and_enrols_in_course(page, problems, screenshot, to
     expect(row).to_contain_text(TIER4_NAME)
     screenshot(page, "pool-05-course-enrolled")
 
+    expect(row).to_contain_text("未记录")
     row.get_by_role("link", name="记录参训情况").click()
     expect(page).to_have_url(re.compile(rf"/pool/enrolments/{enrolment.pk}/$"))
-    expect(page.locator("#id_attended")).to_be_checked()
+    page.get_by_label("已参加").check()
     page.fill("#id_hours", "12.5")
     page.select_option("#id_grade", label="优秀")
     page.fill("#id_result", "完成全部理论课程，撰写心得体会一篇。")

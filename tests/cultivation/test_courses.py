@@ -173,6 +173,10 @@ def test_attendance_and_hours_per_year(office, reserve, town):
     missed = create(office, title="缺", hours=30)
     for course in (this_year, older, missed):
         courses.course_enrol(actor=office, course_id=course.pk, reserve_id=reserve.pk)
+    # Enrolled, attendance not recorded yet: no hours (a course not held yet counts nothing).
+    assert not dict(courses.training_hours_by_year(reserve))
+    assert Enrolment.objects.get(course=this_year).attended is None
+    courses.enrolment_record(actor=office, enrolment_id=Enrolment.objects.get(course=this_year).pk, attended=True)
     older_enrolment = Enrolment.objects.get(course=older)
     courses.enrolment_record(actor=office, enrolment_id=older_enrolment.pk, attended=True, hours="6.5",
                              grade=Grade.GOOD, result="结业")
@@ -194,7 +198,7 @@ def test_attendance_page(client, office, other_office, reserve):
     client.force_login(other_office)
     assert client.get(url).status_code == 404
     client.force_login(office)
-    response = client.post(url, {"attended": "on", "hours": "10", "grade": "excellent", "result": "优秀学员"})
+    response = client.post(url, {"attended": "1", "hours": "10", "grade": "excellent", "result": "优秀学员"})
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert (enrolment.hours, enrolment.grade) == (Decimal("10.0"), Grade.EXCELLENT)

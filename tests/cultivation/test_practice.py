@@ -356,7 +356,7 @@ def test_panel_constant_queries(office, mentor, reserve, n, django_assert_max_nu
     for i in range(n):
         course = Course.objects.create(town=reserve.town, kind=Course.Kind.SENT, title=f"培训{i}", organiser="县委党校",
                                        start=today() - 30 * DAY, end=today() - 29 * DAY, hours=8, recorded_by=office)
-        Enrolment.objects.create(course=course, reserve=reserve, recorded_by=office)
+        Enrolment.objects.create(course=course, reserve=reserve, attended=True, recorded_by=office)
         MeetingAttendance.objects.create(reserve=reserve, date=today(), meeting=f"会议{i}", recorded_by=office)
     for user in (office, mentor):
         user = type(user).objects.get(pk=user.pk)  # no cached scope

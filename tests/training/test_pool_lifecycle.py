@@ -137,6 +137,8 @@ def test_renewal_due_is_shown_until_the_office_decides(client, office, town, ter
     client.force_login(office)
     text = page(client.get(reverse("training:reserve_detail", args=[r.pk])))
     assert 'id="renewal-due"' in text
+    # Both of the term's moves are offered now, enabled
+    assert 'data-action="renew_reserve">' in text and 'data-action="expire_reserve">' in text
     response = client.post(reverse("training:reserve_action", args=[r.pk, "renew_reserve"]), {"version": 0})
     assert response.status_code == 302
     assert not reload(r).renewal_due(today())

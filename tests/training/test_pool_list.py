@@ -312,9 +312,10 @@ def test_the_page_merges_registered_timeline_items(client, office, pool, monkeyp
 def test_office_buttons_and_refusals(client, office, pool):
     client.force_login(office)
     text = page(client.get(detail(pool["a"])))
-    # renew is refused now (the term ends in more than 60 days): shown disabled with the reason
-    assert 'data-action="renew_reserve" disabled' in text
-    assert "届满前60天内方可续期" in text
+    # renew and expire are out of their time (the term ends in more than 60 days): not offered at all, the term's
+    # dates say when they will be
+    assert 'data-action="renew_reserve"' not in text and 'data-action="expire_reserve"' not in text
+    assert "届满前60天内方可续期" not in text
     assert 'data-action="use_reserve"' in text and 'data-action="remove_reserve"' in text
 
 
