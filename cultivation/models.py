@@ -177,8 +177,9 @@ class TalkKind(models.TextChoices):
     REGULAR = "regular", _("日常谈心谈话")
 
 
-class Talk(models.Model):
-    """A 谈心谈话 with a reserve."""
+class HeartTalk(models.Model):
+    """A 谈心谈话 with a reserve — named apart from inspection's Talk (个别谈话 about a candidate with people who
+    know them), a different thing."""
 
     reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="talks", verbose_name=_("后备干部"))
     held_at = models.DateTimeField(_("谈话时间"))
@@ -212,7 +213,7 @@ class DueTalk(models.Model):
     reason = models.CharField(_("事由"), max_length=200)
     arose_on = models.DateField(_("发生日期"))
     due_on = models.DateField(_("应谈期限"))
-    talk = models.OneToOneField(Talk, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers",
+    talk = models.OneToOneField(HeartTalk, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers",
                                 verbose_name=_("谈话记录"))
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,7 +1,7 @@
 """Talks with the reserves (谈心谈话) and the talks the plan requires after an event (四必谈): services and
 selectors.
 
-Not to be confused with the inspection stage's 个别谈话 (inspection.models.Talk: a talk about a candidate with
+Not to be confused with the inspection stage's 个别谈话 (inspection.models.HeartTalk: a talk about a candidate with
 people who know them): these are the pool's talks with a reserve, and keep the name 谈心谈话 in code and UI.
 
 - record_talk: the office and the committee (their town), the reserve's mentor (only their own reserves: another's
@@ -35,7 +35,7 @@ from reserve.workflow import local_today
 from training.models import Reserve
 from training.workflow import lock_reserve
 
-from .models import DueTalk, Talk, TalkKind, Task
+from .models import DueTalk, HeartTalk, TalkKind, Task
 
 
 class TalkEvent(events.EventKind):
@@ -144,7 +144,7 @@ def _text(errors, field, value, limit, label, required=True) -> str:
     return value
 
 
-def record_talk(actor, reserve_id, held_at, place, talker, kind, topic, content, follow_up, *, now=None) -> Talk:
+def record_talk(actor, reserve_id, held_at, place, talker, kind, topic, content, follow_up, *, now=None) -> HeartTalk:
     """Record a 谈心谈话 with a reserve. NotAllowed for a role that never records talks (a department), NotFound
     for a reserve outside the actor's scope (a mentor's for another's reserve, another town's), ActionRefused for
     a reserve no longer in cultivation, ValidationError by field for bad input."""
@@ -177,7 +177,7 @@ def record_talk(actor, reserve_id, held_at, place, talker, kind, topic, content,
                     "d": cn_date(held_on), "s": cn_date(reserve.start_date)}
         if errors:
             raise ValidationError(errors)
-        talk = Talk.objects.create(reserve=reserve, held_at=held_at, place=place, talker=talker, kind=kind,
+        talk = HeartTalk.objects.create(reserve=reserve, held_at=held_at, place=place, talker=talker, kind=kind,
                                    topic=topic, content=content, follow_up=follow_up, recorded_by=actor)
         answered = None
         if kind in DUE_KINDS:
@@ -226,9 +226,9 @@ def _scoped(user, rows, own: bool, mentor_path: str):
     return scope.filter(rows)
 
 
-def talks_of(user, reserve) -> QuerySet[Talk]:
+def talks_of(user, reserve) -> QuerySet[HeartTalk]:
     """A reserve's talks, newest first (the reserve is one the user sees)."""
-    return (Scope.for_user(user).filter(Talk.objects.filter(reserve=reserve))
+    return (Scope.for_user(user).filter(HeartTalk.objects.filter(reserve=reserve))
             .select_related("recorded_by").order_by("-held_at", "-id"))
 
 
@@ -238,7 +238,7 @@ def open_due_talks_of(reserve) -> QuerySet[DueTalk]:
 
 def talks_count_this_year(reserve, today) -> int:
     start, end = _year_bounds(today)
-    return Talk.objects.filter(reserve=reserve, held_at__gte=start, held_at__lt=end).count()
+    return HeartTalk.objects.filter(reserve=reserve, held_at__gte=start, held_at__lt=end).count()
 
 
 def open_due_talks(user, *, own=False) -> QuerySet[DueTalk]:

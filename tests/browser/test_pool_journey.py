@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cultivation.models import Course, DueTalk, Enrolment, Grade, Talk, TalkKind
+from cultivation.models import Course, DueTalk, Enrolment, Grade, HeartTalk, TalkKind
 from reserve.roles import Role
 from tests.browser.conftest import PHONE
 from tests.browser.test_nomination_journey import user_menu
@@ -308,7 +308,7 @@ def test_mentor_records_talk_on_phone(phone_page, problems, screenshot, town, te
     assert page.request.get(f"/pool/{others.pk}/").status == 404
     assert page.request.get(f"/pool/{others.pk}/talks/new/").status == 404
 
-    talk = Talk.objects.get()
+    talk = HeartTalk.objects.get()
     due.refresh_from_db()
     assert (talk.reserve_id, talk.kind, talk.topic, talk.recorded_by_id) == (
         station.pk, TalkKind.POST_CHANGE, TALK_TOPIC, pool_mentor.pk)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from cultivation.models import DueTalk, Talk, TalkKind, Task
+from cultivation.models import DueTalk, HeartTalk, TalkKind, Task
 from reserve.roles import Role
 from training.models import Reserve
 
@@ -61,7 +61,7 @@ def test_desk_access(client, request, who, status):
 def test_desk_shows_only_the_mentors_own(client, office, mentor, other_mentor, town, term, village_a):
     mine = ReserveFactory(town=town, term=term, village=village_a, mentor=mentor, name="张自己",
                           last_talk_on=days_ago(12))
-    Talk.objects.create(reserve=mine, held_at=timezone.make_aware(datetime.datetime.combine(
+    HeartTalk.objects.create(reserve=mine, held_at=timezone.make_aware(datetime.datetime.combine(
         max(days_ago(12), datetime.date(today().year, 1, 1)), datetime.time(9))), place="村委会", talker="我",
         topic="t", content="c", recorded_by=mentor)
     theirs = ReserveFactory(town=town, term=term, village=village_a, mentor=other_mentor, name="李别人")

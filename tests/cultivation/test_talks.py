@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cultivation import talks
-from cultivation.models import DueTalk, Talk, TalkKind
+from cultivation.models import DueTalk, HeartTalk, TalkKind
 from reserve.exceptions import ActionRefused, NotAllowed, NotFound
 from reserve.models import CalendarDay, Event
 from reserve.roles import Role
@@ -100,7 +100,7 @@ def test_scope_denials(request, who, target, error):
     reserve = request.getfixturevalue(target)
     with pytest.raises(error):
         record(actor, reserve)
-    assert not Talk.objects.exists()
+    assert not HeartTalk.objects.exists()
     reserve.refresh_from_db()
     assert reserve.last_talk_on is None
 
@@ -131,7 +131,7 @@ def test_bad_input_is_refused_and_nothing_saved(case, change, field, office, res
     with pytest.raises(ValidationError) as refused:
         record(office, reserve, held(reserve) if held else None, kind, **change)
     assert field in refused.value.message_dict
-    assert not Talk.objects.exists()
+    assert not HeartTalk.objects.exists()
 
 
 def test_a_reserve_removed_gets_no_more_talks_but_an_appointed_one_does(office, reserve):

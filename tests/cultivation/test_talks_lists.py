@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cultivation import talks
-from cultivation.models import DueTalk, Talk, TalkKind
+from cultivation.models import DueTalk, HeartTalk, TalkKind
 from reserve.roles import Role
 from training.models import Reserve
 
@@ -57,7 +57,7 @@ def due(reserve, kind=TalkKind.SETBACK, arose=None, due_on=None):
 
 
 def talk(reserve, actor, day):
-    return Talk.objects.create(reserve=reserve, held_at=at(day), place="村委会", talker="王", topic="近况",
+    return HeartTalk.objects.create(reserve=reserve, held_at=at(day), place="村委会", talker="王", topic="近况",
                                content="内容", recorded_by=actor)
 
 
@@ -167,20 +167,20 @@ def test_mentor_records_a_talk_through_the_form(client, mentor, reserve, others_
     for extreme in ("0001-01-01T00:00", "9999-12-31T23:59"):
         assert client.post(url, form_data(held_at=extreme)).status_code == 200
     assert client.post(reverse("cultivation:talk_new", args=[10**25]), form_data()).status_code == 404
-    assert not Talk.objects.exists()
+    assert not HeartTalk.objects.exists()
     ok = client.post(url, form_data(kind=TalkKind.SETBACK))
     assert ok.status_code == 302 and ok.url == reverse("cultivation:mentor_desk")
     setback.refresh_from_db()
     assert setback.talk is not None and setback.talk.recorded_by == mentor
     # Another mentor's reserve: 404, nothing saved.
     assert client.post(reverse("cultivation:talk_new", args=[others_reserve.pk]), form_data()).status_code == 404
-    assert Talk.objects.count() == 1
+    assert HeartTalk.objects.count() == 1
 
 
 def test_department_may_not_post_a_talk(client, dept_x_user, reserve):
     login(client, "dept_x")
     assert client.post(reverse("cultivation:talk_new", args=[reserve.pk]), form_data()).status_code == 403
-    assert not Talk.objects.exists()
+    assert not HeartTalk.objects.exists()
 
 
 def test_office_adds_a_due_talk_through_the_form(client, office, reserve):
@@ -231,7 +231,7 @@ def test_talk_list_constant_queries(client, office, reserve, django_assert_max_n
 
 
 def test_the_reserve_page_shows_the_talk_and_mentor_cards(client, office, mentor, reserve):
-    Talk.objects.create(reserve=reserve, held_at=at(days_ago(1)), place="村委会", talker="王", topic="谈心主题甲",
+    HeartTalk.objects.create(reserve=reserve, held_at=at(days_ago(1)), place="村委会", talker="王", topic="谈心主题甲",
                         content="内容", recorded_by=mentor)
     login(client, "mentor")
     body = page(client.get(reverse("training:reserve_detail", args=[reserve.pk])))
