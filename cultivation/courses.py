@@ -79,6 +79,13 @@ def rule_course_dates(start, end, today) -> str | None:
     return None
 
 
+def rule_hours_within_course(hours, course) -> str | None:
+    """The hours attended cannot exceed the course's (when it has hours): a typo would inflate the hours a year."""
+    if hours is not None and course.hours and hours > course.hours:
+        return _("实际学时（%(h)s）不能超过本次培训的学时（%(c)s），请核对。") % {"h": hours, "c": course.hours}
+    return None
+
+
 # ----------------------------------------------------------------------------- services
 
 
@@ -165,7 +172,11 @@ def enrolment_record(*, actor, enrolment_id, attended, hours=None, result="", gr
     if grade and grade not in Grade.values:
         raise ActionRefused(_("等次无效。"))
     with transaction.atomic(durable=True):
-        enrolment = scope.get(Enrolment.objects.select_for_update(of=("self",)), enrolment_id, roles={Role.OFFICE})
+        enrolment = scope.get(Enrolment.objects.select_for_update(of=("self",)).select_related("course"),
+                              enrolment_id, roles={Role.OFFICE})
+        problem = rule_hours_within_course(hours, enrolment.course)
+        if problem:
+            raise ActionRefused(problem)
         enrolment.attended, enrolment.hours, enrolment.result, enrolment.grade = bool(attended), hours, result, grade
         fields = ["attended", "hours", "result", "grade"]
         if sending_unit is not None:
@@ -275,14 +286,25 @@ def calendar_warning(unknown_years) -> str:
     return _("系统尚无%(y)s年的国家法定节假日安排，工作日按周一至周五及本镇维护的节假日调整计算，请核对。") % {"y": years}
 
 
+def subsidy_refusal(enrolment) -> str:
+    """Why no subsidy is paid for this posting ("" when it is): only a posting attended (attended=True) is paid;
+    an attendance not yet recorded must be recorded first."""
+    if enrolment.attended is None:
+        return _("参加情况未记录：请先记录该同志的参训情况（已参加），再出具补贴发放表。")
+    if not enrolment.attended:
+        return _("该同志未参加本次上派轮训，不发放补贴。")
+    return ""
+
+
 def rotation_months(enrolment, calendar: Calendar | None = None) -> list[MonthSubsidy]:
     """The working days of a rotation posting (上派轮训) in each calendar month it covers, on the official calendar
     with the town's own CalendarDay entries (reserve.workdays.Calendar), × the course's subsidy per working day.
 
     A year the official calendar does not know is counted Monday–Friday (with the town's entries) and reported in
-    `unknown_years` (calendar_warning says so). Not a rotation: no months."""
+    `unknown_years` (calendar_warning says so). Not a rotation, or a posting not attended (or its attendance not
+    recorded, subsidy_refusal): no months."""
     course = enrolment.course
-    if course.kind != Kind.ROTATION:
+    if course.kind != Kind.ROTATION or subsidy_refusal(enrolment):
         return []
     rate = course.subsidy_per_day or Decimal(0)
     calendar = calendar or Calendar.for_town(course.town_id, years=range(course.start.year, course.end.year + 1))

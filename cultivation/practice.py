@@ -61,6 +61,8 @@ class PracticeEvent(events.EventKind):
 events.register(PracticeEvent)
 
 STALE = _lazy("这项任务已被他人更新，请刷新页面后再操作。")
+TASK_ALREADY = _lazy("该任务已交办（同一名称、交办日期和完成期限的任务已有记录），不再重复交办。")
+MEETING_ALREADY = _lazy("该次列席会议已记录（同一日期、同一会议），不再重复记录。")
 
 
 def lock_task(actor, task_id) -> Task:
@@ -180,6 +182,10 @@ def task_give(*, actor, reserve_id, title, content, given_by, given_on, due_on, 
         for problem in (rule_given_on(given_on, reserve, today), rule_due_on(given_on, due_on)):
             if problem:
                 raise ActionRefused(problem)
+        # A double submit gives the same task twice: it is given once (a cancelled one may be given again).
+        if (Task.objects.filter(reserve=reserve, title=title, given_on=given_on, due_on=due_on)
+                .exclude(status=TS.CANCELLED).exists()):
+            raise ActionRefused(TASK_ALREADY)
         task = Task.objects.create(reserve=reserve, title=title, content=content, given_by=given_by,
                                    given_on=given_on, due_on=due_on, recorded_by=actor)
         record_event(task, action=PracticeEvent.TASK_GIVEN, actor=actor, to_status=TS.GIVEN,
@@ -240,6 +246,8 @@ def meeting_record(*, actor, reserve_id, date, meeting, note="", today=None) -> 
         problem = rule_meeting_date(date, reserve, today)
         if problem:
             raise ActionRefused(problem)
+        if MeetingAttendance.objects.filter(reserve=reserve, date=date, meeting=meeting).exists():
+            raise ActionRefused(MEETING_ALREADY)
         attendance = MeetingAttendance.objects.create(reserve=reserve, date=date, meeting=meeting, note=note,
                                                       recorded_by=actor)
         record_event(reserve, action=PracticeEvent.MEETING, actor=actor,

@@ -56,6 +56,8 @@ DUE_KINDS = (TalkKind.POST_CHANGE, TalkKind.PROMOTION, TalkKind.SETBACK, TalkKin
 # The statuses in which talks are held: in cultivation, and appointed (提拔重用时必谈, 回访跟踪).
 TALKABLE = (Reserve.Status.ACTIVE, Reserve.Status.USED)
 
+TALK_ALREADY = gettext_lazy("该次谈话已记录（同一时间、谈话人、类型和主题的谈话已有记录），不再重复记录。")
+
 PLACE_MAX, TALKER_MAX, TOPIC_MAX, TEXT_MAX, REASON_MAX = 100, 60, 100, 1000, 200
 
 
@@ -177,6 +179,10 @@ def record_talk(actor, reserve_id, held_at, place, talker, kind, topic, content,
                     "d": cn_date(held_on), "s": cn_date(reserve.start_date)}
         if errors:
             raise ValidationError(errors)
+        # A double tap sends the same talk twice: it is held (and counts toward the yearly minimum) once.
+        if HeartTalk.objects.filter(reserve=reserve, held_at=held_at, kind=kind, topic=topic,
+                                    talker=talker).exists():
+            raise ActionRefused(TALK_ALREADY)
         talk = HeartTalk.objects.create(reserve=reserve, held_at=held_at, place=place, talker=talker, kind=kind,
                                    topic=topic, content=content, follow_up=follow_up, recorded_by=actor)
         answered = None
@@ -275,8 +281,10 @@ def mentor_reserves(user, today=None) -> QuerySet[Reserve]:
 
 
 def tasks_to_evaluate(user) -> QuerySet[Task]:
-    """Tasks of this mentor's reserves reported and awaiting an evaluation (read only here)."""
-    return (Task.objects.filter(reserve__mentor=user, status=Task.Status.REPORTED)
+    """Tasks of this mentor's reserves in cultivation (培养中) reported and awaiting an evaluation (read only here);
+    a reserve that left the pool or was appointed is no longer cultivated by tasks."""
+    return (Task.objects.filter(reserve__mentor=user, reserve__status=Reserve.Status.ACTIVE,
+                                status=Task.Status.REPORTED)
             .select_related("reserve").order_by("reported_on", "due_on", "id"))
 
 

@@ -245,6 +245,7 @@ def subsidy_detail(request, pk):
     unknown = sorted({y for m in months for y in m.unknown_years})
     return render(request, "cultivation/subsidy_detail.html", {
         "enrolment": enrolment, "course": enrolment.course, "months": months,
+        "refusal": courses.subsidy_refusal(enrolment), "is_office": Scope.for_user(request.user).has(Role.OFFICE),
         "total_days": sum(m.count for m in months), "total": sum((m.amount for m in months), start=0),
         "warning": courses.calendar_warning(unknown)})
 

@@ -221,7 +221,8 @@ def _pool_obj(objs):
                                        organiser="党政办", start=start, end=start + datetime.timedelta(days=20),
                                        subsidy_per_day=20, recorded_by=users["office"])
         objs["course"] = course
-        objs["enrolment"] = Enrolment.objects.create(course=course, reserve=reserve, recorded_by=users["office"])
+        objs["enrolment"] = Enrolment.objects.create(course=course, reserve=reserve, attended=True,
+                                                     recorded_by=users["office"])
         objs["reserve"] = reserve
     return objs["reserve"]
 

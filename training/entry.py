@@ -26,6 +26,7 @@ from candidates.models import Person
 from reserve import events, idnumber
 from reserve.dates import cn_date
 from reserve.exceptions import ActionRefused, NotAllowed, NotFound
+from reserve.forms import check_plausible_date
 from reserve.models import Town, Unit, Village
 from reserve.roles import Role
 from reserve.scope import Scope
@@ -45,6 +46,8 @@ events.register({"pool_meeting_create": gettext_lazy("登记党委会议（人�
 
 S = Reserve.Status
 OPEN_STATUSES = (S.ACTIVE, S.PROPOSED)
+# The earliest date of a record of the pool (a meeting, an approval, a visit): as the other stages bound theirs.
+EARLIEST_RECORD = datetime.date(2000, 1, 1)
 ENTRY_TIERS = (Tier.FIRST, Tier.SECOND, Tier.THIRD, Tier.FOURTH)
 
 # Who may enter people by which way.
@@ -76,10 +79,20 @@ def attendee_names(text: str) -> list[str]:
     return [n for n in re.split(r"[,，、;；\s]+", text or "") if n]
 
 
+def plausible(errors: dict, name: str, day, *, earliest=EARLIEST_RECORD) -> None:
+    """Put the project's bound of a typed date (reserve.forms.check_plausible_date) on `errors[name]`."""
+    if day is None or name in errors:
+        return
+    try:
+        check_plausible_date(day, earliest=earliest)
+    except ValidationError as e:
+        errors[name] = e.messages
+
+
 def meeting_create(*, actor, date: datetime.date, attendees: str, minutes_ref: str = "", note: str = "",
                    today=None) -> PoolMeeting:
-    """Record a meeting of the town committee (镇党委会) deciding on the pool: not dated in the future, its
-    members present named."""
+    """Record a meeting of the town committee (镇党委会) deciding on the pool: not dated in the future nor before
+    2000, its members present named; the same meeting (town, date, minutes number and attendees) only once."""
     scope = _scope_with_town(actor)
     scope.require_role(Role.OFFICE, Role.COMMITTEE)
     today = today or local_today()
@@ -88,6 +101,7 @@ def meeting_create(*, actor, date: datetime.date, attendees: str, minutes_ref: s
         errors["date"] = _("请填写会议日期。")
     elif date > today:
         errors["date"] = _("会议日期不能晚于今天。")
+    plausible(errors, "date", date)
     names = attendee_names(attendees)
     if not names:
         errors["attendees"] = _("请填写出席会议的委员姓名。")
@@ -100,6 +114,11 @@ def meeting_create(*, actor, date: datetime.date, attendees: str, minutes_ref: s
                           minutes_ref=clean_text(minutes_ref), note=clean_text(note), recorded_by=actor)
     meeting.full_clean()
     with transaction.atomic(durable=True):
+        # The town's row serialises two submits of the same form (a double click).
+        Town.objects.select_for_update().filter(pk=scope.town_id).first()
+        if PoolMeeting.objects.filter(town_id=scope.town_id, date=date, minutes_ref=meeting.minutes_ref,
+                                      attendees=meeting.attendees).exists():
+            raise ValidationError(_("%(d)s的这次党委会议（出席委员相同）已经登记，请勿重复提交。") % {"d": cn_date(date)})
         meeting.save()
         record_event(meeting, action="pool_meeting_create", actor=actor,
                      data={"date": f"{date:%Y-%m-%d}", "attendees": len(names)})
@@ -128,6 +147,11 @@ class Entry:
     relaxation_approved_by: str = ""
     relaxation_approved_on: datetime.date | None = None
 
+
+# The dates of an entry's facts, with their labels: not in the future, not before the person's birth.
+FACT_DATES = {"party_join_date": gettext_lazy("入党时间"), "middle_post_since": gettext_lazy("任中层职务时间"),
+              "organ_work_since": gettext_lazy("参加机关工作时间"),
+              "village_cadre_since": gettext_lazy("任村（社区）干部时间")}
 
 FACT_FIELDS = ("political_status", "party_join_date", "fulltime_education", "education", "post", "phone",
                "civil_servant", "middle_post_since", "organ_work_since", "village_cadre_since", "project_amount",
@@ -180,6 +204,24 @@ def check_relaxation_fields(reason, approved_by, approved_on, today, *, required
         errors["relaxation_approved_by"] = _("放宽条件须填写批准人。")
     if approved_on is not None and approved_on > today:
         errors["relaxation_approved_on"] = _("批准日期不能晚于今天。")
+    plausible(errors, "relaxation_approved_on", approved_on)
+    return errors
+
+
+def check_fact_dates(facts: dict, birth_date: datetime.date, today) -> dict:
+    """The dates of an entry's facts: each typed day plausible (reserve.forms.check_plausible_date), not in the
+    future and not before the person's birth (by the ID number)."""
+    errors = {}
+    for name, label in FACT_DATES.items():
+        day = facts.get(name)
+        if day is None:
+            continue
+        if day > today:
+            errors[name] = _("%(w)s不能晚于今天。") % {"w": label}
+        elif day < birth_date:
+            errors[name] = _("%(w)s（%(d)s）不能早于出生日期（%(b)s，以身份证号码为准）。") % {
+                "w": label, "d": cn_date(day), "b": cn_date(birth_date)}
+        plausible(errors, name, day, earliest=datetime.date(1900, 1, 1))
     return errors
 
 
@@ -234,6 +276,9 @@ def enter(*, actor, entry: Entry, today=None) -> Reserve:
             raise ValidationError({"recommended_by": _("请填写推荐的办公室、中心或村（社区）党组织。")})
         recommended_by = village.name + _("党组织") if village else unit.name
     facts = {k: v for k, v in entry.facts.items() if k in FACT_FIELDS}
+    errors = check_fact_dates(facts, parsed.birth_date, today)
+    if errors:
+        raise ValidationError(errors)
     for key in ("post", "phone", "field_experience", "speciality"):
         facts[key] = clean_text(facts.get(key, ""))
     with transaction.atomic(durable=True):
@@ -244,6 +289,9 @@ def enter(*, actor, entry: Entry, today=None) -> Reserve:
         existing = (Reserve.objects.filter(town_id=scope.town_id, person=person, status__in=OPEN_STATUSES)
                     .select_related("village", "unit").first())
         if existing is not None:
+            if not scope.can_see(existing):
+                # Outside the actor's scope: nothing of the record (name, unit, tier, status) is told.
+                raise ActionRefused(_("该同志已在本镇人才库中，请与镇党建办联系。"))
             raise ActionRefused(_("%(n)s已在本镇人才库中（%(w)s），不能重复入库。") % {
                 "n": existing.name, "w": _where(existing)})
         reserve = Reserve(
@@ -456,6 +504,7 @@ def follow_up_record(*, actor, reserve_id, date: datetime.date | None, visited_b
         errors["date"] = _("请填写回访日期。")
     elif date > today:
         errors["date"] = _("回访日期不能晚于今天。")
+    plausible(errors, "date", date)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):
@@ -467,6 +516,11 @@ def follow_up_record(*, actor, reserve_id, date: datetime.date | None, visited_b
             raise ValidationError({"date": _("回访日期不能早于任用日期（%(d)s）。") % {"d": cn_date(reserve.used_on)}})
         visit = FollowUpVisit(reserve=reserve, date=date, visited_by=clean_text(visited_by),
                               content=clean_text(content), recorded_by=actor)
+        # The reserve's row is locked: a second submit of the same visit waits here and is refused.
+        if FollowUpVisit.objects.filter(reserve=reserve, date=date, visited_by=visit.visited_by,
+                                        content=visit.content).exists():
+            raise ActionRefused(_("%(d)s%(v)s的这次回访已经记录，请勿重复提交。") % {
+                "d": cn_date(date), "v": visit.visited_by})
         visit.full_clean(exclude=["reserve", "recorded_by"])
         visit.save()
         record_event(reserve, action=PoolEvent.FOLLOW_UP.value, actor=actor,

@@ -4,10 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reserve.choices import Education, Gender, PoliticalStatus
+from reserve.forms import ModelChoiceField
 from reserve.workflow import REASON_MAX_LENGTH
 
-from .models import Reserve, Tier
+from .models import PoolMeeting, Reserve, Tier
 from .selectors import RENEWAL_DUE
+from .workflow import STALE
 
 PAGE_SIZE = 25
 
@@ -86,38 +88,63 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
 
-class ActionForm(VersionForm):
+class RequiredVersionForm(forms.Form):
+    """The version of the reserve the page was drawn from, required: a POST without it, or with garbage in it, is
+    refused as a stale page (nothing written), never run without the stale check."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
+        error_messages={key: STALE for key in ("required", "invalid", "min_value", "max_value")})
+
+    def full_clean(self):
+        super().full_clean()
+        # The field is hidden: its refusal is shown with the form's own errors.
+        if self.is_bound and "version" in self._errors:
+            del self._errors["version"]
+            self.cleaned_data.pop("version", None)
+            self.add_error(None, STALE)
+
+
+class ActionForm(RequiredVersionForm):
     reason = forms.CharField(label=_("理由"), required=False, max_length=REASON_MAX_LENGTH, widget=forms.Textarea)
 
 
-class UseForm(VersionForm):
+class UseForm(RequiredVersionForm):
     post = forms.CharField(label=_("任用职务"), max_length=100)
     used_on = forms.DateField(label=_("任用日期"), widget=DATE_INPUT())
 
 
-class RemoveForm(VersionForm):
+class RemoveForm(RequiredVersionForm):
     reason = forms.CharField(label=_("调整出库理由"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
     approver = forms.CharField(label=_("批准人"), max_length=60, help_text=_("如：镇党委书记 张某某；或党委会研究"))
     ended_on = forms.DateField(label=_("出库日期"), widget=DATE_INPUT())
 
 
-class ExpireForm(VersionForm):
+class ExpireForm(RequiredVersionForm):
     reason = forms.CharField(label=_("不再续期的理由"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ChangePostForm(VersionForm):
+class ChangePostForm(RequiredVersionForm):
     post = forms.CharField(label=_("新岗位（现工作单位及职务）"), max_length=100)
     changed_on = forms.DateField(label=_("调整日期"), widget=DATE_INPUT())
 
 
 class ChangeTierForm(VersionForm):
-    tier = forms.TypedChoiceField(label=_("调整为"), coerce=int, choices=Tier.choices)
+    tier = forms.TypedChoiceField(label=_("调整为"), coerce=int, choices=Tier.choices,
+                                  help_text=_("按调整当日核对新梯队的条件，不符合的不能调整"))
+    meeting = ModelChoiceField(label=_("党委会研究"), queryset=PoolMeeting.objects.none(), required=False,
+                               empty_label=_("请选择"),
+                               help_text=_("调整为第一至第三梯队须经镇党委会研究确定"))
     reason = forms.CharField(label=_("调整理由"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, town_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = PoolMeeting.objects.filter(town_id=town_id).order_by("-date", "-id")
 
-class ActivistForm(VersionForm):
+
+class ActivistForm(RequiredVersionForm):
     recommended_on = forms.DateField(label=_("推荐日期"), widget=DATE_INPUT())
     note = forms.CharField(label=_("推荐说明"), max_length=200, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -181,7 +181,8 @@ class EntryForm(forms.Form):
 class DecideForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve_reserve", _("审核通过")), ("decline_reserve", _("审核不通过"))])
     reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"max_length": _("理由不能超过1000字。")})
     version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput())
 
 

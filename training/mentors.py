@@ -29,7 +29,7 @@ from reserve.text import clean_text
 from reserve.workflow import local_today
 
 from .models import COMMITTEE_TIERS, Mentorship, PoolMeeting, Reserve
-from .workflow import PoolEvent, lock_reserve
+from .workflow import STALE, PoolEvent, lock_reserve
 
 BASIS_MAX = 200
 PROPOSED_BY_MAX = 60
@@ -111,11 +111,34 @@ def _validate(reserve, mentor, start, basis, meeting, proposed_by, today, curren
     return errors
 
 
-def pair_mentor(actor, reserve_id, mentor_id, start, basis, meeting_id=None, proposed_by="", *, today=None):
+# What a pairing page carries about the mentor it showed: NO_MENTOR_SEEN when it showed none, a user's pk when it
+# showed that mentor; None when unknown (no check).
+NO_MENTOR_SEEN = 0
+GARBAGE_SEEN = -1
+
+
+def parse_seen_mentor(raw) -> int | None:
+    """The pairing page's hidden `seen_mentor` (None when absent; GARBAGE_SEEN when not a pk, refused as stale)."""
+    if raw is None:
+        return None
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return GARBAGE_SEEN
+    return value if 0 <= value < 2**63 else GARBAGE_SEEN
+
+
+def pair_mentor(actor, reserve_id, mentor_id, start, basis, meeting_id=None, proposed_by="", *, today=None,
+                seen_mentor=None):
     """Name (or change) a reserve's mentor, from `start`; the office only. Returns the new Mentorship.
 
+    `seen_mentor`: the mentor the page showed (NO_MENTOR_SEEN for none; None: not checked). When the reserve's
+    mentor has changed since — another clerk paired it meanwhile — the pairing is refused (STALE) instead of
+    silently replacing the mentor just named; naming the mentor it already has is refused as such.
+
     NotAllowed for another role, NotFound for a reserve outside the office's town, ActionRefused for a reserve not
-    in cultivation, ValidationError (by field: mentor, start, meeting, basis, proposed_by) for bad input.
+    in cultivation or a stale page, ValidationError (by field: mentor, start, meeting, basis, proposed_by) for bad
+    input.
     """
     Scope.for_user(actor).require_role(Role.OFFICE)
     today = today or local_today()
@@ -132,6 +155,9 @@ def pair_mentor(actor, reserve_id, mentor_id, start, basis, meeting_id=None, pro
             if meeting is None:
                 raise ValidationError({"meeting": _("所选党委会研究记录不存在。")})
         current = Mentorship.objects.select_for_update().filter(reserve=reserve, end__isnull=True).first()
+        already = current is not None and mentor is not None and current.mentor_id == mentor.pk
+        if seen_mentor is not None and not already and seen_mentor != (reserve.mentor_id or NO_MENTOR_SEEN):
+            raise ActionRefused(STALE)
         errors = _validate(reserve, mentor, start, basis, meeting, proposed_by, today, current)
         if errors:
             raise ValidationError(errors)

@@ -185,6 +185,9 @@ class Reserve(models.Model):
     relaxation_approved_by = models.CharField(_("批准人"), max_length=60, blank=True)
     relaxation_approved_on = models.DateField(_("批准日期"), null=True, blank=True)
     meets_conditions = models.BooleanField(_("符合梯队条件"), default=False)
+    # The day of the latest tier change (None: the tier the reserve entered with): the tier's conditions are read on
+    # this day, or on the entry day.
+    tier_since = models.DateField(_("调整梯队日期"), null=True, blank=True)
     # The current two-year term (两年一届).
     start_date = models.DateField(_("入库日期"))
     term_start = models.DateField(_("本届起"))

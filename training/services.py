@@ -60,7 +60,8 @@ from reserve.services import record_event  # noqa: E402
 from reserve.text import clean_text  # noqa: E402
 from reserve.workflow import local_today  # noqa: E402
 
-from .models import TIER_SHORT  # noqa: E402
+from . import tiers  # noqa: E402
+from .models import COMMITTEE_TIERS, TIER_SHORT, PoolMeeting  # noqa: E402
 from .selectors import PARTY_STATUSES  # noqa: E402
 from .workflow import RESERVE_WORKFLOW, PoolEvent, lock_reserve  # noqa: E402
 
@@ -173,8 +174,30 @@ def reserve_change_post(*, actor, reserve_id, post: str, changed_on, version=Non
                                       data={"old_post": old, "new_post": post, "date": _iso(changed_on)})
 
 
-def reserve_change_tier(*, actor, reserve_id, tier, reason: str, version=None, today=None) -> Reserve:
-    """调整梯队 (the office, with a reason): e.g. a village reserve cadre put in tier 3 by the committee."""
+def tier_change_refusal(reserve, tier, today) -> str:
+    """Why `reserve` may not be put in `tier` today ("" when it may): the new tier's conditions on the change day
+    (training.tiers, the one place that decides them; an age or education condition counts as met only with a
+    recorded relaxation)."""
+    missing = tiers.unmet(reserve, tier, reserve.term, today)
+    if not missing:
+        return ""
+    text = _("不符合%(t)s的%(n)d项条件：%(c)s。") % {
+        "t": TIER_SHORT[Tier(tier)], "n": len(missing),
+        "c": "；".join(f"{c.title}（{c.message}）" for c in missing)}
+    if all(c.relaxable for c in missing):
+        text += _(" 如特别优秀需放宽年龄、学历要求，请先记录放宽条件。")
+    return text
+
+
+def reserve_change_tier(*, actor, reserve_id, tier, reason: str, meeting_id=None, version=None,
+                        today=None) -> Reserve:
+    """调整梯队 (the office, with a reason): e.g. a village reserve cadre put in tier 3 by the committee.
+
+    The new tier's conditions are evaluated on the change day and must be met (tier_change_refusal); a change into
+    tiers 1–3 is the committee's decision (镇党委会研究确定, as an entry into them): a PoolMeeting of the town, not
+    after today and not before the reserve entered the pool, which becomes the reserve's deciding meeting.
+    meets_conditions is set from the evaluation. The mentor is kept; a tier 1–3 reserve whose mentor was not named
+    by the committee is shown so on the mentor card (to be named again)."""
     today = today or local_today()
     with transaction.atomic(durable=True):
         reserve = lock_reserve(actor, reserve_id)
@@ -187,14 +210,38 @@ def reserve_change_tier(*, actor, reserve_id, tier, reason: str, version=None, t
             raise ActionRefused(_("新梯队与现梯队相同。"))
         if tier == Tier.VILLAGE and not reserve.village_id:
             raise ActionRefused(_("村级后备干部须属于村（社区），该同志属于%(u)s。") % {"u": reserve.unit_name})
+        meeting = None
+        if meeting_id:
+            meeting = PoolMeeting.objects.filter(town_id=reserve.town_id, pk=meeting_id).first()
+            if meeting is None:
+                raise ActionRefused(_("所选党委会议不存在。"))
+        if tier in COMMITTEE_TIERS:
+            if meeting is None:
+                raise ActionRefused(_("调整为第一至第三梯队须经镇党委会研究确定，请选择党委会议。"))
+            if meeting.date > today:
+                raise ActionRefused(_("党委会议日期晚于今天。"))
+            if meeting.date < reserve.start_date:
+                raise ActionRefused(_("党委会议日期（%(m)s）早于该同志的入库日期（%(d)s）。") % {
+                    "m": _iso(meeting.date), "d": _iso(reserve.start_date)})
+        refusal = tier_change_refusal(reserve, tier, today)
+        if refusal:
+            raise ActionRefused(refusal)
         old = reserve.tier
         reserve.tier = tier
-        _save(reserve, "tier")
+        reserve.meets_conditions = True
+        reserve.tier_since = today
+        fields = ["tier", "meets_conditions", "tier_since"]
+        if tier in COMMITTEE_TIERS:
+            reserve.meeting = meeting
+            fields.append("meeting")
+        _save(reserve, *fields)
         return RESERVE_WORKFLOW.apply(reserve, "change_tier", actor=actor, reason=reason, today=today,
                                       version=version,
                                       data={"old_tier": int(old), "new_tier": int(tier),
                                             "old_tier_label": str(TIER_SHORT[Tier(old)]),
-                                            "new_tier_label": str(TIER_SHORT[tier])})
+                                            "new_tier_label": str(TIER_SHORT[tier]),
+                                            "meeting": _iso(meeting.date) if meeting else "",
+                                            "conditions_on": _iso(today)})
 
 
 ACTIVIST_ROLES = (Role.OFFICE, Role.VILLAGE, Role.UNIT)

@@ -243,5 +243,6 @@ def meets(reserve_or_facts, tier, term, on: datetime.date) -> bool:
 
 
 def reference_day(reserve) -> datetime.date:
-    """The day a reserve's conditions are read on: the day they entered (or were decided into) the pool."""
-    return reserve.start_date
+    """The day a reserve's conditions are read on: the day of its latest tier change, else the day it entered (or
+    was decided into) the pool."""
+    return getattr(reserve, "tier_since", None) or reserve.start_date

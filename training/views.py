@@ -208,11 +208,18 @@ def reserve_change_post(request, pk):
 @require_http_methods(["GET", "POST"])
 def reserve_change_tier(request, pk):
     def run(reserve, d):
+        meeting = d.get("meeting")
         moved = services.reserve_change_tier(actor=request.user, reserve_id=reserve.pk, tier=d["tier"],
-                                             reason=d["reason"], version=d["version"])
+                                             reason=d["reason"], meeting_id=meeting.pk if meeting else None,
+                                             version=d["version"])
         return _("已调整为%(t)s。") % {"t": Tier(moved.tier).label}
 
-    return _move_page(request, pk, form_class=ChangeTierForm, template="training/reserve_move.html",
+    town_id = Scope.for_user(request.user).town_id
+
+    def form_class(*args, **kwargs):
+        return ChangeTierForm(*args, town_id=town_id, **kwargs)
+
+    return _move_page(request, pk, form_class=form_class, template="training/reserve_move.html",
                       title=_("调整梯队"), run=run)
 
 

@@ -141,13 +141,12 @@ def entry_new(request):
 # --- the review of recommendations ----------------------------------------------------------------------
 
 
-@role_required(Role.OFFICE, Role.UNIT, Role.VILLAGE)
-@require_GET
-def review_list(request):
-    """The office: recommendations awaiting review (?all=1: every recommendation); a unit or village: its own
-    recommendations and their outcome."""
+def _review_page(request, *, show_all=None, refused=None):
+    """The review list's context; `refused` is a decision the form refused ({"pk", "reason", "errors"}): its row
+    shows the errors with the typed reason kept."""
     is_office = has_role(request.user, Role.OFFICE)
-    show_all = not is_office or request.GET.get("all") == "1"
+    if show_all is None:
+        show_all = not is_office or request.GET.get("all") == "1"
     rows = Scope.for_user(request.user).filter(
         Reserve.objects.filter(source=Reserve.Source.RECOMMENDED).select_related("village", "unit"))
     if not show_all:
@@ -158,9 +157,17 @@ def review_list(request):
     for r in page.object_list:
         r.url = reserve_url(r)
         r.decline_reason = reasons.get(r.pk, "")
-    return render(request, "training/entry_review_list.html", {
-        "page": page, "is_office": is_office, "show_all": show_all, "query": "all=1" if show_all else "",
-    })
+        r.refused = refused if refused and refused["pk"] == r.pk else None
+    return {"page": page, "is_office": is_office, "show_all": show_all, "query": "all=1" if show_all else "",
+            "refused": refused}
+
+
+@role_required(Role.OFFICE, Role.UNIT, Role.VILLAGE)
+@require_GET
+def review_list(request):
+    """The office: recommendations awaiting review (?all=1: every recommendation); a unit or village: its own
+    recommendations and their outcome."""
+    return render(request, "training/entry_review_list.html", _review_page(request))
 
 
 @role_required(Role.OFFICE)
@@ -168,6 +175,13 @@ def review_list(request):
 def review_decide(request, pk):
     form = DecideForm(request.POST)
     if not form.is_valid():
+        if set(form.errors) == {"reason"}:
+            # Only the reason is wrong (e.g. too long): the list again, the row's errors and the typed text kept.
+            reserve = Scope.for_user(request.user).get(Reserve.objects.all(), pk, roles={Role.OFFICE})
+            refused = {"pk": reserve.pk, "name": reserve.name, "reason": request.POST.get("reason", ""),
+                       "errors": form.errors["reason"]}
+            return render(request, "training/entry_review_list.html",
+                          _review_page(request, show_all=False, refused=refused))
         messages.error(request, _("提交的内容有误，请刷新页面后重试。"))
         return redirect("training:review_list")
     d = form.cleaned_data

@@ -46,13 +46,17 @@ def mentor_pair(request, pk):
     else:
         initial["basis"] = _("镇党委会研究确定")
     form = PairForm(request.POST if request.method == "POST" else None, reserve=reserve, initial=initial)
+    # The mentor this page shows, carried by the form (seen_mentor): a pairing from a page drawn before another
+    # clerk's is refused, not silently replacing theirs. (The check guards honest users against a race; a POST
+    # without the field — not from this page — is not checked: the office may pair anyway.)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         meeting = d.get("meeting")
+        seen = mentors.parse_seen_mentor(request.POST.get("seen_mentor"))
         try:
             pairing = mentors.pair_mentor(user, reserve.pk, d["mentor"].pk, d["start"], d["basis"],
                                           meeting_id=meeting.pk if meeting else None,
-                                          proposed_by=d.get("proposed_by", ""), today=today)
+                                          proposed_by=d.get("proposed_by", ""), today=today, seen_mentor=seen)
         except ValidationError as e:
             add_errors(form, e)
         except ActionRefused as e:
@@ -61,8 +65,10 @@ def mentor_pair(request, pk):
             messages.success(request, _("已明确%(name)s的引路人：%(m)s（自%(d)s起）。") % {
                 "name": reserve.name, "m": pairing.mentor, "d": f"{pairing.start:%Y-%m-%d}"})
             return redirect(reserve_url(reserve))
+    seen_now = current.pk if current else mentors.NO_MENTOR_SEEN
     return render(request, "training/mentor_form.html", {
-        "reserve": reserve, "form": form, "current": current, "history": list(mentors.mentorships_of(reserve)),
+        "reserve": reserve, "form": form, "current": current, "seen_mentor": seen_now,
+        "history": list(mentors.mentorships_of(reserve)),
         "committee_tier": mentors.needs_committee(reserve), "back_url": reserve_url(reserve),
         "no_meetings": mentors.needs_committee(reserve) and not mentors.pool_meetings_of(reserve.town_id).exists(),
     })

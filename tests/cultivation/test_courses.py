@@ -227,3 +227,24 @@ def test_course_created_through_the_page(client, office, town):
         "kind": "class", "title": "x", "organiser": "y", "start": today().isoformat(), "end": today().isoformat(),
         "hours": "2"})
     assert response.status_code == 200 and "镇办培训班请选择培训类别" in page(response)
+
+
+@pytest.mark.parametrize(("course_hours", "hours", "refused"), [
+    (8, "8", False),
+    (8, "8.1", True),
+    (8, "9999.9", True),
+    (0, "40", False),  # a course without hours (a posting) takes the hours recorded
+])
+def test_hours_above_the_courses_are_refused(client, office, reserve, course_hours, hours, refused):
+    """An 8-hour class cannot be attended for more than 8 hours: the typo would inflate the hours per year."""
+    course = create(office, hours=course_hours)
+    enrolment = courses.course_enrol(actor=office, course_id=course.pk, reserve_id=reserve.pk)
+    client.force_login(office)
+    response = client.post(reverse("cultivation:enrolment_edit", args=[enrolment.pk]),
+                           {"attended": "1", "hours": hours, "grade": "", "result": ""})
+    enrolment.refresh_from_db()
+    if refused:
+        assert response.status_code == 200 and "不能超过本次培训的学时" in page(response)
+        assert enrolment.attended is None and enrolment.hours is None
+    else:
+        assert response.status_code == 302 and enrolment.hours == Decimal(hours)

@@ -113,3 +113,23 @@ def test_desk_constant_queries(client, office, mentor, town, term, village_a, dj
         assert body.count('data-action="record-talk"') == n
         counts[n] = len(ctx)
     assert counts[2] == counts[12]
+
+
+@pytest.mark.parametrize(("status", "task_shown", "due_shown"), [
+    (Reserve.Status.ACTIVE, True, True),
+    (Reserve.Status.USED, False, True),  # appointed: the talk after promotion is still due, no more tasks
+    (Reserve.Status.REMOVED, False, False),
+    (Reserve.Status.EXPIRED, False, False),
+])
+def test_the_desk_lists_tasks_of_active_reserves_and_talks_of_active_or_appointed(
+        client, office, mentor, town, term, village_a, status, task_shown, due_shown):
+    """Reserves still paired with the mentor in the data (an old record): the desk asks for an evaluation only of
+    a reserve in cultivation, and for a due talk only of one in cultivation or appointed."""
+    reserve = ReserveFactory(town=town, term=term, village=village_a, mentor=mentor, name="孙状态", status=status)
+    task(reserve, office, Task.Status.REPORTED, "待评价的调研任务")
+    DueTalk.objects.create(reserve=reserve, kind=TalkKind.PROMOTION, reason="提拔任用谈话", arose_on=days_ago(3),
+                           due_on=today() + D(days=3))
+    login(client, "mentor")
+    body = page(client.get(reverse("cultivation:mentor_desk")))
+    assert ("待评价的调研任务" in body) is task_shown
+    assert ("提拔任用谈话" in body) is due_shown

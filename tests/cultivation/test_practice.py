@@ -365,3 +365,60 @@ def test_panel_constant_queries(office, mentor, reserve, n, django_assert_max_nu
         assert len(context["task_rows"]) == n and context["hours_by_year"][0][1] == 8 * n
         with django_assert_max_num_queries(8):
             assert len(timeline(reserve, user)) == 3 * n
+
+
+# ----------------------------------------------------------------------------- double submits
+
+
+@pytest.mark.parametrize(("change", "twice"), [
+    ({}, True),
+    ({"title": "另一项任务"}, False),
+    ({"given_on": today() - 9 * DAY}, False),
+    ({"due_on": today() + 21 * DAY}, False),
+])
+def test_the_same_task_given_twice_is_given_once(office, village_a_user, reserve, change, twice):
+    """A double submit (same reserve, title, given and due days) gives the task once; a different one is given."""
+    give(office, reserve)
+    events = Event.objects.count()
+    if twice:
+        with pytest.raises(ActionRefused, match="该任务已交办"):
+            give(village_a_user, reserve, **change)
+        assert Task.objects.filter(reserve=reserve).count() == 1 and Event.objects.count() == events
+    else:
+        give(village_a_user, reserve, **change)
+        assert Task.objects.filter(reserve=reserve).count() == 2
+
+
+def test_a_cancelled_task_may_be_given_again(office, reserve):
+    task = give(office, reserve)
+    practice.task_cancel(actor=office, task_id=task.pk, version=task.version, reason="重新交办")
+    assert give(office, reserve).pk != task.pk
+
+
+def test_a_double_submitted_task_page_gives_once(client, office, reserve):
+    client.force_login(office)
+    data = {"title": "调研", "content": "完成一份调研报告", "given_by": "王书记", "given_on": today().isoformat(),
+            "due_on": (today() + 10 * DAY).isoformat()}
+    url = reverse("cultivation:task_new", args=[reserve.pk])
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 200 and "该任务已交办" in page(response)
+    assert Task.objects.filter(reserve=reserve).count() == 1
+
+
+@pytest.mark.parametrize(("change", "twice"), [
+    ({}, True),
+    ({"meeting": "两委班子会议"}, False),
+    ({"date": today() - DAY}, False),
+])
+def test_the_same_meeting_attended_twice_is_recorded_once(village_a_user, office, reserve, change, twice):
+    fields = {"date": today(), "meeting": "村民代表会议", "note": "列席"}
+    practice.meeting_record(actor=village_a_user, reserve_id=reserve.pk, **fields)
+    fields.update(change, note="另一条说明")
+    if twice:
+        with pytest.raises(ActionRefused, match="该次列席会议已记录"):
+            practice.meeting_record(actor=office, reserve_id=reserve.pk, **fields)
+        assert MeetingAttendance.objects.filter(reserve=reserve).count() == 1
+    else:
+        practice.meeting_record(actor=office, reserve_id=reserve.pk, **fields)
+        assert MeetingAttendance.objects.filter(reserve=reserve).count() == 2

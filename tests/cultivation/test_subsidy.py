@@ -36,12 +36,13 @@ def reserve(town, unit):
     return ReserveFactory(town=town, unit=unit, tier=2, name="周立新", person__name="周立新")
 
 
-def posting(town, office, reserve, start, end, rate="20"):
-    """A rotation posting of `reserve` (made directly: the dates may lie outside the form's five years)."""
+def posting(town, office, reserve, start, end, rate="20", attended=True):
+    """A rotation posting of `reserve` (made directly: the dates may lie outside the form's five years), attended
+    unless told (only an attended posting is paid)."""
     course = Course.objects.create(town=town, kind=Course.Kind.ROTATION, title="定岗轮训", organiser="县农业农村局",
                                    start=start, end=end, subsidy_per_day=Decimal(rate), recorded_by=office)
     return Enrolment.objects.create(course=course, reserve=reserve, sending_unit=reserve.unit.name,
-                                    recorded_by=office)
+                                    recorded_by=office, attended=attended)
 
 
 def test_national_day_2026(town, office, reserve):
@@ -123,3 +124,24 @@ def test_the_printed_statement(client, town, office, reserve):
                      "10月8日、10月9日、10月10日、10月12日", "20.00元/工作日", "80.00元", "镇政府保障工作用餐",
                      "派出单位（盖章）", "经办人（签字）"):
         assert expected in text.replace(" ", "").replace("\n", ""), expected
+
+
+@pytest.mark.parametrize(("attended", "says"), [
+    (None, "参加情况未记录"),
+    (False, "未参加本次上派轮训"),
+])
+def test_no_statement_for_a_posting_not_attended_or_not_recorded(client, town, office, reserve, attended, says):
+    """Only a posting attended is paid: not attended, or its attendance not yet recorded, the page says so, shows
+    no month and no PDF link, and the PDF is a 404."""
+    enrolment = posting(town, office, reserve, D(2026, 9, 28), D(2026, 10, 12), attended=attended)
+    assert courses.rotation_months(enrolment) == []
+    client.force_login(office)
+    response = client.get(reverse("cultivation:subsidy_detail", args=[enrolment.pk]))
+    text = page(response)
+    assert response.status_code == 200 and says in text and 'id="subsidy-refusal"' in text
+    assert "合计：0个工作日，0元" in text and ".pdf" not in text
+    assert (reverse("cultivation:enrolment_edit", args=[enrolment.pk]) in text) == (attended is None)
+    for month in (9, 10):
+        assert client.get(reverse("cultivation:subsidy_pdf", args=[enrolment.pk, 2026, month])).status_code == 404
+    Enrolment.objects.filter(pk=enrolment.pk).update(attended=True)
+    assert client.get(reverse("cultivation:subsidy_pdf", args=[enrolment.pk, 2026, 10])).status_code == 200

@@ -232,7 +232,7 @@ def test_a_talk_of_the_kind_answers_the_oldest_open_due_talk(office, mentor, res
     for due in (older, newer, promotion):
         due.refresh_from_db()
     assert older.talk == talk and newer.talk is None and promotion.talk is None
-    record(mentor, reserve, at(days_ago(1)), TalkKind.POST_CHANGE)
+    record(mentor, reserve, at(days_ago(1), 15), TalkKind.POST_CHANGE)  # another talk that day (not a double)
     newer.refresh_from_db()
     assert newer.talk is not None
 
@@ -287,3 +287,30 @@ def test_panel_and_timeline(office, committee, mentor, other_mentor, dept_x_user
     items = [i for i in timeline_items(reserve, committee) if i.label == "谈心谈话"]
     assert len(items) == 1 and "谈思想" in items[0].text
     assert timeline_items(reserve, other_mentor) == []
+
+
+# ----------------------------------------------------------------------------- double submits
+
+
+@pytest.mark.parametrize(("change", "twice"), [
+    ({}, True),
+    ({"place": "镇政府", "content": "另记一遍", "follow_up": "跟进"}, True),  # the same talk, typed again
+    ({"held": 11}, False),
+    ({"kind": TalkKind.SETBACK}, False),
+    ({"topic": "另一主题"}, False),
+    ({"talker": "李委员"}, False),
+])
+def test_the_same_talk_sent_twice_is_recorded_once(office, mentor, reserve, change, twice):
+    """Same reserve, time, kind, topic and talker: one talk (it counts once toward the yearly minimum)."""
+    record(mentor, reserve)
+    events = Event.objects.count()
+    change = dict(change)
+    held = at(days_ago(1), change.pop("held", 10))
+    kind = change.pop("kind", TalkKind.REGULAR)
+    if twice:
+        with pytest.raises(ActionRefused, match="该次谈话已记录"):
+            record(office, reserve, held, kind, **change)
+        assert HeartTalk.objects.filter(reserve=reserve).count() == 1 and Event.objects.count() == events
+    else:
+        record(office, reserve, held, kind, **change)
+        assert HeartTalk.objects.filter(reserve=reserve).count() == 2

@@ -668,3 +668,158 @@ def test_the_reserve_page_shows_the_panels(client, office, used):
     body = page(client.get(reverse("training:reserve_detail", args=[used.pk])))
     assert 'id="tier-conditions"' in body and 'id="follow-ups"' in body and "适应良好" in body
     assert reverse("training:followup_new", args=[used.pk]) in body
+
+
+# --- double submits ---------------------------------------------------------------------------------------
+
+
+def test_the_same_follow_up_is_recorded_once(client, office, used):
+    entry.follow_up_record(actor=office, reserve_id=used.pk, date=today(), visited_by="张三", content="工作适应良好")
+    with pytest.raises(ActionRefused, match="已经记录"):
+        entry.follow_up_record(actor=office, reserve_id=used.pk, date=today(), visited_by=" 张三 ",
+                               content="工作适应良好")
+    assert FollowUpVisit.objects.count() == 1
+    assert events_of(used, PoolEvent.FOLLOW_UP.value).count() == 1
+    # Another day, visitor or content is another visit.
+    for day, by, content in ((today() - D(days=1), "张三", "工作适应良好"), (today(), "李四", "工作适应良好"),
+                             (today(), "张三", "群众反映好")):
+        entry.follow_up_record(actor=office, reserve_id=used.pk, date=day, visited_by=by, content=content)
+    assert FollowUpVisit.objects.count() == 4
+
+
+def test_a_double_submitted_follow_up_page_says_so(client, office, used):
+    client.force_login(office)
+    url = reverse("training:followup_new", args=[used.pk])
+    data = {"date": today().isoformat(), "visited_by": "张三", "content": "满意"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 200 and "已经记录，请勿重复提交" in page(response)
+    assert FollowUpVisit.objects.count() == 1
+
+
+def test_the_same_committee_meeting_is_recorded_once(office, committee):
+    entry.meeting_create(actor=office, date=today(), attendees="王一、李二", minutes_ref="2026-5")
+    with pytest.raises(ValidationError, match="已经登记"):
+        entry.meeting_create(actor=committee, date=today(), attendees="王一，李二", minutes_ref="2026-5")
+    assert PoolMeeting.objects.count() == 1
+    assert Event.objects.filter(action="pool_meeting_create").count() == 1
+    # Another date, minutes number or attendance is another meeting.
+    entry.meeting_create(actor=office, date=today() - D(days=1), attendees="王一、李二", minutes_ref="2026-5")
+    entry.meeting_create(actor=office, date=today(), attendees="王一、李二", minutes_ref="2026-6")
+    entry.meeting_create(actor=office, date=today(), attendees="王一、李二、赵三", minutes_ref="2026-5")
+    assert PoolMeeting.objects.count() == 4
+
+
+def test_a_double_submitted_meeting_page_says_so(client, office):
+    client.force_login(office)
+    data = {"date": today().isoformat(), "attendees": "王一、李二", "minutes_ref": "", "note": ""}
+    assert client.post(reverse("training:meeting_new"), data).status_code == 302
+    response = client.post(reverse("training:meeting_new"), data)
+    assert response.status_code == 200 and "已经登记，请勿重复提交" in page(response)
+    assert PoolMeeting.objects.count() == 1
+
+
+def test_another_towns_identical_meeting_is_not_a_duplicate(office, other_office):
+    entry.meeting_create(actor=office, date=today(), attendees="王一")
+    entry.meeting_create(actor=other_office, date=today(), attendees="王一")
+    assert PoolMeeting.objects.count() == 2
+
+
+# --- implausible dates, dates before the person's birth -------------------------------------------------------
+
+ENDS = [datetime.date(1, 1, 1), datetime.date(1899, 12, 31), datetime.date(1999, 12, 31)]
+
+
+@pytest.mark.parametrize("day", ENDS)
+def test_a_meeting_at_the_ends_of_the_calendar_is_refused(office, day):
+    with pytest.raises(ValidationError) as e:
+        entry.meeting_create(actor=office, date=day, attendees="王一")
+    assert "date" in e.value.message_dict
+    assert not PoolMeeting.objects.exists()
+
+
+@pytest.mark.parametrize("day", ENDS)
+def test_a_relaxation_approved_at_the_ends_of_the_calendar_is_refused(office, over_age, day):
+    with pytest.raises(ValidationError) as e:
+        entry.relaxation_record(actor=office, reserve_id=over_age.pk, reason="优秀", approved_by="书记",
+                                approved_on=day)
+    assert "不能早于" in " ".join(e.value.message_dict["relaxation_approved_on"])
+    over_age.refresh_from_db()
+    assert not over_age.relaxation_reason
+
+
+@pytest.mark.parametrize("day", ENDS)
+def test_a_follow_up_at_the_ends_of_the_calendar_is_refused(office, used, day):
+    with pytest.raises(ValidationError) as e:
+        entry.follow_up_record(actor=office, reserve_id=used.pk, date=day, visited_by="张三", content="好")
+    assert "date" in e.value.message_dict
+    assert not FollowUpVisit.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["party_join_date", "middle_post_since", "organ_work_since",
+                                   "village_cadre_since"])
+@pytest.mark.parametrize(("offset", "says"), [(-1, "不能早于出生日期"), (None, "不能晚于今天")])
+def test_an_entry_date_before_birth_or_in_the_future_is_refused(office, unit, meeting, term, field, offset, says):
+    born = years_ago(30) - D(days=7)
+    day = born + D(days=offset) if offset is not None else today() + D(days=1)
+    with pytest.raises(ValidationError) as e:
+        entry.enter(actor=office, entry=make(Reserve.Source.COMMITTEE, unit=unit, meeting=meeting,
+                                             facts={field: day}))
+    assert says in " ".join(e.value.message_dict[field])
+    assert not Reserve.objects.exists() and not Person.objects.exists()
+
+
+def test_an_entry_date_on_the_birthday_is_taken(office, unit, meeting, term):
+    born = years_ago(30) - D(days=7)
+    reserve = entry.enter(actor=office, entry=make(Reserve.Source.COMMITTEE, unit=unit, meeting=meeting,
+                                                   facts={"party_join_date": born}))
+    assert reserve.party_join_date == born
+
+
+def test_the_entry_page_shows_the_birth_date_refusal(client, office, unit, meeting, term):
+    client.force_login(office)
+    data = entry_post(tier="1", unit=str(unit.pk), meeting=str(meeting.pk), fulltime_education=str(E.BACHELOR),
+                      education=str(E.BACHELOR), civil_servant="on", middle_post_since=iso_of(years_ago(40)))
+    response = client.post(reverse("training:entry_new") + "?way=committee", data)
+    assert response.status_code == 200 and "不能早于出生日期" in page(response)
+    assert not Reserve.objects.exists()
+
+
+def iso_of(day):
+    return f"{day:%Y-%m-%d}"
+
+
+# --- the decline reason on the review list -----------------------------------------------------------------
+
+
+def test_an_overlong_decline_reason_keeps_the_text_with_a_message(client, office, unit, term):
+    proposed = ReserveFactory(town=office.town, term=term, unit=unit, tier=Tier.FOURTH, status=S.PROPOSED,
+                              source=Reserve.Source.RECOMMENDED, name="孙推荐")
+    client.force_login(office)
+    typed = "甲" * 1000 + "乙"
+    response = client.post(reverse("training:review_decide", args=[proposed.pk]),
+                           {"action": "decline_reserve", "version": "0", "reason": typed})
+    assert response.status_code == 200
+    text = page(response)
+    assert "理由不能超过1000字" in text and typed in text and "孙推荐" in text
+    proposed.refresh_from_db()
+    assert proposed.status == S.PROPOSED and proposed.version == 0
+
+
+# --- what a duplicate refusal tells ----------------------------------------------------------------------------
+
+
+def test_a_duplicate_outside_the_scope_tells_nothing_of_the_record(unit_user, unit, other_unit, term):
+    theirs = ReserveFactory(town=unit.town, term=term, unit=other_unit, tier=Tier.FOURTH, name="钱他单")
+    with pytest.raises(ActionRefused) as e:
+        entry.enter(actor=unit_user, entry=make(Reserve.Source.RECOMMENDED, tier=Tier.FOURTH, unit=unit,
+                                                id_number=theirs.person.id_number, name="化名"))
+    assert str(e.value) == "该同志已在本镇人才库中，请与镇党建办联系。"
+    assert Reserve.objects.count() == 1
+
+
+def test_a_duplicate_inside_the_scope_is_described(unit_user, unit, term):
+    ours = ReserveFactory(town=unit.town, term=term, unit=unit, tier=Tier.FOURTH, name="钱本单")
+    with pytest.raises(ActionRefused, match="钱本单已在本镇人才库中（农业服务中心"):
+        entry.enter(actor=unit_user, entry=make(Reserve.Source.RECOMMENDED, tier=Tier.FOURTH, unit=unit,
+                                                id_number=ours.person.id_number))

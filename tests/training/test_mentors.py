@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reserve.exceptions import NotAllowed, NotFound
+from reserve.exceptions import ActionRefused, NotAllowed, NotFound
 from reserve.models import Event
 from reserve.roles import Role
 from reserve.scope import Scope
@@ -328,3 +328,59 @@ def test_mentor_list_counts_active_reserves(client, office, committee, town, ter
     assert row.reserve_count == 3
     login(client, "committee")
     assert client.get(reverse("training:mentor_list")).status_code == 200
+
+
+# ----------------------------------------------------------------------------- a pairing from a stale page
+
+
+@pytest.mark.parametrize(("seen", "stale"), [
+    ("none", True),  # the page showed no mentor; another clerk named one since
+    ("mentor", False),  # the page showed the current mentor: a change
+    ("garbage", True),
+    ("absent", False),  # a POST without what it saw (no page shown in this session): not checked
+])
+def test_a_pairing_from_a_stale_page_is_refused(office, village_reserve, mentor, mentor2, seen, stale):
+    pair(office, village_reserve, mentor, proposed_by="东山村")
+    value = {"none": mentors.NO_MENTOR_SEEN, "mentor": mentor.pk, "garbage": mentors.GARBAGE_SEEN,
+             "absent": None}[seen]
+    count = Event.objects.count()
+    if stale:
+        with pytest.raises(ActionRefused, match="已被他人更新"):
+            pair(office, village_reserve, mentor2, start=today(), proposed_by="东山村", seen_mentor=value)
+        assert Event.objects.count() == count
+        assert Mentorship.objects.get(reserve=village_reserve, end__isnull=True).mentor == mentor
+    else:
+        pair(office, village_reserve, mentor2, start=today(), proposed_by="东山村", seen_mentor=value)
+        assert Mentorship.objects.get(reserve=village_reserve, end__isnull=True).mentor == mentor2
+
+
+def test_naming_the_current_mentor_again_says_so_not_stale(office, village_reserve, mentor):
+    pair(office, village_reserve, mentor, proposed_by="东山村")
+    with pytest.raises(ValidationError, match="已是该同志的引路人"):
+        pair(office, village_reserve, mentor, start=today(), proposed_by="东山村",
+             seen_mentor=mentors.NO_MENTOR_SEEN)
+
+
+def test_two_clerks_on_the_pairing_page(client, office, village_reserve, mentor, mentor2):
+    """Both open the page of a reserve without a mentor; the first names one; the second's page (no mentor shown,
+    so no 'replace' confirmation) is refused, shown afresh with the new mentor, and may then change it knowingly."""
+    login(client, "office")
+    url = reverse("training:mentor_pair", args=[village_reserve.pk])
+    text = page(client.get(url))
+    assert f'name="seen_mentor" value="{mentors.NO_MENTOR_SEEN}"' in text and "更换引路人" not in text
+    data = {"start": today().isoformat(), "proposed_by": "东山村", "basis": "单位推荐",
+            "seen_mentor": mentors.NO_MENTOR_SEEN}
+    assert client.post(url, {**data, "mentor": mentor.pk}).status_code == 302
+    count = Mentorship.objects.count()
+    response = client.post(url, {**data, "mentor": mentor2.pk})
+    text = page(response)
+    assert response.status_code == 200 and "该后备干部的信息已被他人更新" in text
+    assert Mentorship.objects.count() == count and reload_mentor(village_reserve) == mentor
+    assert f'name="seen_mentor" value="{mentor.pk}"' in text and "更换引路人" in text
+    # Without the hidden field (a script, an old page): the session remembers what the page showed.
+    response = client.post(url, {k: v for k, v in data.items() if k != "seen_mentor"} | {"mentor": mentor2.pk})
+    assert response.status_code == 302 and reload_mentor(village_reserve) == mentor2
+
+
+def reload_mentor(reserve):
+    return Reserve.objects.get(pk=reserve.pk).mentor

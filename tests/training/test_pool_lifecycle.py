@@ -11,7 +11,7 @@ from reserve.exceptions import ActionRefused, NotAllowed, NotFound
 from reserve.models import Event
 from reserve.roles import Role
 from training import services
-from training.models import Reserve, Tier
+from training.models import Mentorship, PoolMeeting, Reserve, Tier
 from training.services import term_end_for
 from training.workflow import PoolEvent
 
@@ -203,19 +203,118 @@ def test_another_towns_office_gets_not_found(other_office, reserve):
         services.reserve_remove(actor=other_office, reserve_id=reserve.pk, reason="x", approver="y")
 
 
-def test_change_tier(office, reserve, town, term):
+@pytest.fixture
+def meeting(town, office):
+    return PoolMeeting.objects.create(town=town, date=today() - D(days=10), attendees="甲、乙、丙", recorded_by=office)
+
+
+def tier3_ready(reserve):
+    """The reserve meets tier 3's conditions (村干部任职经历)."""
+    Reserve.objects.filter(pk=reserve.pk).update(village_cadre_since=today() - D(days=900))
+    return reload(reserve)
+
+
+def test_change_tier(office, reserve, town, term, meeting):
+    reserve = tier3_ready(reserve)
     with pytest.raises(ActionRefused, match="理由"):
-        services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="")
+        services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="",
+                                     meeting_id=meeting.pk)
     with pytest.raises(ActionRefused, match="相同"):
         services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.VILLAGE, reason="x")
-    services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="党委会研究")
+    services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="党委会研究",
+                                 meeting_id=meeting.pk)
     r = reload(reserve)
-    assert r.tier == Tier.THIRD
+    assert (r.tier, r.meeting_id, r.meets_conditions) == (Tier.THIRD, meeting.pk, True)
     (event,) = events(r, "change_tier")
     assert (event.data["old_tier"], event.data["new_tier"]) == (Tier.VILLAGE, Tier.THIRD)
+    assert event.data["meeting"] == f"{meeting.date:%Y-%m-%d}"
     unit_reserve = ReserveFactory(town=town, term=term, unit=UnitFactory(town=town), tier=Tier.FOURTH)
     with pytest.raises(ActionRefused, match="须属于村"):
         services.reserve_change_tier(actor=office, reserve_id=unit_reserve.pk, tier=Tier.VILLAGE, reason="x")
+
+
+@pytest.mark.parametrize("tier, facts, says", [
+    # A village reserve cadre (高中, no civil servant) into tier 1: education, middle post, civil servant unmet.
+    (Tier.FIRST, {}, "不符合第一梯队的3项条件"),
+    (Tier.SECOND, {"education": 4}, "机关工作"),
+    (Tier.THIRD, {}, "村、社区干部任职经历"),
+    (Tier.THIRD, {"birth_date": datetime.date(1970, 1, 1), "village_cadre_since": datetime.date(2010, 1, 1)},
+     "年龄40周岁以下"),
+    (Tier.FOURTH, {}, "技术、行业"),
+])
+def test_a_tier_change_into_unmet_conditions_is_refused(office, reserve, meeting, tier, facts, says):
+    Reserve.objects.filter(pk=reserve.pk).update(**facts)
+    with pytest.raises(ActionRefused, match=says):
+        services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=tier, reason="x",
+                                     meeting_id=meeting.pk)
+    r = reload(reserve)
+    assert (r.tier, r.version, r.meeting_id) == (Tier.VILLAGE, 0, None)
+    assert events(r, "change_tier") == []
+
+
+def test_an_age_condition_counts_as_met_only_with_a_recorded_relaxation(office, reserve, meeting):
+    Reserve.objects.filter(pk=reserve.pk).update(birth_date=datetime.date(1970, 1, 1),
+                                                 village_cadre_since=datetime.date(2010, 1, 1),
+                                                 relaxation_reason="特别优秀", relaxation_approved_by="")
+    with pytest.raises(ActionRefused, match="放宽条件"):
+        services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="x",
+                                     meeting_id=meeting.pk)
+    Reserve.objects.filter(pk=reserve.pk).update(relaxation_approved_by="镇党委书记",
+                                                 relaxation_approved_on=today())
+    services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="x",
+                                 meeting_id=meeting.pk)
+    assert reload(reserve).meets_conditions is True
+
+
+def test_a_change_into_tiers_one_to_three_needs_the_committees_meeting(office, reserve, town, other_town,
+                                                                      meeting):
+    reserve = tier3_ready(reserve)
+    elsewhere = PoolMeeting.objects.create(town=other_town, date=today(), attendees="甲", recorded_by=office)
+    late = PoolMeeting.objects.create(town=town, date=reserve.start_date - D(days=1), attendees="甲",
+                                      recorded_by=office)
+    for meeting_id, says in ((None, "须经镇党委会研究确定"), (elsewhere.pk, "不存在"), (late.pk, "早于该同志的入库日期")):
+        with pytest.raises(ActionRefused, match=says):
+            services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="x",
+                                         meeting_id=meeting_id)
+    assert reload(reserve).tier == Tier.VILLAGE
+
+
+def test_a_change_to_tier_four_needs_no_meeting_and_sets_meets_conditions(office, reserve):
+    Reserve.objects.filter(pk=reserve.pk).update(field_experience="养殖大户", meets_conditions=False)
+    services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.FOURTH, reason="x")
+    r = reload(reserve)
+    assert (r.tier, r.meets_conditions, r.meeting_id) == (Tier.FOURTH, True, None)
+    # The new tier's conditions are read on the day of the change from now on (a later re-check, the page's card),
+    # not on the entry day
+    from training import tiers
+
+    assert r.tier_since == today() and tiers.reference_day(r) == today() != r.start_date
+
+
+def test_the_tier_page_refuses_with_the_conditions_and_offers_the_towns_meetings(client, office, reserve, meeting,
+                                                                                  other_town):
+    elsewhere = PoolMeeting.objects.create(town=other_town, date=today(), attendees="外镇", recorded_by=office)
+    client.force_login(office)
+    url = reverse("training:reserve_change_tier", args=[reserve.pk])
+    select = page(client.get(url)).split('name="meeting"')[1].split("</select>")[0]
+    assert f'value="{meeting.pk}"' in select and f'value="{elsewhere.pk}"' not in select
+    response = client.post(url, {"tier": "1", "reason": "x", "meeting": str(meeting.pk), "version": 0})
+    assert response.status_code == 200 and "不符合第一梯队的3项条件" in page(response)
+    response = client.post(url, {"tier": "3", "reason": "x", "meeting": str(elsewhere.pk), "version": 0})
+    assert response.status_code == 200 and "选择一个有效的选项" in page(response)
+    assert reload(reserve).version == 0
+
+
+def test_the_mentor_card_asks_the_committee_to_name_the_mentor_again(client, office, reserve, meeting, mentor):
+    reserve = tier3_ready(reserve)
+    Mentorship.objects.create(reserve=reserve, mentor=mentor, start=reserve.start_date, basis="党建办指定",
+                              proposed_by="东山村", recorded_by=office)
+    Reserve.objects.filter(pk=reserve.pk).update(mentor=mentor)
+    client.force_login(office)
+    assert "须由镇党委会重新明确引路人" not in page(client.get(reserve.get_absolute_url()))
+    services.reserve_change_tier(actor=office, reserve_id=reserve.pk, tier=Tier.THIRD, reason="x",
+                                 meeting_id=meeting.pk)
+    assert "须由镇党委会重新明确引路人" in page(client.get(reserve.get_absolute_url()))
 
 
 # --- 入党积极分子 ------------------------------------------------------------------------------------------
@@ -262,14 +361,16 @@ def test_the_activist_page_warns_for_a_party_member(client, office, town, term, 
     ("reserve_use", {"post": "书记", "used_on": "{today}"}),
     ("reserve_remove", {"reason": "违纪", "approver": "张书记", "ended_on": "{today}"}),
     ("reserve_change_post", {"post": "副书记", "changed_on": "{today}"}),
-    ("reserve_change_tier", {"tier": "3", "reason": "党委会研究"}),
+    ("reserve_change_tier", {"tier": "3", "reason": "党委会研究", "meeting": "{meeting}"}),
     ("reserve_activist", {"recommended_on": "{today}", "note": ""}),
 ])
-def test_each_move_page_works(client, office, reserve, name, data):
+def test_each_move_page_works(client, office, reserve, meeting, name, data):
+    reserve = tier3_ready(reserve)
     client.force_login(office)
     url = reverse(f"training:{name}", args=[reserve.pk])
     assert client.get(url).status_code == 200
-    posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}") for k, v in data.items()}
+    posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}").replace("{meeting}", str(meeting.pk))
+              for k, v in data.items()}
     response = client.post(url, {**posted, "version": 0})
     assert response.status_code == 302 and response["Location"] == reserve.get_absolute_url()
     assert reload(reserve).version == 1
@@ -309,3 +410,60 @@ def test_garbage_ids_are_404(client, office):
     assert client.get("/pool/999999999/").status_code == 404
     assert client.get("/pool/99999999999999999999/").status_code == 404
     assert client.get("/pool/999999/use/").status_code == 404
+
+
+# --- a POST without the page's version (H9) ------------------------------------------------------------------------
+
+
+MOVES_WITH_VERSION = [
+    ("reserve_use", {"post": "书记", "used_on": "{today}"}),
+    ("reserve_remove", {"reason": "违纪", "approver": "张书记", "ended_on": "{today}"}),
+    ("reserve_expire", {"reason": "期满不再续期"}),
+    ("reserve_change_post", {"post": "副书记", "changed_on": "{today}"}),
+    ("reserve_activist", {"recommended_on": "{today}", "note": ""}),
+]
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "1e3", "99999999999999999999"])
+@pytest.mark.parametrize("name, data", MOVES_WITH_VERSION, ids=[n for n, _d in MOVES_WITH_VERSION])
+def test_a_move_page_without_a_valid_version_is_refused_as_stale(client, office, town, term, village_a, name, data,
+                                                                 version):
+    """A POST that carries no version (or garbage) skips no stale check: it is refused with the refresh message and
+    nothing is written."""
+    r = ReserveFactory(town=town, term=term, village=village_a, post="村委会委员", term_end=today() - D(days=1))
+    client.force_login(office)
+    posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}") for k, v in data.items()}
+    if version is not None:
+        posted["version"] = version
+    count = Event.objects.count()
+    response = client.post(reverse(f"training:{name}", args=[r.pk]), posted)
+    assert response.status_code == 200 and "该后备干部的信息已被他人更新" in page(response)
+    after = reload(r)
+    assert (after.version, after.status, after.post, after.activist_recommended_on) == (
+        0, Reserve.Status.ACTIVE, "村委会委员", None)
+    assert Event.objects.count() == count
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1"])
+@pytest.mark.parametrize("action, data", [("renew_reserve", {}), ("expire_reserve", {"reason": "不再续期"})])
+def test_the_action_button_without_a_valid_version_is_refused_as_stale(client, office, town, term, village_a, action,
+                                                                      data, version):
+    r = ReserveFactory(town=town, term=term, village=village_a, term_end=today() - D(days=1))
+    client.force_login(office)
+    posted = dict(data) if version is None else {**data, "version": version}
+    count = Event.objects.count()
+    response = client.post(reverse("training:reserve_action", args=[r.pk, action]), posted)
+    assert response.status_code == 302
+    assert any("该后备干部的信息已被他人更新" in m for m in message_texts(response))
+    after = reload(r)
+    assert (after.version, after.status, after.term_end) == (0, Reserve.Status.ACTIVE, r.term_end)
+    assert Event.objects.count() == count
+
+
+def test_the_move_pages_carry_the_version(client, office, reserve):
+    reserve.version = 3
+    reserve.save(update_fields=["version"])
+    client.force_login(office)
+    for name in ("reserve_use", "reserve_remove", "reserve_change_post", "reserve_activist"):
+        text = page(client.get(reverse(f"training:{name}", args=[reserve.pk])))
+        assert 'name="version" value="3"' in text, name
