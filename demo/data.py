@@ -16,9 +16,10 @@ from PIL import Image
 
 from candidates import services as nomination_services
 from candidates.models import Round
+from demo import pool
 from reserve import idnumber
 from reserve.choices import Education, Gender, PoliticalStatus, RelaxationCategory
-from reserve.models import Department, Town, User, Village, VillageCadre
+from reserve.models import Department, Town, Unit, User, Village, VillageCadre
 from reserve.roles import Role
 from reserve.services import town_create
 
@@ -62,9 +63,9 @@ def _name(rng, gender):
     return rng.choice(SURNAMES) + rng.choice(GIVEN_M if gender == Gender.MALE else GIVEN_F)
 
 
-def _user(username, role, *, full_name, town=None, village=None, department=None, staff=False):
+def _user(username, role, *, full_name, town=None, village=None, department=None, unit=None, staff=False):
     user = User(username=username, full_name=full_name, town=town, village=village, department=department,
-                is_staff=staff)
+                unit=unit, is_staff=staff)
     user.password = _password_hash()
     user.save()
     user.groups.add(Group.objects.get(name=role))
@@ -96,6 +97,15 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
         logins.append(("dw01", Role.COMMITTEE.label, town.name))
         _user("ylr01", Role.MENTOR, full_name="引路人 郑国华", town=town)
         logins.append(("ylr01", Role.MENTOR.label, town.name))
+        # The reserve pool (demo/pool.py): two more members of the leadership team (mentors of tiers 1–3), two
+        # more mentors (tier 4 and village reserves), the units beyond the villages and one head per unit.
+        for username, role, full_name in pool.EXTRA_ACCOUNTS:
+            _user(username, role, full_name=full_name, town=town)
+            logins.append((username, role.label, town.name))
+        for i, (name, kind, username, head) in enumerate(pool.UNITS, start=1):
+            unit = Unit.objects.create(town=town, name=name, kind=kind, order=i)
+            _user(username, Role.UNIT, full_name=head, town=town, unit=unit)
+            logins.append((username, Role.UNIT.label, name))
         # The three administrators (三员分立): demo accounts only, none named admin or root; a
         # production set-up creates its own with `manage.py create_admin`.
         for username, role, full_name, staff in ADMIN_ACCOUNTS:
@@ -150,6 +160,8 @@ def build(today: datetime.date | None = None, seed: int = 2026) -> list[tuple[st
             target, reason = plans[(i + k) % len(plans)]
             _nomination(rng, round_, village, villages, actor, office, target, reason, today, special=(i + k) % 9 == 4)
     _advance(round_, office, today)
+    # The reserve pool and its cultivation, through their services (demo/pool.py).
+    pool.build(town=town, office=office, villages=villages, village_users=village_users, today=today, rng=rng)
     return logins
 
 
