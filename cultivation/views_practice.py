@@ -178,14 +178,29 @@ def course_new(request):
     return render(request, "cultivation/course_form.html", {"form": form})
 
 
+# The most reserves the enrolment form's choice lists (a name narrows them).
+ENROL_CHOICES = 200
+
+
 @role_required(Role.OFFICE, Role.COMMITTEE)
 @require_http_methods(["GET", "POST"])
 def course_detail(request, pk):
     user = request.user
     course = courses.course_for_user_or_404(user, pk)
     is_office = Scope.for_user(user).has(Role.OFFICE)
-    enrol_form = EnrolForm(request.POST if request.method == "POST" else None,
-                           reserves=courses.enrollable_reserves(course)) if is_office else None
+    enrol_form, who, more = None, "", False
+    if is_office:
+        candidates = courses.enrollable_reserves(course)
+        if request.method == "GET":
+            # The choice lists at most ENROL_CHOICES of the town's reserves (a town may have a thousand): a name
+            # narrows it; a POST is checked against all of them.
+            who = request.GET.get("who", "").strip()[:30]
+            if who:
+                candidates = candidates.filter(name__contains=who)
+            shown = list(candidates.values_list("pk", flat=True)[:ENROL_CHOICES + 1])
+            more = len(shown) > ENROL_CHOICES
+            candidates = candidates.filter(pk__in=shown[:ENROL_CHOICES])
+        enrol_form = EnrolForm(request.POST if request.method == "POST" else None, reserves=candidates)
     if request.method == "POST":
         if not is_office:
             raise NotAllowed
@@ -201,7 +216,8 @@ def course_detail(request, pk):
                 return redirect("cultivation:course_detail", pk=course.pk)
     page = _page(request, courses.enrolments_of_course(course))
     return render(request, "cultivation/course_detail.html", {
-        "course": course, "page": page, "enrol_form": enrol_form, "is_office": is_office,
+        "course": course, "page": page, "enrol_form": enrol_form, "is_office": is_office, "who": who,
+        "more": more, "enrol_choices": ENROL_CHOICES,
         "is_rotation": course.kind == Course.Kind.ROTATION})
 
 

@@ -84,10 +84,10 @@ def meeting_new(request):
 @require_GET
 def meeting_detail(request, pk):
     meeting = Scope.for_user(request.user).get(PoolMeeting.objects.select_related("recorded_by"), pk)
-    reserves = list(meeting.reserves.select_related("village", "unit").order_by("tier", "id"))
-    for r in reserves:
+    page = _page(request, meeting.reserves.select_related("village", "unit").order_by("tier", "id"))
+    for r in page:
         r.url = reserve_url(r)
-    return render(request, "training/meeting_detail.html", {"meeting": meeting, "reserves": reserves})
+    return render(request, "training/meeting_detail.html", {"meeting": meeting, "reserves": page, "page": page})
 
 
 # --- entering the pool ----------------------------------------------------------------------------------

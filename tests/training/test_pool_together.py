@@ -3,6 +3,7 @@ history, a pairing ended when the reserve leaves the pool, the conditions shown 
 offered only in their time, the objection page pointing to the person's place in the pool."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -105,3 +106,45 @@ def test_a_unit_head_and_a_mentor_start_on_their_pages(client, town, unit_user, 
     assert client.get(reverse("home"))["Location"] == reverse("training:pool_list")
     client.force_login(mentor)
     assert client.get(reverse("home"))["Location"] == reverse("cultivation:mentor_desk")
+
+
+@pytest.mark.parametrize("n", [3, 25])
+def test_a_meetings_page_is_paginated_in_constant_queries(client, office, town, term, village_a, n,
+                                                          django_assert_max_num_queries):
+    from training.models import PoolMeeting
+
+    meeting = PoolMeeting.objects.create(town=town, date=today(), attendees="张书记", recorded_by=office)
+    for i in range(n):
+        ReserveFactory(town=town, term=term, village=None, unit=UnitFactory(town=town), tier=Tier.SECOND,
+                       meeting=meeting, name=f"会定{i:02d}")
+    client.force_login(office)
+    url = reverse("training:meeting_detail", args=[meeting.pk])
+    client.get(url)  # the session and the user's scope, read once
+    with django_assert_max_num_queries(12):
+        text = page(client.get(url))
+    assert text.count("会定") == min(n, 20)
+    if n > 20:
+        assert "第1/2页" in text and "会定24" in page(client.get(url + "?page=2"))
+
+
+def test_the_enrolment_choice_is_bounded_and_searchable(client, office, town, term, village_a, monkeypatch):
+    from cultivation import views_practice
+    from cultivation.models import Course
+
+    monkeypatch.setattr(views_practice, "ENROL_CHOICES", 3)
+    for i in range(5):
+        ReserveFactory(town=town, term=term, village=village_a, name=f"参训{i}")
+    course = Course.objects.create(town=town, kind=Course.Kind.CLASS, topic=Course.Topic.THEORY, title="理论班",
+                                   organiser="党建办", start=today(), end=today(), hours=8, recorded_by=office)
+    client.force_login(office)
+    url = reverse("cultivation:course_detail", args=[course.pk])
+    text = page(client.get(url))
+    assert len(re.findall(r'<option value="\d+"', text)) == 3 and 'id="enrol-more"' in text
+    found = page(client.get(url + "?who=参训4"))
+    assert "参训4" in found and "参训0" not in found and 'id="enrol-more"' not in found
+    # A reserve beyond the listed ones is still enrolled when posted (the POST is checked against all)
+    from training.models import Reserve
+
+    beyond = Reserve.objects.get(name="参训4")
+    response = client.post(url, {"reserve": beyond.pk, "sending_unit": ""})
+    assert response.status_code == 302 and course.enrolments.filter(reserve=beyond).exists()
