@@ -12,10 +12,15 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-PAGES = {
-    "zzb": ["/nominations/", "/villages/", "/rounds/", "/rounds/1/", "/rounds/1/edit/", "/nominations/{first}/"],
-    "cun01": ["/villages/1/", "/nominations/new/", "/nominations/{first}/", "/villages/1/roster/"],
-}
+PAGES = [  # (account, paths), in order
+    ("zzb", ["/nominations/", "/villages/", "/rounds/", "/rounds/1/", "/rounds/1/edit/", "/nominations/{first}/"]),
+    ("cun01", ["/villages/1/", "/nominations/new/", "/nominations/{first}/", "/villages/1/roster/"]),
+    # The pool: the office's list and pages, a mentor's desk, a unit head's list.
+    ("zzb", ["/pool/", "/pool/?ending=1", "/pool/recommendations/", "/pool/mentors/", "/pool/talks/overdue/",
+             "/pool/courses/", "/pool/terms/"]),
+    ("ylr01", ["/pool/desk/", "/pool/"]),
+    ("dy01", ["/pool/", "/pool/recommendations/"]),
+]
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
 
@@ -26,7 +31,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size_name, (w, h) in SIZES.items():
-            for username, paths in PAGES.items():
+            for username, paths in PAGES:
                 page = browser.new_page(viewport={"width": w, "height": h}, locale="zh-CN")
                 page.goto(base + "/accounts/login/")
                 page.fill("#id_username", username)
@@ -38,7 +43,8 @@ def main():
                 for path in paths:
                     path = path.format(first=first)
                     page.goto(base + path)
-                    name = f"{size_name}-{username}-{path.strip('/').replace('/', '_') or 'home'}.png"
+                    slug = path.strip('/').translate(str.maketrans('/?=&', '____')) or 'home'
+                    name = f"{size_name}-{username}-{slug}.png"
                     page.screenshot(path=str(out / name), full_page=True)
                     print(out / name)
                 page.close()
