@@ -242,7 +242,8 @@ def build(scale: Scale, today: datetime.date | None = None, seed: int = 11) -> B
     today = today or timezone.localdate()
     tz = timezone.get_current_timezone()
     password = make_password("Bench@2026")
-    groups = {role: Group.objects.get(name=role) for role in Role.values}
+    # get_or_create: the groups come from a migration, and a flushed test database has none
+    groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
     built = Built()
     S = Reserve.Status
     tier_cycle = [t for t, w in TIER_WEIGHTS for _ in range(w)]
