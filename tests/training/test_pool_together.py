@@ -148,3 +148,16 @@ def test_the_enrolment_choice_is_bounded_and_searchable(client, office, town, te
     beyond = Reserve.objects.get(name="参训4")
     response = client.post(url, {"reserve": beyond.pk, "sending_unit": ""})
     assert response.status_code == 302 and course.enrolments.filter(reserve=beyond).exists()
+
+
+def test_hours_show_without_a_trailing_zero(client, office, town, term, village_a):
+    from cultivation.models import Course, Enrolment
+
+    reserve = ReserveFactory(town=town, term=term, village=village_a)
+    course = Course.objects.create(town=town, kind=Course.Kind.SENT, title="党校班", organiser="县委党校",
+                                   start=today(), end=today(), hours=16, recorded_by=office)
+    Enrolment.objects.create(course=course, reserve=reserve, attended=True, recorded_by=office)
+    client.force_login(office)
+    text = page(client.get(reverse("cultivation:course_detail", args=[course.pk])))
+    assert "16.0" not in text and ">16<" in text
+    assert f"{today().year}年16学时" in page(client.get(reverse("training:reserve_detail", args=[reserve.pk])))
