@@ -88,6 +88,9 @@ class Transition:
     # user's action, so no role is checked.
     manual: bool = True
     system: bool = False
+    # Whether the button is drawn (disabled, with the refusal) while a guard refuses it; False for a move whose
+    # time comes by itself (a term's renewal): it is offered only once it may be taken.
+    offered_when_refused: bool = True
     # What the user is told when the object is in none of the source statuses: a text, or a function
     # of the object; by default "当前状态为…，不能…".
     refused: str | Callable | None = None
@@ -180,11 +183,12 @@ class Workflow:
         today = today or local_today()
         roles = Scope.for_user(user).roles
         status = self.status_of(obj)
-        return [
+        options = [
             Option(t, self.refusal(obj, t.action, user, today), self.outside_window(obj, t.action, today))
             for t in self.transitions.values()
             if t.manual and status in t.allowed_sources(roles)
         ]
+        return [o for o in options if o.refusal is None or o.transition.offered_when_refused]
 
     # --- writes ------------------------------------------------------------------------------
 

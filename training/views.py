@@ -68,17 +68,11 @@ def pool_list(request):
     })
 
 
-TERM_MOVES = ("renew_reserve", "expire_reserve")
-
-
 def _detail_context(request, reserve) -> dict:
     user = request.user
     today = local_today()
     scope = Scope.for_user(user)
-    # The term's moves are offered only in their time (renewal within the notice days, expiry after the end): a
-    # disabled 续期 and 期满出库 on every reserve for two years says nothing the term's dates don't.
-    actions = [option for option in RESERVE_WORKFLOW.available_actions(reserve, user, today=today)
-               if not (option.refusal and option.transition.action in TERM_MOVES)]
+    actions = RESERVE_WORKFLOW.available_actions(reserve, user, today=today)
     office = scope.has(Role.OFFICE)
     reserve.is_renewal_due = reserve.renewal_due(today)
     moves = {t.action for t in RESERVE_WORKFLOW.values()

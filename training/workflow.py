@@ -93,6 +93,7 @@ RESERVE_WORKFLOW = Workflow(
             target=S.ACTIVE,
             sources_by_role={Role.OFFICE: (S.ACTIVE,)},
             guard=guard_renewable,
+            offered_when_refused=False,  # offered in its time, not disabled for two years
             confirm=_("续期后开始新一届培养期（两年一届）。确认续期？"),
             done=_("已续期，新一届培养期已开始。"),
         ),
@@ -102,6 +103,7 @@ RESERVE_WORKFLOW = Workflow(
             target=S.EXPIRED,
             sources_by_role={Role.OFFICE: (S.ACTIVE,)},
             guard=guard_term_ended,
+            offered_when_refused=False,  # offered in its time, not disabled for two years
             needs_reason=True,
             button="outline-secondary",
             confirm=_("期满出库后该同志不再列入培养对象。确认？"),
