@@ -13,6 +13,19 @@ def age_on(birth_date: datetime.date, on: datetime.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (earlier when negative); 28 February for a 29 February the target year lacks."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` earlier (28 February for a 29 February)."""
+    return add_years(day, -years)
+
+
 def cn_date(day: datetime.date | None) -> str:
     """A date as written in Chinese documents: 2026年12月1日 (no leading zeros); "" for no date."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""

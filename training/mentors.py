@@ -24,6 +24,7 @@ from reserve.exceptions import ActionRefused
 from reserve.models import User
 from reserve.roles import Role, roles_of
 from reserve.scope import Scope
+from reserve.selectors import parse_pk
 from reserve.services import record_event
 from reserve.text import clean_text
 from reserve.workflow import local_today
@@ -121,11 +122,8 @@ def parse_seen_mentor(raw) -> int | None:
     """The pairing page's hidden `seen_mentor` (None when absent; GARBAGE_SEEN when not a pk, refused as stale)."""
     if raw is None:
         return None
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return GARBAGE_SEEN
-    return value if 0 <= value < 2**63 else GARBAGE_SEEN
+    value = parse_pk(str(raw))
+    return GARBAGE_SEEN if value is None else value
 
 
 def pair_mentor(actor, reserve_id, mentor_id, start, basis, meeting_id=None, proposed_by="", *, today=None,
@@ -178,13 +176,8 @@ def pair_mentor(actor, reserve_id, mentor_id, start, basis, meeting_id=None, pro
 
 
 def _pk_or_none(queryset, raw):
-    try:
-        pk = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    if not 0 < pk < 2**63:
-        return None
-    return queryset.filter(pk=pk).first()
+    pk = parse_pk(None if raw is None else str(raw))
+    return queryset.filter(pk=pk).first() if pk else None
 
 
 def _user_or_none(raw):

@@ -1,11 +1,20 @@
 """Scoped reads of the reserve pool, and the scope declarations of its models."""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
+
+from reserve import events as event_kinds
+from reserve.choices import PoliticalStatus
+from reserve.dates import years_before
+from reserve.exceptions import NotFound
+from reserve.models import Event, Unit, Village
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
-from .models import FollowUpVisit, Mentorship, PoolMeeting, PoolTerm, Reserve
+from .models import FollowUpVisit, Mentorship, PoolMeeting, PoolTerm, Reserve, Tier
 
 # The office and the committee see their town's pool; a village branch its village's reserves, a unit's head the
 # unit's, a mentor the reserves paired with them now.
@@ -26,18 +35,9 @@ def reserves_visible_to(user) -> QuerySet[Reserve]:
 
 # --- the pool list and a reserve's page (H1) -----------------------------------------------------------------
 
-import datetime  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
 
-from reserve import events as event_kinds  # noqa: E402
-from reserve.choices import PoliticalStatus  # noqa: E402
-from reserve.exceptions import NotFound  # noqa: E402
-from reserve.models import Event, Unit, Village  # noqa: E402
 
-from .models import Tier  # noqa: E402
 
 # Political statuses of a party member (正式、预备): such a reserve is not recommended as 入党积极分子.
 PARTY_STATUSES = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
@@ -45,20 +45,13 @@ PARTY_STATUSES = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
 RENEWAL_DUE = "renewal_due"
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def age_band_condition(lowest: int | None, highest: int | None, today: datetime.date) -> Q:
     """Reserves aged (周岁, on today) from `lowest` to `highest` inclusive (None: open on that side)."""
     q = Q(birth_date__isnull=False)
     if lowest is not None:  # aged lowest or more: born on or before today minus `lowest` years
-        q &= Q(birth_date__lte=_years_before(today, lowest))
+        q &= Q(birth_date__lte=years_before(today, lowest))
     if highest is not None:  # aged highest or less: born after today minus highest+1 years
-        q &= Q(birth_date__gt=_years_before(today, highest + 1))
+        q &= Q(birth_date__gt=years_before(today, highest + 1))
     return q
 
 
@@ -223,10 +216,6 @@ def term_history(reserve) -> list[dict]:
     rows.append({"start": f"{reserve.term_start:%Y-%m-%d}", "end": f"{reserve.term_end:%Y-%m-%d}",
                  "number": reserve.term_number, "current": True})
     return rows
-
-
-def mentorships_of(reserve) -> list[Mentorship]:
-    return list(reserve.mentorships.select_related("mentor", "meeting").order_by("start", "pk"))
 
 
 def reserve_for_nomination(nomination) -> Reserve | None:

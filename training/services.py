@@ -2,29 +2,32 @@
 
 import datetime
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import PoolTerm, Reserve, Tier
+from reserve.dates import add_years
+from reserve.exceptions import ActionRefused
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
+from reserve.text import clean_text
+from reserve.workflow import local_today
 
-
-def years_later(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+from . import tiers
+from .models import COMMITTEE_TIERS, TIER_SHORT, PoolMeeting, PoolTerm, Reserve, Tier
+from .selectors import PARTY_STATUSES, current_pool_term
+from .workflow import RESERVE_WORKFLOW, PoolEvent, lock_reserve
 
 
 def term_end_for(start: datetime.date, years: int) -> datetime.date:
     """The last day of a term of `years` starting on `start` (两年一届: 2026-12-06 → 2028-12-05)."""
-    return years_later(start, years) - datetime.timedelta(days=1)
+    return add_years(start, years) - datetime.timedelta(days=1)
 
 
 def pool_term_for(town, day: datetime.date) -> PoolTerm:
     """The town's pool term in force on `day` (the latest started on or before it); a town without one gets its
     first, with the plan's defaults, starting that month (the office then sets its targets)."""
-    term = PoolTerm.objects.filter(town=town, start__lte=day).order_by("-start", "-id").first()
-    if term is None:
-        term = PoolTerm.objects.filter(town=town).order_by("start", "id").first()
+    term = current_pool_term(town.pk, day)
     if term is None:
         term = PoolTerm.objects.create(town=town, name=_("%(y)d年起后备干部人才库") % {"y": day.year},
                                        start=day.replace(day=1))
@@ -51,19 +54,8 @@ def create_reserve(nomination, actor, today):
 
 # --- the lifecycle of a reserve (H1): each move through RESERVE_WORKFLOW, in one durable transaction ----------
 
-from django.db import transaction  # noqa: E402
 
-from reserve.exceptions import ActionRefused  # noqa: E402
-from reserve.roles import Role  # noqa: E402
-from reserve.scope import Scope  # noqa: E402
-from reserve.services import record_event  # noqa: E402
-from reserve.text import clean_text  # noqa: E402
-from reserve.workflow import local_today  # noqa: E402
 
-from . import tiers  # noqa: E402
-from .models import COMMITTEE_TIERS, TIER_SHORT, PoolMeeting  # noqa: E402
-from .selectors import PARTY_STATUSES  # noqa: E402
-from .workflow import RESERVE_WORKFLOW, PoolEvent, lock_reserve  # noqa: E402
 
 POST_MAX = 100  # characters of a post (Reserve.post, used_post)
 NAME_MAX = 60  # characters of an approver's name

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reserve.choices import Education
-from reserve.dates import age_on, cn_date
+from reserve.dates import age_on, cn_date, years_before
 
 from .models import Tier
 
@@ -89,14 +89,6 @@ class Facts:
     def highest_education(self) -> int | None:
         levels = [e for e in (self.fulltime_education, self.education) if e is not None]
         return max(levels) if levels else None
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def whole_years(since: datetime.date, on: datetime.date) -> int:
