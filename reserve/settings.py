@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "publicity",
     "training",
     "cultivation",
+    "assessment",
+    "dossier",
     "demo",
 ]
 

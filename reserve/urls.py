@@ -47,6 +47,8 @@ urlpatterns = [
     path("", include("publicity.urls")),
     path("pool/", include("training.urls")),
     path("pool/", include("cultivation.urls")),
+    path("pool/", include("assessment.urls")),
+    path("pool/", include("dossier.urls")),
     # The admin's own password page would check the current password without the lockout and the audit: the
     # one password page serves the staff too (reserve.views.PasswordChange).
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change"),

@@ -274,3 +274,44 @@ class ReserveFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200))
     term_start = factory.SelfAttribute("start_date")
     term_end = factory.LazyAttribute(lambda o: o.term_start.replace(year=o.term_start.year + 2) - datetime.timedelta(1))
+
+
+class AssessmentRoundFactory(factory.django.DjangoModelFactory):
+    """An open annual assessment of last year, with the default scheme copied (made directly, not by the service)."""
+
+    class Meta:
+        model = "assessment.AssessmentRound"
+
+    town = factory.SubFactory(TownFactory)
+    term = factory.SubFactory(PoolTermFactory, town=factory.SelfAttribute("..town"))
+    kind = "annual"
+    year = factory.LazyFunction(lambda: _today().year - 1)
+    title = factory.LazyAttribute(lambda o: f"{o.year}年度后备干部考核")
+    opened_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10))
+    items = factory.LazyFunction(lambda: [dict(i) for i in _assessment_defaults().DEFAULT_ITEMS])
+    bands = factory.LazyFunction(lambda: [dict(b) for b in _assessment_defaults().DEFAULT_BANDS])
+    veto_reasons = factory.LazyFunction(lambda: list(_assessment_defaults().DEFAULT_VETO_REASONS))
+    top_percent = factory.LazyFunction(lambda: dict(_assessment_defaults().DEFAULT_TOP_PERCENT))
+    bottom_percent = 10
+    sub_shares = factory.LazyFunction(lambda: dict(_assessment_defaults().DEFAULT_SUB_SHARES))
+    opened_by = factory.SubFactory(UserFactory, town=factory.SelfAttribute("..town"))
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A draft assessment of a reserve in a round (made directly)."""
+
+    class Meta:
+        model = "assessment.Assessment"
+
+    round = factory.SubFactory(AssessmentRoundFactory)
+    reserve = factory.SubFactory(ReserveFactory, town=factory.SelfAttribute("..round.town"),
+                                 term=factory.SelfAttribute("..round.term"))
+    kind = factory.SelfAttribute("round.kind")
+    year = factory.SelfAttribute("round.year")
+    tier = factory.SelfAttribute("reserve.tier")
+
+
+def _assessment_defaults():
+    from assessment import models
+
+    return models

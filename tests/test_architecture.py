@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The stages in the order their dependencies run: each may use only those before it.
-STAGES = ["reserve", "candidates", "vetting", "inspection", "publicity", "training", "cultivation", "demo"]
+STAGES = ["reserve", "candidates", "vetting", "inspection", "publicity", "training", "cultivation", "assessment", "dossier", "demo"]
 # The composition root: the project's URLconf and settings name every stage.
 COMPOSITION_ROOT = {ROOT / "reserve" / "urls.py", ROOT / "reserve" / "settings.py"}
 

@@ -1,0 +1,5 @@
+"""Registrations of assessment's priority part, connected from AssessmentConfig.ready()."""
+
+
+def connect():
+    pass

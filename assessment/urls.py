@@ -1,0 +1,4 @@
+"""Pages of assessment, under /pool/."""
+
+app_name = "assessment"
+urlpatterns = []

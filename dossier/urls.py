@@ -1,0 +1,4 @@
+"""Pages of dossier, under /pool/."""
+
+app_name = "dossier"
+urlpatterns = []
