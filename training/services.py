@@ -93,29 +93,44 @@ def reserve_use(*, actor, reserve_id, post: str, used_on, version=None, today=No
     today = today or local_today()
     with transaction.atomic(durable=True):
         reserve = lock_reserve(actor, reserve_id)
-        RESERVE_WORKFLOW.check(reserve, "use_reserve", actor=actor, today=today, version=version)
-        post = _text(post, _("任用职务"), POST_MAX)
-        _dated(used_on, reserve, today, _("任用日期"))
-        reserve.used_post, reserve.used_on, reserve.ended_on = post, used_on, used_on
-        _save(reserve, "used_post", "used_on", "ended_on")
-        return RESERVE_WORKFLOW.apply(reserve, "use_reserve", actor=actor, today=today, version=version,
-                                      data={"post": post, "date": _iso(used_on)})
+        return use_locked(reserve, actor=actor, post=post, used_on=used_on, version=version, today=today)
+
+
+def use_locked(reserve, *, actor, post: str, used_on, today, version=None, data=None) -> Reserve:
+    """任用 of a reserve the caller has locked (lock_reserve) in its own transaction: a 两委 vacancy filled
+    (assessment) appoints the reserve and records the vacancy's filling in one transaction."""
+    RESERVE_WORKFLOW.check(reserve, "use_reserve", actor=actor, today=today, version=version)
+    post = _text(post, _("任用职务"), POST_MAX)
+    _dated(used_on, reserve, today, _("任用日期"))
+    reserve.used_post, reserve.used_on, reserve.ended_on = post, used_on, used_on
+    _save(reserve, "used_post", "used_on", "ended_on")
+    return RESERVE_WORKFLOW.apply(reserve, "use_reserve", actor=actor, today=today, version=version,
+                                  data={**(data or {}), "post": post, "date": _iso(used_on)})
 
 
 def reserve_remove(*, actor, reserve_id, reason: str, approver: str, ended_on=None, version=None,
                    today=None) -> Reserve:
     """调整出库: with a reason and who approved it; the reserve no longer takes a place."""
     today = today or local_today()
-    ended_on = ended_on or today
     with transaction.atomic(durable=True):
         reserve = lock_reserve(actor, reserve_id)
-        RESERVE_WORKFLOW.check(reserve, "remove_reserve", actor=actor, reason=reason, today=today, version=version)
-        approver = _text(approver, _("批准人"), NAME_MAX)
-        _dated(ended_on, reserve, today, _("出库日期"))
-        reserve.ended_on = ended_on
-        _save(reserve, "ended_on")
-        return RESERVE_WORKFLOW.apply(reserve, "remove_reserve", actor=actor, reason=reason, today=today,
-                                      version=version, data={"approver": approver, "date": _iso(ended_on)})
+        return remove_locked(reserve, actor=actor, reason=reason, approver=approver, ended_on=ended_on,
+                             version=version, today=today)
+
+
+def remove_locked(reserve, *, actor, reason: str, approver: str, today, ended_on=None, version=None,
+                  data=None) -> Reserve:
+    """调整出库 of a reserve the caller has locked (lock_reserve) in its own transaction: the committee's approval
+    of an adjustment (assessment) removes the reserve and records its decision in one transaction."""
+    ended_on = ended_on or today
+    RESERVE_WORKFLOW.check(reserve, "remove_reserve", actor=actor, reason=reason, today=today, version=version)
+    approver = _text(approver, _("批准人"), NAME_MAX)
+    _dated(ended_on, reserve, today, _("出库日期"))
+    reserve.ended_on = ended_on
+    _save(reserve, "ended_on")
+    return RESERVE_WORKFLOW.apply(reserve, "remove_reserve", actor=actor, reason=reason, today=today,
+                                  version=version,
+                                  data={**(data or {}), "approver": approver, "date": _iso(ended_on)})
 
 
 def reserve_renew(*, actor, reserve_id, version=None, today=None) -> Reserve:

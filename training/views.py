@@ -80,7 +80,7 @@ def _detail_context(request, reserve) -> dict:
     return {
         "r": reserve, "today": today,
         "actions": actions,
-        "can_use": "use_reserve" in moves, "can_remove": "remove_reserve" in moves,
+        "can_use": "use_reserve" in moves, "can_remove": "remove_reserve" in moves and office,
         "can_change_post": "change_post" in moves, "can_change_tier": "change_tier" in moves,
         "can_mark_activist": services.may_mark_activist(reserve, user),
         "is_party_member": reserve.political_status in selectors.PARTY_STATUSES,

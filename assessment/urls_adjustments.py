@@ -1,0 +1,3 @@
+"""Addresses of assessment's adjustments part, under /pool/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Addresses of assessment's priority part, under /pool/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Addresses of assessment's rounds part, under /pool/."""
+
+urlpatterns = []
