@@ -425,6 +425,8 @@ def build(scale: Scale, today: datetime.date | None = None, seed: int = 11) -> B
                            result="按期结业", grade=Grade.GOOD, recorded_by=office) for k, r in enumerate(active)],
                 batch_size=2000)
 
+            assessed = _assessments(town=town, term=term, reserves=reserves, villages=villages, office=office,
+                                    today=today, rng=rng)
             if ti == 0:
                 built.users = {"office": office, "committee": committee, "village": village_users[0],
                                "unit": unit_users[0], "mentor": mentors[0]}
@@ -445,12 +447,89 @@ def build(scale: Scale, today: datetime.date | None = None, seed: int = 11) -> B
                     "task": Task.objects.filter(reserve=reserve).order_by("pk").first() or Task.objects.create(
                         reserve=reserve, title="撰写村集体经济发展调研报告", content="一个月内完成。", given_by="镇组织办",
                         given_on=day(40), due_on=day(10), recorded_by=office),
+                    **assessed,
                 }
     built.counts = count_rows()
     return built
 
 
+def _assessments(*, town, term, reserves, villages, office, today, rng) -> dict:
+    """Assessment of a town's pool: last year's annual round confirmed (every active reserve scored, ranked per tier,
+    the top 20% priority, the bottom 10% lagging, 1% vetoed), this year's open with drafts and submitted ones, an
+    adjustment flagged for about 2% of the reserves, and a 两委 vacancy in every fifth village. Returns the objects
+    the pages are asked for (town 1)."""
+    from decimal import Decimal
+
+    from assessment import models as am
+    from assessment.models import Adjustment, Assessment, AssessmentRound, Grade, Vacancy
+    from training.models import Reserve
+
+    snapshot = {"items": am.DEFAULT_ITEMS, "bands": am.DEFAULT_BANDS, "veto_reasons": am.DEFAULT_VETO_REASONS,
+                "top_percent": am.DEFAULT_TOP_PERCENT, "bottom_percent": am.DEFAULT_BOTTOM_PERCENT,
+                "sub_shares": am.DEFAULT_SUB_SHARES}
+    last = today.year - 1
+    done = AssessmentRound.objects.create(
+        town=town, term=term, kind="annual", year=last, title=f"{last}年度后备干部考核", opened_on=today.replace(
+            month=1, day=1), confirmed_on=today.replace(month=1, day=20), status="confirmed", opened_by=office,
+        **snapshot)
+    current = AssessmentRound.objects.create(
+        town=town, term=term, kind="annual", year=today.year, title=f"{today.year}年度后备干部考核",
+        opened_on=today - datetime.timedelta(days=3), opened_by=office, **snapshot)
+    active = [r for r in reserves if r.status == Reserve.Status.ACTIVE]
+
+    def grade(total):
+        return (Grade.EXCELLENT if total >= 90 else Grade.COMPETENT if total >= 75 else Grade.BASIC if total >= 60
+                else Grade.INCOMPETENT)
+
+    rows = []
+    for r in active:
+        scores = {"de": rng.randint(14, 20), "neng": rng.randint(9, 15), "qin": rng.randint(9, 15),
+                  "ji": rng.randint(18, 30), "lian": rng.randint(14, 20)}
+        total = Decimal(sum(scores.values()))
+        vetoed = rng.random() < 0.01
+        rows.append(Assessment(
+            round=done, reserve=r, kind="annual", year=last, tier=r.tier, status="confirmed",
+            scores={k: str(v) for k, v in scores.items()}, total=total,
+            grade=Grade.INCOMPETENT if vetoed else grade(total), comment="工作认真负责，完成年度目标。",
+            veto_reason="违纪违法" if vetoed else "", veto_approver="镇党委" if vetoed else "",
+            veto_on=done.confirmed_on if vetoed else None, drafted_by=office, confirmed_by=office,
+            confirmed_on=done.confirmed_on))
+    by_tier: dict = {}
+    for a in rows:
+        if not a.veto_reason:
+            by_tier.setdefault(a.tier, []).append(a)
+    for group in by_tier.values():
+        group.sort(key=lambda a: (-a.total, a.reserve.start_date, a.reserve.pk))
+        n = len(group)
+        top, bottom = max(1, round(n * 0.2)), max(1, round(n * 0.1))
+        for k, a in enumerate(group, start=1):
+            a.rank, a.ranked_of, a.priority = k, n, k <= top
+            a.lagging = k > n - bottom or a.grade in (Grade.BASIC, Grade.INCOMPETENT)
+    for a in rows:
+        a.lagging = a.lagging or bool(a.veto_reason)
+    rows = Assessment.objects.bulk_create(rows, batch_size=2000)
+    drafts = Assessment.objects.bulk_create(
+        [Assessment(round=current, reserve=r, kind="annual", year=today.year, tier=r.tier,
+                    status="submitted" if k % 3 == 0 else "draft",
+                    scores={"de": "18", "neng": "13", "qin": "12", "ji": "26", "lian": "19"} if k % 3 == 0 else {},
+                    total=Decimal(88) if k % 3 == 0 else None, grade=Grade.COMPETENT if k % 3 == 0 else "",
+                    drafted_by=office) for k, r in enumerate(active)], batch_size=2000)
+    flagged = [a for a in rows if a.lagging][: max(1, len(active) // 50)]
+    adjustments = Adjustment.objects.bulk_create(
+        [Adjustment(reserve=a.reserve, assessment=a, cause=Adjustment.Cause.VETO if a.veto_reason
+                    else Adjustment.Cause.LAGGING_TWICE, status="proposed" if k % 2 else "flagged",
+                    flagged_on=done.confirmed_on, reason="连续两年考核靠后" if k % 2 else "",
+                    proposed_by=office if k % 2 else None, proposed_on=done.confirmed_on if k % 2 else None)
+         for k, a in enumerate(flagged)])
+    vacancies = Vacancy.objects.bulk_create(
+        [Vacancy(village=v, post="村委会委员", arose_on=today - datetime.timedelta(days=30), reason="原委员辞职",
+                 recorded_by=office) for v in villages[::5]])
+    return {"assessment_round": done, "open_round": current, "assessment": drafts[0],
+            "adjustment": adjustments[0] if adjustments else None, "vacancy": vacancies[0]}
+
+
 def count_rows() -> dict[str, int]:
+    from assessment.models import Adjustment, Assessment, Vacancy
     from cultivation.models import Course, DueTalk, Enrolment, HeartTalk, MeetingAttendance, Task
     from reserve.models import Town, User, Village
     from training.models import Mentorship, Reserve
@@ -459,13 +538,15 @@ def count_rows() -> dict[str, int]:
             "reserves": Reserve.objects.count(), "mentorships": Mentorship.objects.count(),
             "talks": HeartTalk.objects.count(), "due talks": DueTalk.objects.count(), "tasks": Task.objects.count(),
             "meetings": MeetingAttendance.objects.count(), "courses": Course.objects.count(),
-            "enrolments": Enrolment.objects.count()}
+            "enrolments": Enrolment.objects.count(), "assessments": Assessment.objects.count(),
+            "adjustments": Adjustment.objects.count(), "vacancies": Vacancy.objects.count()}
 
 
 def reuse() -> Built | None:
     """The pool an earlier run built in this database (town 1's accounts, a reserve and a course), if any."""
     from django.db.models import Count
 
+    from assessment.models import Adjustment, Assessment, AssessmentRound, Vacancy
     from cultivation.models import Course, Enrolment, Task
     from reserve.models import Town, User
     from reserve.roles import Role
@@ -488,6 +569,11 @@ def reuse() -> Built | None:
         "term": PoolTerm.objects.filter(town=town).order_by("pk").first(), "course": course,
         "enrolment": Enrolment.objects.select_related("course").get(course=course, reserve=first[0]),
         "task": Task.objects.filter(reserve=reserve).order_by("pk").first(),
+        "assessment_round": AssessmentRound.objects.filter(town=town, status="confirmed").order_by("pk").first(),
+        "open_round": AssessmentRound.objects.filter(town=town, status="open").order_by("pk").first(),
+        "assessment": Assessment.objects.filter(round__town=town, round__status="open").order_by("pk").first(),
+        "adjustment": Adjustment.objects.filter(reserve__town=town).order_by("pk").first(),
+        "vacancy": Vacancy.objects.filter(village__town=town).order_by("pk").first(),
     }
     return Built(users=users, objects=objects, counts=count_rows())
 
