@@ -1,0 +1,507 @@
+"""Assessment rounds and scores (考核): the services (each write one durable transaction, with its event) and the
+scoped reads of the rounds' pages.
+
+Who acts (reserve.scope, assessment.selectors):
+- the office opens a round, adds those who entered since, enters the item scores, the democratic evaluation, the
+  comment (and, from paper forms, the mentor's and the unit's scores), submits, returns, confirms, vetoes, confirms
+  the round;
+- a reserve's mentor enters only the mentor's score of the reserves paired with them; a unit's head only the unit's
+  score of its unit's reserves; a village branch only the unit's score of its village's reserves;
+- the committee reads.
+
+An assessment is edited only while it is a draft of an open round; a submitted one is returned first, a confirmed one
+is locked.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cultivation.courses import training_hours_by_year
+from cultivation.models import Enrolment, HeartTalk, Task
+from reserve.dates import cn_date
+from reserve.exceptions import ActionRefused, NotAllowed
+from reserve.roles import Role
+from reserve.scope import Scope
+from reserve.services import record_event
+from reserve.text import clean_text
+from reserve.workflow import REASON_MAX_LENGTH, local_today
+from training.models import TEXT_MAX, PoolTerm, Reserve, Tier
+
+from . import scoring
+from .models import Assessment, AssessmentRound, Scheme
+from .workflow import ASSESSMENT_WORKFLOW, ROUND_WORKFLOW, AssessmentEvent, lock_assessment, lock_round, refresh_result
+
+AS = Assessment.Status
+RS = AssessmentRound.Status
+Kind = AssessmentRound.Kind
+
+READERS = (Role.OFFICE, Role.COMMITTEE)
+# Who may open an assessment's page: the town's office and committee, and the scorers of a sub-score.
+ENTRY_READERS = (Role.OFFICE, Role.COMMITTEE, Role.MENTOR, Role.UNIT, Role.VILLAGE)
+VETO_REASONS_MAX = 20
+VETO_REASON_MAX_LENGTH = 60
+APPROVER_MAX_LENGTH = 60
+TITLE_MAX_LENGTH = 60
+FIRST_YEAR = 2000
+# What each field of the entry form is ("items": every item score).
+FIELD_ITEMS, FIELD_MENTOR, FIELD_UNIT, FIELD_DEMOCRATIC, FIELD_COMMENT = "items", "mentor", "unit", "democratic", "comment"
+ALL_FIELDS = frozenset({FIELD_ITEMS, FIELD_MENTOR, FIELD_UNIT, FIELD_DEMOCRATIC, FIELD_COMMENT})
+
+
+def _text(value, what: str, *, limit: int, required: bool = True) -> str:
+    text = clean_text(value)
+    if required and not text:
+        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
+    if len(text) > limit:
+        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
+    return text
+
+
+def _percent(value, what: str) -> int:
+    number = scoring._whole(value)
+    if number is None or not 0 <= number <= 100:
+        raise ActionRefused(_("%(w)s须为0至100的整数。") % {"w": what})
+    return number
+
+
+# ----------------------------------------------------------------------------- the scheme (考核办法)
+
+
+def scheme_of(user) -> Scheme:
+    """The scheme of the user's town, made with the defaults the first time it is read (office, committee)."""
+    scope = Scope.for_user(user)
+    scope.require_role(*READERS)
+    if scope.town_id is None:
+        raise NotAllowed
+    scheme, _created = Scheme.objects.get_or_create(town_id=scope.town_id)
+    return scheme
+
+
+def _item_keys(items, old_items) -> list[dict]:
+    """The items with their keys: an item keeps the key of the old item of the same name, a new one gets a new key."""
+    old = {item["name"]: item["key"] for item in old_items or []}
+    used = set(old.values())
+    result = []
+    n = 1
+    for item in items:
+        name = clean_text(item.get("name"))
+        key = old.get(name)
+        if key is None:
+            while f"k{n}" in used:
+                n += 1
+            key = f"k{n}"
+            used.add(key)
+        result.append({"key": key, "name": name, "weight": scoring._whole(item.get("weight"))})
+    return result
+
+
+def veto_reasons_error(reasons) -> str | None:
+    if not reasons:
+        return _("请至少设置一项一票否决情形。")
+    if len(reasons) > VETO_REASONS_MAX:
+        return _("一票否决情形不能超过%(n)d项。") % {"n": VETO_REASONS_MAX}
+    seen = set()
+    for reason in reasons:
+        if len(reason) > VETO_REASON_MAX_LENGTH:
+            return _("一票否决情形“%(r)s…”超过%(n)d字。") % {"r": reason[:10], "n": VETO_REASON_MAX_LENGTH}
+        if reason in seen:
+            return _("一票否决情形“%(r)s”重复。") % {"r": reason}
+        seen.add(reason)
+    return None
+
+
+def sub_shares_error(shares) -> str | None:
+    if sum(shares.values()) > 100:
+        return _("引路人、所在单位和民主评议的占比之和不能超过100%。")
+    return None
+
+
+def scheme_save(*, actor, items, bands, veto_reasons, top_percent, bottom_percent, sub_shares) -> Scheme:
+    """Save the town's scheme (the office). items: [{"name", "weight"}]; bands: [excellent, competent, basic] lowest
+    totals; veto_reasons: texts; top_percent: {tier value: percent}; sub_shares: {"mentor", "unit", "democratic"}."""
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    problem = scoring.weights_error(items)
+    if problem:
+        raise ActionRefused(problem)
+    band_rows = [{"grade": grade.value, "min": scoring._whole(low)}
+                 for grade, low in zip(scoring.BAND_GRADES, bands, strict=False)]
+    problem = scoring.bands_error(band_rows) if len(bands) == len(scoring.BAND_GRADES) else scoring.bands_error([])
+    if problem:
+        raise ActionRefused(problem)
+    reasons = [clean_text(r) for r in veto_reasons if clean_text(r)]
+    problem = veto_reasons_error(reasons)
+    if problem:
+        raise ActionRefused(problem)
+    top = {str(t.value): _percent(top_percent.get(str(t.value), top_percent.get(t.value)),
+                                  _("%(t)s优先使用比例") % {"t": t.label}) for t in Tier}
+    bottom = _percent(bottom_percent, _("排名靠后比例"))
+    labels = {"mentor": _("引路人评分占比"), "unit": _("所在单位评分占比"), "democratic": _("民主评议占比")}
+    shares = {key: _percent(sub_shares.get(key), labels[key]) for key in scoring.SUB_KEYS}
+    problem = sub_shares_error(shares)
+    if problem:
+        raise ActionRefused(problem)
+    with transaction.atomic(durable=True):
+        scheme, _created = Scheme.objects.select_for_update().get_or_create(town_id=scope.town_id)
+        scheme.items = _item_keys(items, scheme.items)
+        scheme.bands, scheme.veto_reasons, scheme.top_percent = band_rows, reasons, top
+        scheme.bottom_percent, scheme.sub_shares, scheme.updated_by = bottom, shares, actor
+        scheme.save()
+        record_event(scheme, action=AssessmentEvent.SCHEME_UPDATE, actor=actor)
+    return scheme
+
+
+# ----------------------------------------------------------------------------- rounds
+
+
+def default_title(kind, year, term) -> str:
+    if kind == Kind.FINAL:
+        return _("%(t)s期满总结性考核") % {"t": term.name}
+    return _("%(y)d年度后备干部考核") % {"y": year}
+
+
+def round_targets(term, kind, year, today) -> list[Reserve]:
+    """The reserves a round assesses: annual — the pool term's active reserves who entered on or before 31 December
+    of the year; final — its active reserves whose term ends within the pool term's notice days (届满提醒天数) or has
+    ended."""
+    rows = Reserve.objects.filter(term=term, status=Reserve.Status.ACTIVE)
+    if kind == Kind.FINAL:
+        rows = rows.filter(term_end__lte=today + datetime.timedelta(days=term.renewal_notice_days))
+    else:
+        rows = rows.filter(start_date__lte=datetime.date(year, 12, 31))
+    return list(rows.order_by("pk"))
+
+
+def _new_assessments(round_, targets) -> tuple[int, int]:
+    """Make the draft assessments of the targets not yet assessed for the round's kind and year; (made, skipped)."""
+    done = set(Assessment.objects.filter(kind=round_.kind, year=round_.year, reserve__in=targets)
+               .values_list("reserve_id", flat=True))
+    fresh = [r for r in targets if r.pk not in done]
+    Assessment.objects.bulk_create(
+        Assessment(round=round_, reserve=r, kind=round_.kind, year=round_.year, tier=r.tier) for r in fresh)
+    return len(fresh), len(done)
+
+
+def rule_round_year(kind, year, term, today) -> str | None:
+    if year is None or not FIRST_YEAR <= year <= today.year:
+        return _("考核年度须在%(a)d年至%(b)d年之间（不能是将来的年度）。") % {"a": FIRST_YEAR, "b": today.year}
+    if year < term.start.year:
+        return _("考核年度（%(y)d年）早于人才库届期的开始年度（%(s)d年）。") % {"y": year, "s": term.start.year}
+    return None
+
+
+@dataclass(frozen=True)
+class Opened:
+    round: AssessmentRound
+    made: int
+    skipped: int
+
+
+DUPLICATE_ROUND = _("该届期%(y)d年的%(k)s已经发起，不能重复发起。")
+
+
+def round_open(*, actor, kind, year, term_id, title="", today=None) -> Opened:
+    """Open a round (the office): copy the town's scheme and make a draft assessment per reserve assessed (see
+    round_targets); those already assessed for the same kind and year are skipped (and counted)."""
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    today = today or local_today()
+    if kind not in Kind.values:
+        raise ActionRefused(_("请选择考核类型。"))
+    title = _text(title, _("名称"), limit=TITLE_MAX_LENGTH, required=False)
+    term = scope.get(PoolTerm.objects.all(), term_id, roles={Role.OFFICE})
+    problem = rule_round_year(kind, year, term, today)
+    if problem:
+        raise ActionRefused(problem)
+    duplicate = DUPLICATE_ROUND % {"y": year, "k": Kind(kind).label}
+    try:
+        with transaction.atomic(durable=True):
+            if AssessmentRound.objects.filter(town_id=term.town_id, term=term, kind=kind, year=year).exists():
+                raise ActionRefused(duplicate)
+            scheme, _created = Scheme.objects.get_or_create(town_id=term.town_id)
+            targets = round_targets(term, kind, year, today)
+            round_ = AssessmentRound.objects.create(
+                town_id=term.town_id, term=term, kind=kind, year=year, title=title or default_title(kind, year, term),
+                opened_on=today, items=scheme.items, bands=scheme.bands, veto_reasons=scheme.veto_reasons,
+                top_percent=scheme.top_percent, bottom_percent=scheme.bottom_percent, sub_shares=scheme.sub_shares,
+                opened_by=actor)
+            made, skipped = _new_assessments(round_, targets)
+            if not made:
+                raise ActionRefused(_("没有需要考核的后备干部（%(n)d人已参加%(y)d年的%(k)s）。") % {
+                    "n": skipped, "y": year, "k": Kind(kind).label} if skipped else
+                    _("没有需要考核的后备干部：该届期没有符合条件的在库后备干部。"))
+            record_event(round_, action=AssessmentEvent.ROUND_OPENED, actor=actor, to_status=RS.OPEN,
+                         data={"made": made, "skipped": skipped})
+    except IntegrityError:
+        raise ActionRefused(duplicate) from None
+    return Opened(round_, made, skipped)
+
+
+def round_add(*, actor, round_id, version, today=None) -> Opened:
+    """Add to an open round the reserves it assesses who are not in it yet (entered since it was opened)."""
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE)
+    today = today or local_today()
+    try:
+        with transaction.atomic(durable=True):
+            round_ = lock_round(actor, round_id)
+            ROUND_WORKFLOW.check_version(round_, version)
+            if round_.status != RS.OPEN:
+                raise ActionRefused(_("该考核已确认，不能再补充考核对象。"))
+            targets = round_targets(round_.term, round_.kind, round_.year, today)
+            made, skipped = _new_assessments(round_, targets)
+            if not made:
+                raise ActionRefused(_("没有需要补充考核的后备干部。"))
+            round_.version += 1
+            round_.save(update_fields=["version"])
+            record_event(round_, action=AssessmentEvent.ROUND_ADDED, actor=actor, data={"made": made})
+    except IntegrityError:
+        raise ActionRefused(_("考核对象已被他人补充，请刷新页面。")) from None
+    return Opened(round_, made, skipped)
+
+
+def round_perform(*, actor, round_id, action, version) -> AssessmentRound:
+    """A button of the round's page (confirm_round)."""
+    return ROUND_WORKFLOW.perform(actor=actor, pk=round_id, action=action, version=version)
+
+
+# ----------------------------------------------------------------------------- an assessment
+
+
+def editable_fields(assessment, user) -> frozenset[str]:
+    """The fields of the entry form this user fills for this assessment (whatever its status): the office all of
+    them; the reserve's mentor the mentor's score; the unit's head and the village branch the unit's score."""
+    scope = Scope.for_user(user)
+    if scope.has(Role.OFFICE) and scope.can_see(assessment, roles={Role.OFFICE}):
+        return ALL_FIELDS
+    fields = set()
+    if scope.has(Role.MENTOR) and scope.can_see(assessment, roles={Role.MENTOR}):
+        fields.add(FIELD_MENTOR)
+    if scope.has(Role.UNIT, Role.VILLAGE) and scope.can_see(assessment, roles={Role.UNIT, Role.VILLAGE}):
+        fields.add(FIELD_UNIT)
+    return frozenset(fields)
+
+
+def lock_refusal(assessment) -> str | None:
+    """Why an assessment cannot be edited now, or None."""
+    if assessment.status == AS.CONFIRMED or assessment.round.status != RS.OPEN:
+        return _("该考核结果已确认，已锁定，不能修改。")
+    if assessment.status == AS.SUBMITTED:
+        return _("该考核结果已提交，如需修改请先退回。")
+    return None
+
+
+def _score(value, maximum, what):
+    if value is None or value == "":
+        return None
+    try:
+        return scoring.score_value(value, maximum)
+    except ValueError as error:
+        raise ActionRefused(f"{what}：{error}") from None
+
+
+def assessment_save(*, actor, assessment_id, version, values: dict) -> Assessment:
+    """Save what this user may fill of a draft assessment. values: {"items": {key: score}, "mentor", "unit",
+    "democratic", "comment"} — only the keys the user fills are read (another key is refused); a blank score is
+    cleared. The total and grade are computed when every needed score is there."""
+    scope = Scope.for_user(actor)
+    scope.require_role(Role.OFFICE, Role.MENTOR, Role.UNIT, Role.VILLAGE)
+    with transaction.atomic(durable=True):
+        assessment = lock_assessment(actor, assessment_id)
+        allowed = editable_fields(assessment, actor)
+        if not allowed or set(values) - allowed:
+            raise NotAllowed
+        ASSESSMENT_WORKFLOW.check_version(assessment, version)
+        problem = lock_refusal(assessment)
+        if problem:
+            raise ActionRefused(problem)
+        items = assessment.round.items
+        changed = []
+        if FIELD_ITEMS in values:
+            given = values[FIELD_ITEMS] or {}
+            unknown = set(given) - {item["key"] for item in items}
+            if unknown:
+                raise ActionRefused(_("考核项目不存在，请刷新页面。"))
+            scores = {}
+            for item in items:
+                value = _score(given.get(item["key"]), item["weight"], item["name"])
+                if value is not None:
+                    scores[item["key"]] = str(value)
+            assessment.scores = scores
+            changed.append("scores")
+        labels = {FIELD_MENTOR: _("引路人评分"), FIELD_UNIT: _("所在单位评分"), FIELD_DEMOCRATIC: _("民主评议得分")}
+        for key in (FIELD_MENTOR, FIELD_UNIT, FIELD_DEMOCRATIC):
+            if key in values:
+                setattr(assessment, scoring.SUB_FIELDS[key], _score(values[key], 100, labels[key]))
+                changed.append(scoring.SUB_FIELDS[key])
+        if FIELD_COMMENT in values:
+            assessment.comment = _text(values[FIELD_COMMENT], _("考核评语"), limit=TEXT_MAX, required=False)
+            changed.append("comment")
+        changed += refresh_result(assessment)
+        if Role.OFFICE in scope.roles and FIELD_ITEMS in allowed:
+            assessment.drafted_by = actor
+            changed.append("drafted_by")
+        assessment.version += 1
+        assessment.save(update_fields=[*changed, "version", "updated_at"])
+        record_event(assessment, action=AssessmentEvent.SCORED, actor=actor,
+                     data={"fields": sorted(values)})
+    return assessment
+
+
+def assessment_perform(*, actor, assessment_id, action, version, reason="") -> Assessment:
+    """A button of the assessment's page: submit, return (with a reason), confirm."""
+    return ASSESSMENT_WORKFLOW.perform(actor=actor, pk=assessment_id, action=action, reason=reason, version=version)
+
+
+def rule_veto_date(on: datetime.date, round_, today: datetime.date) -> str | None:
+    if on > today:
+        return _("否决日期不能晚于今天。")
+    start = datetime.date(round_.year, 1, 1)
+    if on < start:
+        return _("否决日期不能早于考核年度的开始（%(d)s）。") % {"d": cn_date(start)}
+    return None
+
+
+def assessment_veto(*, actor, assessment_id, version, reason, note, approver, on, today=None) -> Assessment:
+    """一票否决 (the office): one of the round's veto reasons, a note, who approved it and when. The grade becomes
+    不称职 whatever the scores, the assessment is left out of the ranking and waits for confirmation."""
+    Scope.for_user(actor).require_role(Role.OFFICE)
+    today = today or local_today()
+    reason = clean_text(reason)
+    note = _text(note, _("否决说明"), limit=min(TEXT_MAX, REASON_MAX_LENGTH))
+    approver = _text(approver, _("批准人"), limit=APPROVER_MAX_LENGTH)
+    if not isinstance(on, datetime.date):
+        raise ActionRefused(_("请填写否决日期。"))
+    with transaction.atomic(durable=True):
+        assessment = lock_assessment(actor, assessment_id)
+        ASSESSMENT_WORKFLOW.check(assessment, "veto_assessment", actor=actor, today=today, version=version)
+        if not reason or reason not in assessment.round.veto_reasons:
+            raise ActionRefused(_("请从本次考核规定的一票否决情形中选择否决理由。"))
+        problem = rule_veto_date(on, assessment.round, today)
+        if problem:
+            raise ActionRefused(problem)
+        ASSESSMENT_WORKFLOW.apply(assessment, "veto_assessment", actor=actor, today=today, version=version,
+                                  reason=reason, data={"approver": approver, "on": on.isoformat()})
+        assessment.veto_reason, assessment.veto_note = reason, note
+        assessment.veto_approver, assessment.veto_on = approver, on
+        update = ["veto_reason", "veto_note", "veto_approver", "veto_on", *refresh_result(assessment)]
+        assessment.save(update_fields=update)
+    return assessment
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def rounds_visible_to(user):
+    scope = Scope.for_user(user)
+    scope.require_role(*READERS)
+    return (scope.filter(AssessmentRound.objects.select_related("term"))
+            .annotate(assessed=Count("assessments")).order_by("-year", "-id"))
+
+
+def round_for_user_or_404(user, pk) -> AssessmentRound:
+    scope = Scope.for_user(user)
+    scope.require_role(*READERS)
+    return scope.get(AssessmentRound.objects.select_related("term", "opened_by"), pk)
+
+
+def pool_terms_for_rounds(user) -> list[PoolTerm]:
+    return list(Scope.for_user(user).filter(PoolTerm, roles={Role.OFFICE}).order_by("-start", "-id"))
+
+
+def round_counts(round_) -> dict:
+    """{status: count} of a round's assessments, and "vetoed"."""
+    row = Assessment.objects.filter(round=round_).aggregate(
+        total=Count("pk"), vetoed=Count("pk", filter=~Q(veto_reason="")),
+        **{s: Count("pk", filter=Q(status=s)) for s in AS.values})
+    return row
+
+
+def round_tiers(round_) -> list[tuple[int, str, int]]:
+    """(tier, label, count) of the tiers assessed in a round."""
+    labels = dict(Tier.choices)
+    rows = (Assessment.objects.filter(round=round_).values("tier").annotate(n=Count("pk")).order_by("tier"))
+    return [(row["tier"], labels.get(row["tier"], row["tier"]), row["n"]) for row in rows]
+
+
+def round_rows(round_, *, tier=None, status=None):
+    """The assessments of a round for its page, filtered: by tier, then by rank (a confirmed round) or by total."""
+    rows = Assessment.objects.filter(round=round_).select_related("reserve", "reserve__village", "reserve__unit")
+    if tier:
+        rows = rows.filter(tier=tier)
+    if status:
+        rows = rows.filter(status=status)
+    if round_.status == RS.CONFIRMED:
+        return rows.order_by("tier", F("rank").asc(nulls_last=True), "pk")
+    return rows.order_by("tier", F("total").desc(nulls_last=True), "pk")
+
+
+def provisional_ranks(round_) -> dict[int, tuple[int, int]]:
+    """{assessment id: (rank, of)} of an open round (预排名): each tier ranked as the confirmation would, over the
+    assessments with a total (one query)."""
+    rows = list(Assessment.objects.filter(round=round_, total__isnull=False)
+                .select_related("reserve").only("pk", "tier", "total", "scores", "veto_reason",
+                                                "reserve__start_date", "reserve__id"))
+    by_tier: dict[int, list] = {}
+    for a in rows:
+        by_tier.setdefault(a.tier, []).append(a)
+    ranks = {}
+    for members in by_tier.values():
+        ranked = scoring.rank(members, round_.items)
+        for position, a in enumerate(ranked, start=1):
+            ranks[a.pk] = (position, len(ranked))
+    return ranks
+
+
+def assessment_for_user_or_404(user, pk) -> Assessment:
+    scope = Scope.for_user(user)
+    scope.require_role(*ENTRY_READERS)
+    return scope.get(Assessment.objects.select_related(
+        "round", "reserve", "reserve__village", "reserve__unit", "reserve__mentor", "confirmed_by"), pk)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the records say of a reserve's year, shown beside the assessment's form."""
+
+    year: int
+    tasks: list
+    hours: Decimal
+    talks: list
+
+
+def evidence(assessment, user) -> Evidence:
+    """The reserve's tasks given or evaluated in the year (with grades), training hours of the year
+    (cultivation.courses.training_hours_by_year) and talks of the year, as far as the user sees them."""
+    scope = Scope.for_user(user)
+    reserve, year = assessment.reserve, assessment.year
+    tasks = list(scope.filter(Task.objects.filter(reserve=reserve))
+                 .filter(Q(given_on__year=year) | Q(evaluated_on__year=year)).order_by("given_on", "pk")[:50])
+    enrolments = scope.filter(Enrolment.objects.filter(reserve=reserve)).select_related("course")
+    hours = dict(training_hours_by_year(reserve, list(enrolments))).get(year, Decimal(0))
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+    talks = list(scope.filter(HeartTalk.objects.filter(reserve=reserve, held_at__gte=start, held_at__lt=end))
+                 .order_by("held_at", "pk")[:50])
+    return Evidence(year, tasks, hours, talks)
+
+
+def assessments_of(reserve, user):
+    """A reserve's assessments this user sees, the latest first."""
+    return (Scope.for_user(user).filter(Assessment.objects.filter(reserve=reserve))
+            .select_related("round").order_by("-year", "-pk"))
+
+
+def item_rows(assessment) -> list[tuple[dict, str | None]]:
+    """(item, score) of each item of the assessment's round, in the scheme's order."""
+    scores = assessment.scores or {}
+    return [(item, scores.get(item["key"])) for item in assessment.round.items]
