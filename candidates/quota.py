@@ -135,3 +135,57 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             approved=row.get("approved", 0),
         )
     return result
+
+
+# --- the shortfall after people leave the pool, and the round that fills it (补充推选) -----------------------
+
+REFILL = "补充推选"  # in the name of a round opened to fill a shortfall (the round has no kind of its own)
+# The stage windows of a refill round from the day it is opened: (first day, last day) after it, in days.
+REFILL_WINDOWS = {"nomination": (0, 14), "review": (15, 29), "inspection": (30, 44), "publicity": 45}
+# The parameters a refill round copies from the round whose shortfall it fills.
+REFILL_COPIED = (
+    "reserves_per_village", "female_extra_reserves", "female_age_limit", "age_limit", "min_education",
+    "relaxation_categories", "relaxed_min_education", "relaxed_age_extra", "probation_recovery_years",
+    "expulsion_years", "family_planning_years", "publicity_days", "publicity_day_kind", "public_list_days",
+    "required_talk_categories", "required_appraisal_categories", "appraisal_pass_numerator",
+    "appraisal_pass_denominator", "appraisal_turnout_numerator", "appraisal_turnout_denominator",
+    "committee_quorum_numerator", "committee_quorum_denominator",
+)
+
+
+def shortfalls(round_, villages) -> list[tuple]:
+    """(village, quota) of each village whose places are not all taken (缺额 = quota.remaining > 0), in the order
+    of `villages`; the quotas in three queries whatever the number of villages."""
+    quotas = quotas_for(round_, villages)
+    return [(v, quotas[v.pk]) for v in villages if quotas[v.pk].remaining > 0]
+
+
+def is_refill(round_) -> bool:
+    return REFILL in (round_.name or "")
+
+
+def refill_initial(source, today, *, taken_names=()) -> dict:
+    """The form's initial values of a round opened to fill the shortfall left in `source`'s villages (补充推选):
+    its parameters copied, this year, a name saying 补充推选 (not one already used this year), and the stage windows
+    from today (the office adjusts them)."""
+    import datetime
+
+    def day(offset):
+        return today + datetime.timedelta(days=offset)
+
+    base = f"{today.year}年村级后备干部{REFILL}"
+    name, n = base, 1
+    while name in set(taken_names):
+        n += 1
+        name = f"{base}（{n}）"
+    initial = {field: getattr(source, field) for field in REFILL_COPIED}
+    w = REFILL_WINDOWS
+    initial.update({
+        "name": name, "year": today.year, "status": source.Status.OPEN, "age_reference_date": today,
+        "negative_since_year": None,
+        "nomination_start": day(w["nomination"][0]), "nomination_end": day(w["nomination"][1]),
+        "review_start": day(w["review"][0]), "review_end": day(w["review"][1]),
+        "inspection_start": day(w["inspection"][0]), "inspection_end": day(w["inspection"][1]),
+        "publicity_start": day(w["publicity"]),
+    })
+    return initial

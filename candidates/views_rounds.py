@@ -12,10 +12,12 @@ from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
 from reserve.selectors import get_village_for_user_or_404, villages_visible_to
 from reserve.services import cadres_of
+from reserve.workflow import local_today
 
 from .forms import RoundForm
+from .models import Round
 from .panels import round_links
-from .quota import quotas_for
+from .quota import is_refill, quotas_for, refill_initial, shortfalls
 from .selectors import get_round_for_user_or_404, nomination_list, round_for_user, rounds_visible_to
 from .services import round_create, round_update
 
@@ -32,13 +34,35 @@ def start_page(user):
 
 @role_required(Role.OFFICE, Role.COMMITTEE)
 def round_list(request):
-    return render(request, "candidates/round_list.html", {"rounds": rounds_visible_to(request.user)})
+    """The rounds, and the villages whose places are not all taken under the current (else the latest) round's
+    quota — a removal, an appointment or an expiry frees a place — with the office's button to open a round that
+    fills them (补充推选)."""
+    latest = round_for_user(request.user, None, default="latest")
+    short = shortfalls(latest, list(villages_visible_to(request.user))) if latest else []
+    return render(request, "candidates/round_list.html", {
+        "rounds": rounds_visible_to(request.user), "quota_round": latest, "shortfalls": short,
+        "shortfall_total": sum(q.remaining for _v, q in short)})
+
+
+def _refill_source(request):
+    """The round whose shortfall a new round fills (?refill=<its id>, scoped: another town's is 404), or None."""
+    if "refill" not in request.GET:
+        return None
+    return round_for_user(request.user, request.GET.get("refill"), default="latest")
 
 
 @role_required(Role.OFFICE)
 @require_http_methods(["GET", "POST"])
 def round_new(request):
-    form = RoundForm(request.POST if request.method == "POST" else None)
+    source = _refill_source(request)
+    initial = None
+    short = []
+    if source is not None:
+        today = local_today()
+        taken = Round.objects.filter(town_id=source.town_id, year=today.year).values_list("name", flat=True)
+        initial = refill_initial(source, today, taken_names=list(taken))
+        short = shortfalls(source, list(villages_visible_to(request.user)))
+    form = RoundForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         params = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -48,7 +72,8 @@ def round_new(request):
         else:
             messages.success(request, _("已创建选拔批次“%(n)s”。") % {"n": round_.name})
             return redirect(round_)
-    return render(request, "candidates/round_form.html", {"form": form})
+    return render(request, "candidates/round_form.html", {"form": form, "refill_source": source,
+                                                          "shortfalls": short})
 
 
 @role_required(Role.OFFICE, Role.COMMITTEE)
@@ -58,7 +83,7 @@ def round_detail(request, pk):
     quotas = quotas_for(round_, villages)
     rows = [(v, quotas[v.pk]) for v in villages]
     return render(request, "candidates/round_detail.html", {
-        "round": round_, "rows": rows, "links": round_links(round_, request.user)})
+        "round": round_, "rows": rows, "links": round_links(round_, request.user), "is_refill": is_refill(round_)})
 
 
 @role_required(Role.OFFICE)
