@@ -70,3 +70,25 @@ def timeline_items(reserve, user) -> list[TimelineItem]:
         return (when, datetime.time.min)
 
     return sorted(items, key=key)
+
+
+# Marks beside a reserve's name on the pool list (优先使用, 考核靠后 …): marks(reserve_ids, user) ->
+# {reserve_id: [(label, css class, title)]}, called once per page with the ids of the page's rows.
+_pool_marks: list[Callable] = []
+
+
+def register_pool_marks(marks: Callable) -> None:
+    if marks not in _pool_marks:
+        _pool_marks.append(marks)
+
+
+def pool_marks(reserve_ids, user) -> dict[int, list[tuple[str, str, str]]]:
+    """The registered marks of these reserves for this user, in the order of registration (one call per source)."""
+    ids = list(reserve_ids)
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    if not ids:
+        return found
+    for marks in _pool_marks:
+        for reserve_id, items in (marks(ids, user) or {}).items():
+            found.setdefault(reserve_id, []).extend(items)
+    return found

@@ -31,7 +31,7 @@ from .forms import (
     UseForm,
 )
 from .models import TIER_SHORT, Tier
-from .panels import reserve_panels
+from .panels import pool_marks, reserve_panels
 from .workflow import RESERVE_WORKFLOW
 
 READERS = (Role.OFFICE, Role.COMMITTEE, Role.VILLAGE, Role.UNIT, Role.MENTOR)
@@ -53,7 +53,9 @@ def pool_list(request):
     form = PoolFilterForm(request.GET or None, villages=villages, units=units, terms=selectors.pool_terms_of(user))
     rows = selectors.pool_rows(user, today=today, **form.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    marks = pool_marks([reserve.pk for reserve in page], user)  # one call for the page (training.panels)
     for reserve in page:
+        reserve.marks = marks.get(reserve.pk, [])
         reserve.days_since_talk = (today - reserve.last_talk_on).days if reserve.last_talk_on else None
         reserve.is_renewal_due = reserve.renewal_due(today)
         reserve.tier_short = TIER_SHORT.get(reserve.tier, reserve.get_tier_display())
