@@ -1,0 +1,326 @@
+"""The one-person file (一人一档): everything the earlier stages recorded about one reserve, gathered in sections and
+in time order, for the town's office and committee.
+
+One function reads it, `dossier_of(user, reserve)`: the page, the A4 PDF and each member of a ZIP batch all show
+what it returns. Every part is read through the stage's own scoped reads (what the user may see there, the
+user sees here) in a fixed number of queries whatever the number of records (tests/dossier/test_dossier.py
+counts them). What the file leaves out, on purpose:
+
+- the content of the inspection's individual talks (个别谈话: what each interviewee said, and who) and of the pool's
+  谈心谈话 — the file keeps their dates, categories or kinds and the talkers; the 考察材料 is the inspection's
+  written summary and is kept whole;
+- the vetting departments' findings for the committee: findings are the office's and the departments' only
+  (vetting.selectors); the committee reads the one-sentence result it reads before deciding
+  (inspection.selectors.vetting_summary);
+- an objection's content and who lodged it: the file counts objections and gives each one's outcome;
+- the phone number, the address and the ID-card copy; the ID number only masked (reserve.idnumber.mask).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reserve import idnumber
+from reserve.choices import Education, Gender, TalkCategory
+from reserve.roles import Role
+from reserve.scope import Scope
+from training.models import TIER_SHORT, Reserve, Tier
+
+# The roles that read a dossier: the town's office and its committee (others: 403).
+READERS = (Role.OFFICE, Role.COMMITTEE)
+# The role that downloads the files of a tier, a village or a unit as one ZIP.
+BATCH_ROLES = (Role.OFFICE,)
+
+
+def get_reserve_for_dossier_or_404(user, pk) -> Reserve:
+    """A reserve of the user's town, read as its office or committee (NotFound for any other, or a garbage id)."""
+    return Scope.for_user(user).get(
+        Reserve.objects.select_related("town", "term", "village", "unit", "mentor", "person", "meeting", "round",
+                                       "nomination"), pk, roles=set(READERS))
+
+
+def batch_reserves(user, *, tier=None, village_id=None, unit_id=None, status=None) -> QuerySet[Reserve]:
+    """The reserves of the office's town in a batch: a tier, a village or a unit (any of them together), of one
+    status (None: every status), in the pool list's order."""
+    rows = Scope.for_user(user).filter(Reserve.objects.all(), roles=set(BATCH_ROLES))
+    if tier:
+        rows = rows.filter(tier=tier)
+    if village_id:
+        rows = rows.filter(village_id=village_id)
+    if unit_id:
+        rows = rows.filter(unit_id=unit_id)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("tier", "village__order", "unit__order", "start_date", "pk")
+
+
+# ----------------------------------------------------------------------------------------------- the dossier
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: datetime.date | datetime.datetime
+    label: str
+    text: str = ""
+    actor: str = ""
+    reason: str = ""
+    url: str = ""  # the record's page (the web page links it; the PDF does not)
+
+    @property
+    def day(self) -> datetime.date:
+        return _day(self.when)
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.when, datetime.datetime)
+
+
+def _day(when) -> datetime.date:
+    if isinstance(when, datetime.datetime):
+        return (timezone.localtime(when) if timezone.is_aware(when) else when).date()
+    return when
+
+
+def _sort_key(row: HistoryRow):
+    when = row.when
+    if isinstance(when, datetime.datetime):
+        local = timezone.localtime(when) if timezone.is_aware(when) else when
+        return (local.date(), local.time())
+    return (when, datetime.time.min)
+
+
+@dataclass
+class Dossier:
+    reserve: Reserve
+    printed_on: datetime.date
+    issuer: str
+    basic: list[tuple[str, str]] = field(default_factory=list)
+    nomination: object = None  # the 自荐表, when the reserve came through a selection round
+    resume: list = field(default_factory=list)
+    family: list = field(default_factory=list)
+    relatives: list = field(default_factory=list)
+    vetting_rows: list = field(default_factory=list)  # the office: one row per department
+    vetting_summary: str = ""
+    talks: list = field(default_factory=list)
+    talk_counts: list[tuple[str, int]] = field(default_factory=list)
+    appraisals: list = field(default_factory=list)  # (session, Result, passes)
+    report: object = None
+    decisions: list = field(default_factory=list)
+    notice: object = None
+    objections: list = field(default_factory=list)
+    entry: list[tuple[str, str]] = field(default_factory=list)
+    terms: list = field(default_factory=list)
+    mentorships: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+    meetings: list = field(default_factory=list)
+    enrolments: list = field(default_factory=list)
+    hours_by_year: list[tuple[int, Decimal]] = field(default_factory=list)
+    heart_talks: list = field(default_factory=list)
+    due_talks: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
+    adjustments: list = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((hours for _year, hours in self.hours_by_year), Decimal(0))
+
+
+def _label(choices, value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def issuing_body(town) -> str:
+    """The heading of the file: the town's party committee (中共××镇委员会)."""
+    return town.party_committee_name or _("中共%(t)s委员会") % {"t": town.name}
+
+
+def _basic(reserve, nomination) -> list[tuple[str, str]]:
+    from reserve.dates import cn_date
+
+    person = reserve.person
+    rows = [
+        (_("姓名"), reserve.name),
+        (_("性别"), _label(Gender, reserve.gender or person.gender)),
+        (_("出生日期"), cn_date(reserve.birth_date or person.birth_date)),
+        (_("身份证号码"), idnumber.mask(person.id_number)),
+    ]
+    if nomination is not None:
+        rows += [(_("民族"), nomination.ethnicity), (_("籍贯"), nomination.native_place)]
+    rows += [
+        (_("政治面貌"), reserve.get_political_status_display()),
+        (_("入党时间"), cn_date(reserve.party_join_date)),
+        (_("全日制学历"), _label(Education, reserve.fulltime_education)),
+        (_("最高学历"), _label(Education, reserve.education)),
+        (_("现工作单位及职务"), reserve.post),
+        (_("类别"), str(TIER_SHORT.get(reserve.tier, _label(Tier, reserve.tier)))),
+        (_("所在村（社区）或单位"), reserve.unit_name),
+        (_("状态"), reserve.get_status_display()),
+    ]
+    if reserve.speciality:
+        rows.append((_("专长"), reserve.speciality))
+    if reserve.used_on:
+        rows.append((_("任用"), f"{cn_date(reserve.used_on)} {reserve.used_post}".strip()))
+    if reserve.ended_on:
+        rows.append((_("出库日期"), cn_date(reserve.ended_on)))
+    return [(label, value or "—") for label, value in rows]
+
+
+def _entry(reserve) -> list[tuple[str, str]]:
+    from reserve.dates import cn_date
+
+    rows = [(_("入库方式"), reserve.get_source_display()), (_("入库日期"), cn_date(reserve.start_date)),
+            (_("人才库届期"), reserve.term.name)]
+    if reserve.round_id:
+        rows.append((_("选拔批次"), reserve.round.name))
+    if reserve.meeting_id:
+        meeting = reserve.meeting
+        rows.append((_("党委会研究"), " ".join(x for x in (cn_date(meeting.date), meeting.minutes_ref) if x)))
+    if reserve.recommended_by:
+        rows.append((_("推荐组织"), reserve.recommended_by))
+    if reserve.relaxation_reason:
+        rows.append((_("放宽条件"), _("%(r)s（批准人：%(a)s，%(d)s）") % {
+            "r": reserve.relaxation_reason, "a": reserve.relaxation_approved_by or "—",
+            "d": cn_date(reserve.relaxation_approved_on) or "—"}))
+    if reserve.activist_recommended_on:
+        rows.append((_("推荐为入党积极分子"), " ".join(
+            x for x in (cn_date(reserve.activist_recommended_on), reserve.activist_note) if x)))
+    return rows
+
+
+def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) -> None:
+    """Sections 2–5: the 自荐表, the joint vetting, the inspection, the committee's decision and the 公示."""
+    from candidates.models import Nomination
+    from candidates.selectors import nomination_timeline_rows
+    from inspection.appraisal import combine
+    from inspection.models import AppraisalSession, CommitteeDecision, InspectionReport, Talk, Tally
+    from inspection.selectors import vetting_summary
+    from publicity.models import NoticeEntry, Objection
+    from reserve.choices import VoterCategory
+    from vetting.models import VettingRequest
+
+    reserve = dossier.reserve
+    if not reserve.nomination_id:
+        return
+    nomination = (scope.filter(Nomination.objects.filter(pk=reserve.nomination_id))
+                  .select_related("round", "village", "hukou_village")
+                  .prefetch_related("resume", "family", "committee_relatives",
+                                    Prefetch("vetting_requests",
+                                             queryset=VettingRequest.objects.select_related("department")
+                                             .order_by("department__order", "id")))
+                  .first())
+    if nomination is None:
+        return
+    dossier.nomination = nomination
+    dossier.resume = list(nomination.resume.all())
+    dossier.family = list(nomination.family.all())
+    dossier.relatives = list(nomination.committee_relatives.all())
+
+    # 3. 资格联审: the office reads each department's answer and findings; the committee the one sentence.
+    dossier.vetting_summary = vetting_summary(nomination)
+    if scope.has(Role.OFFICE):
+        dossier.vetting_rows = list(
+            scope.filter(VettingRequest.objects.filter(nomination=nomination), roles={Role.OFFICE})
+            .select_related("department", "signed_by", "proxy_entered_by", "decided_by")
+            .prefetch_related("findings__item").order_by("department__order", "id"))
+
+    # 4. 组织考察: the talks (no content), the appraisal's results, the 考察材料.
+    dossier.talks = list(Talk.objects.filter(nomination=nomination).order_by("date", "id")
+                         .only("date", "place", "talkers", "category", "nomination_id"))
+    counts = Counter(t.category for t in dossier.talks)
+    dossier.talk_counts = [(str(label), counts[value]) for value, label in TalkCategory.choices if counts[value]]
+    tallies: dict[AppraisalSession, list] = {}
+    for tally in Tally.objects.filter(nomination=nomination).select_related("session", "session__village"):
+        tallies.setdefault(tally.session, []).append(tally)
+    for session, rows in sorted(tallies.items(), key=lambda pair: (pair[0].date, pair[0].pk)):
+        result = combine(rows, session, VoterCategory.values)
+        dossier.appraisals.append({"session": session, "wording": result.wording(),
+                                   "passes": result.passes(nomination.round)})
+    dossier.report = InspectionReport.objects.filter(nomination=nomination).first()
+
+    # 5. 党委会研究 and 公示.
+    dossier.decisions = list(CommitteeDecision.objects.filter(nomination=nomination).select_related("meeting")
+                             .order_by("meeting__date", "id"))
+    entry = NoticeEntry.objects.filter(nomination=nomination).select_related("notice").first()
+    if entry is not None:
+        dossier.notice = entry.notice
+        dossier.objections = list(Objection.objects.filter(entry=entry).order_by("received_at", "id")
+                                  .only("receipt", "channel", "received_at", "status", "concluded_at",
+                                        "decided_at", "is_late", "entry_id"))
+
+    for event, label, status in nomination_timeline_rows(nomination, user):
+        history.append(HistoryRow(event.at, str(label), str(status),
+                                  actor=str(event.actor) if event.actor_id and event.actor else "",
+                                  reason=event.reason or ""))
+    for decision in dossier.decisions:
+        history.append(HistoryRow(decision.meeting.date, _("镇党委会研究"), decision.get_outcome_display()))
+    if dossier.notice is not None:
+        notice = dossier.notice
+        history.append(HistoryRow(notice.start_date, _("公示"), _("%(t)s（%(a)s至%(b)s）") % {
+            "t": notice.title, "a": notice.start_date.isoformat(), "b": notice.end_date.isoformat()}))
+
+
+def _pool(dossier: Dossier, user, scope: Scope) -> None:
+    """Sections 6–7: terms, mentors, follow-ups; tasks, meetings, training with hours, talks, due talks."""
+    from cultivation import courses, practice, talks
+    from cultivation.models import DueTalk
+    from training.mentors import mentorships_of
+    from training.models import FollowUpVisit
+    from training.selectors import term_history
+
+    reserve = dossier.reserve
+    dossier.terms = term_history(reserve)
+    dossier.mentorships = list(scope.filter(mentorships_of(reserve)))
+    dossier.follow_ups = list(scope.filter(FollowUpVisit.objects.filter(reserve=reserve)).order_by("date", "id"))
+    dossier.tasks = list(practice.tasks_of(reserve, user).order_by("given_on", "id"))
+    dossier.meetings = list(practice.meetings_of(reserve, user).order_by("date", "id"))
+    enrolments = list(courses.enrolments_of(reserve, user).order_by("course__start", "id"))
+    dossier.enrolments = [(e, courses.enrolment_hours(e)) for e in enrolments]
+    dossier.hours_by_year = sorted(courses.training_hours_by_year(reserve, enrolments))
+    dossier.heart_talks = list(talks.talks_of(user, reserve).order_by("held_at", "id"))
+    dossier.due_talks = list(scope.filter(DueTalk.objects.filter(reserve=reserve)).select_related("talk")
+                             .order_by("arose_on", "id"))
+
+
+def _assessment(dossier: Dossier, scope: Scope) -> None:
+    """Section 8: the assessments (grade, rank, priority, veto) and the adjustments. (Their entries of the history
+    come from the assessment's own timeline sources, through training.selectors.reserve_history.)"""
+    from assessment.models import Adjustment, Assessment
+
+    reserve = dossier.reserve
+    dossier.assessments = list(scope.filter(Assessment.objects.filter(reserve=reserve)).select_related("round")
+                               .order_by("year", "kind", "id"))
+    dossier.adjustments = list(scope.filter(Adjustment.objects.filter(reserve=reserve))
+                               .select_related("decided_by", "assessment").order_by("flagged_on", "id"))
+
+
+def dossier_of(user, reserve: Reserve, *, today: datetime.date | None = None) -> Dossier:
+    """The file of one reserve as this user may read it (the reserve found by get_reserve_for_dossier_or_404)."""
+    from training.selectors import reserve_history
+
+    scope = Scope.for_user(user)
+    today = today or timezone.localdate()
+    dossier = Dossier(reserve=reserve, printed_on=today, issuer=issuing_body(reserve.town))
+    history: list[HistoryRow] = []
+    _selection(dossier, user, scope, history)
+    dossier.basic = _basic(reserve, dossier.nomination)
+    dossier.entry = _entry(reserve)
+    _pool(dossier, user, scope)
+    history += [HistoryRow(row.when, row.label, row.text, actor=row.actor, reason=row.reason, url=row.url)
+                for row in reserve_history(reserve, user)]
+    _assessment(dossier, scope)
+    dossier.history = sorted(history, key=_sort_key)
+    return dossier
