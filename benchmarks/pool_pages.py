@@ -16,7 +16,7 @@ request, the peak of Python's memory during one request (tracemalloc) and the pa
 request through the middleware (sessions, the audit log), with the connection opened per request as the app runs
 by default (CONN_MAX_AGE 0).
 
-The pages are discovered: every URL name of the "training:" and "cultivation:" namespaces that takes no argument
+The pages are discovered: every URL name of the "training:", "cultivation:" and "assessment:" namespaces that takes no argument
 or one `pk` must have its row in PAGES (measured, or skipped with the reason, e.g. a POST-only action), and the
 script fails listing those that have none — a page added to the app is added here (tests/training/
 test_benchmark_smoke.py checks the same on every test run). A page answering other than 200 fails the run too.
@@ -40,7 +40,7 @@ BASE = Path(__file__).resolve().parents[1]
 if str(BASE) not in sys.path:
     sys.path.insert(0, str(BASE))
 
-NAMESPACES = ("training", "cultivation")
+NAMESPACES = ("training", "cultivation", "assessment")
 TOWN_PREFIX = "基准"  # the benchmark's towns are 基准1镇, 基准2镇 …
 
 
@@ -121,6 +121,34 @@ PAGES: tuple[Page | Skip, ...] = (
     Page("cultivation:talk_list", "reserve", roles=("office", "mentor"), label="谈心谈话记录"),
     Page("cultivation:talk_new", "reserve", roles=("office", "mentor"), label="记录谈心谈话（表单）"),
     Page("cultivation:due_talk_new", "reserve", label="应谈事项（表单）"),
+    # assessment: the scheme, the rounds and an assessment's form (assessment/urls_rounds.py)
+    Page("assessment:scheme", label="考核办法"),
+    Page("assessment:round_list", label="考核一览"),
+    Page("assessment:round_new", label="发起考核（表单）"),
+    Page("assessment:round_detail", "assessment_round", label="考核页面（已确认，第1页）"),
+    Page("assessment:round_detail", "assessment_round", query="?tier=5&page=2", label="考核页面 · 村级后备干部第2页"),
+    Page("assessment:round_detail", "open_round", label="考核页面（考核中，预排名）"),
+    Skip("assessment:round_add", "POST only (a button of the round's page)"),
+    Skip("assessment:round_action", "POST only (the round's confirmation)"),
+    Page("assessment:assessment_edit", "assessment", label="考核评分（表单，附当年实绩）"),
+    Skip("assessment:assessment_action", "POST only (submit, return, confirm)"),
+    Page("assessment:assessment_veto", "assessment", label="一票否决（表单）"),
+    # adjustments (assessment/urls_adjustments.py)
+    Page("assessment:adjustment_list", roles=("office", "committee"), label="调整出库"),
+    Page("assessment:adjustment_detail", "adjustment", label="调整出库事项"),
+    Skip("assessment:adjustment_action", "POST only (propose, approve, reject, withdraw)"),
+    Page("assessment:adjustment_new", "reserve", label="提出调整出库（表单）"),
+    # priority uses, 入党积极分子 candidates, 两委 vacancies (assessment/urls_priority.py)
+    Page("assessment:priority_list", roles=("office", "committee"), label="优先使用名单"),
+    Page("assessment:priority_list", query="?tier=5&page=2", label="优先使用名单 · 村级后备干部第2页"),
+    Page("assessment:priority_use", label="提拔使用名单"),
+    Page("assessment:priority_training", label="上级调训名单"),
+    Page("assessment:priority_pdf", label="优先使用名单（PDF）"),
+    Page("assessment:activist_list", roles=("office", "village"), label="入党积极分子推荐对象"),
+    Page("assessment:vacancy_list", roles=("office", "village"), label="两委职数空缺"),
+    Page("assessment:vacancy_new", label="登记职数空缺（表单）"),
+    Page("assessment:vacancy_detail", "vacancy", label="职数空缺（人选排序）"),
+    Skip("assessment:vacancy_fill", "POST only (the vacancy's fill form)"),
 )
 
 

@@ -140,6 +140,10 @@ def build(*, town, office, villages, village_users, today, rng):
     _courses(ctx)
     _talks(ctx)
     _moves(ctx)
+    # Two years of assessments, a veto, a removal and a 两委 vacancy (demo/assessment.py).
+    from demo import assessment
+
+    assessment.build(ctx)
 
 
 class _Context:

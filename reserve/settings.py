@@ -274,6 +274,9 @@ ENCRYPTED_UPLOADS = ["candidates.Nomination.id_card_copy"]
 # runs in a child process killed after it; 0: in the calling process, no time bound).
 PDF_MAX_HTML_BYTES = env.int("PDF_MAX_HTML_BYTES", default=512 * 1024)
 PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=30)
+# The most files (一人一档) one ZIP download holds: it is streamed, one rendered file after another (about 2–3 s
+# each), and holds one of gunicorn's threads while it runs — 100 files about four minutes.
+DOSSIER_ZIP_MAX = env.int("DOSSIER_ZIP_MAX", default=100)
 
 # Content-Security-Policy (django-csp): only the app's own scripts, styles and images; no inline
 # script or style anywhere (behaviour lives in static/js, looks in static/css). The public notice

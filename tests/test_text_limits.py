@@ -11,7 +11,9 @@ from django import forms
 from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = ("reserve", "candidates", "vetting", "inspection", "publicity", "training", "cultivation", "demo")
+from tests.test_architecture import STAGES
+
+PROJECT_APPS = tuple(STAGES)  # every stage, so that a new app is checked as it is added
 
 # Text fields no form reaches, each with why and where its length is bounded instead.
 UNREACHED = {

@@ -25,6 +25,8 @@ from candidates import services as candidate_services
 from inspection import services as inspection_services
 from reserve.roles import Role
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentRoundFactory,
     DepartmentFactory,
     NominationFactory,
     PersonFactory,
@@ -224,7 +226,25 @@ def _pool_obj(objs):
         objs["enrolment"] = Enrolment.objects.create(course=course, reserve=reserve, attended=True,
                                                      recorded_by=users["office"])
         objs["reserve"] = reserve
+        # Assessment: an open round of the town with the reserve's draft, a 两委 vacancy of village A.
+        from assessment.models import Adjustment, Vacancy
+
+        objs["assessment_round"] = AssessmentRoundFactory(town=objs["town"], term=term, opened_by=users["office"])
+        objs["assessment"] = AssessmentFactory(round=objs["assessment_round"], reserve=reserve)
+        objs["adjustment"] = Adjustment.objects.create(reserve=reserve, cause=Adjustment.Cause.OTHER,
+                                                       status=Adjustment.Status.PROPOSED, flagged_on=today,
+                                                       reason="不再符合条件", proposed_by=users["office"],
+                                                       proposed_on=today)
+        objs["vacancy"] = Vacancy.objects.create(village=objs["village"], post="村委会委员", arose_on=today,
+                                                 recorded_by=users["office"])
     return objs["reserve"]
+
+
+def _pool_action(name, action):
+    def kwargs(objs, role):
+        _pool_obj(objs)
+        return {"pk": objs[name].pk, "action": action}
+    return kwargs
 
 
 def _reserve(objs, role):
@@ -386,6 +406,40 @@ TABLE = {
     "cultivation:talk_list":            _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
     "cultivation:talk_new":             _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
     "cultivation:due_talk_new":         _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    # Assessment (考核): the office runs the rounds, the committee reads; a village branch, a mentor and a unit's
+    # head give their own scores on the assessment of a reserve they see (the unit does not see village A's: 404).
+    "assessment:round_list":            _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:round_new":             _row(LOGIN, 403, ALLOW, 403, 403, 403, 403),
+    "assessment:scheme":                _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:round_detail":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_pool("assessment_round")),
+    "assessment:round_add":             _row(LOGIN, 403, 405, 403, 403, 403, 403,
+                                             kwargs=_pool("assessment_round")),  # POST only
+    "assessment:round_action":          _row(LOGIN, 403, 405, 403, 403, 403, 403,
+                                             kwargs=_pool_action("assessment_round", "confirm_round")),  # POST only
+    "assessment:assessment_edit":       _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_pool("assessment")),
+    "assessment:assessment_action":     _row(LOGIN, 403, 405, 403, 403, 403, 403,
+                                             kwargs=_pool_action("assessment", "submit_assessment")),  # POST only
+    "assessment:assessment_veto":       _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_pool("assessment")),
+    # Removal proposals (调整出库): the office proposes, the committee approves or rejects.
+    "assessment:adjustment_list":       _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:adjustment_detail":     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_pool("adjustment")),
+    "assessment:adjustment_action":     _row(LOGIN, 403, 405, 405, 403, 403, 403,
+                                             kwargs=_pool_action("adjustment", "approve_adjustment")),  # POST only
+    "assessment:adjustment_new":        _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve_pk),
+    # The one-person file (一人一档): the office and the committee; the ZIP of many, the office.
+    "dossier:dossier":                  _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_reserve),
+    "dossier:dossier_pdf":              _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403, kwargs=_reserve),
+    "dossier:dossier_zip":              _row(LOGIN, 403, ALLOW, 403, 403, 403, 403),
+    # Priority lists (优先使用), 入党积极分子 candidates, 两委 vacancies (village A's).
+    "assessment:priority_list":         _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:priority_use":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:priority_training":     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:priority_pdf":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:activist_list":         _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:vacancy_list":          _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:vacancy_new":           _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 403),
+    "assessment:vacancy_detail":        _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, 403, kwargs=_pool("vacancy")),
+    "assessment:vacancy_fill":          _row(LOGIN, 403, 405, 403, 403, 403, 403, kwargs=_pool("vacancy")),  # POST only
     # The admin: its index sends an anonymous visitor, and a signed-in non-staff user, to the
     # admin's sign-in page.
     "admin:index":                      _row(ADMIN_LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),

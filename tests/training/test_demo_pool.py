@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.models import Adjustment, Assessment, AssessmentRound, Grade, Vacancy
 from benchmarks import pool_pages
 from cultivation.models import Course, DueTalk, Enrolment, HeartTalk, MeetingAttendance, Task
 from demo import data as demo
@@ -39,7 +40,9 @@ def built(django_db_setup, django_db_blocker, media_root):
     with rows_made_once(django_db_blocker, media_root), pytest.MonkeyPatch.context() as mp:
         mp.setattr(publicity_services, "render_pdf", lambda *a, **k: b"%PDF-1.7 test\n%%EOF")
         logins = demo.build(today=day)
-        yield {"today": day, "logins": logins, "town": Town.objects.get(name=demo.TOWN_NAME)}
+        this_year = (day - datetime.timedelta(days=8)).year
+        yield {"today": day, "logins": logins, "town": Town.objects.get(name=demo.TOWN_NAME),
+               "rounds": (this_year - 1, this_year)}
 
 
 def reserve(name) -> Reserve:
@@ -128,6 +131,8 @@ HAPPENED = [
     (FollowUpVisit, ("date",)), (Task, ("given_on", "reported_on", "evaluated_on", "created_at")),
     (MeetingAttendance, ("date",)), (Course, ("start", "end", "created_at")), (Enrolment, ("created_at",)),
     (HeartTalk, ("held_at", "created_at")), (DueTalk, ("arose_on", "created_at")), (Event, ("at",)),
+    (AssessmentRound, ("opened_on", "confirmed_on", "created_at")), (Assessment, ("veto_on", "confirmed_on")),
+    (Adjustment, ("flagged_on", "proposed_on", "decided_on", "created_at")), (Vacancy, ("arose_on", "created_at")),
 ]
 
 
@@ -168,6 +173,13 @@ def test_every_pool_page_answers_its_roles_on_the_demo(built):
         "term": PoolTerm.objects.get(town=town), "course": rotation,
         "enrolment": Enrolment.objects.select_related("course").get(course=rotation, reserve=paired),
         "task": Task.objects.filter(reserve=paired).first(),
+        # assessment: last year's round, this year's (both confirmed in the demo), the paired reserve's assessment,
+        # the veto's removal proposal, the 两委 vacancy
+        "assessment_round": AssessmentRound.objects.get(town=town, year=built["rounds"][0]),
+        "open_round": AssessmentRound.objects.get(town=town, year=built["rounds"][1]),
+        "assessment": Assessment.objects.get(reserve=paired, year=built["rounds"][1]),
+        "adjustment": Adjustment.objects.get(reserve=reserve("曹文韬")),
+        "vacancy": Vacancy.objects.get(village__town=town),
     }
     assert paired.mentor == user("ylr01") and paired.unit == user("dy02").unit
     users = {"office": user("zzb"), "committee": user("dw01"), "village": user("cun01"), "unit": user("dy02"),
@@ -219,3 +231,46 @@ def test_a_village_sees_its_own_reserves_and_no_others(built):
     client = client_for("cun01")
     assert client.get(reverse("training:reserve_detail", args=[own.first().pk])).status_code == 200
     assert client.get(reverse("training:reserve_detail", args=[reserve("彭雨桐").pk])).status_code == 404
+
+
+# ----------------------------------------------------------------------------------------------- assessment
+
+
+def test_two_years_of_assessments_confirmed_and_ranked(built):
+    rounds = AssessmentRound.objects.filter(town=built["town"]).order_by("year")
+    assert [(r.year, r.status) for r in rounds] == [(y, "confirmed") for y in built["rounds"]]
+    for r in rounds:
+        assessed = Assessment.objects.filter(round=r)
+        assert assessed.count() > 15 and not assessed.exclude(status="confirmed").exists()
+        assert not assessed.filter(veto_reason="", rank__isnull=True).exists()  # all but the vetoed are ranked
+
+
+def test_a_veto_overrides_the_top_score(built):
+    vetoed = Assessment.objects.get(reserve=reserve("曹文韬"), year=built["rounds"][1])
+    tier = Assessment.objects.filter(round=vetoed.round, tier=vetoed.tier)
+    assert vetoed.veto_reason == "造成恶劣影响" and vetoed.grade == Grade.INCOMPETENT and vetoed.rank is None
+    assert vetoed.total == max(a.total for a in tier) and not vetoed.priority
+    assert Adjustment.objects.get(reserve=vetoed.reserve).get_status_display() == "待党建办提出意见"
+
+
+def test_a_tie_is_broken_by_the_earlier_entry(built):
+    first, second = (Assessment.objects.get(reserve=reserve(n), year=built["rounds"][1]) for n in ("周思婷", "郑宇辰"))
+    assert first.total == second.total and first.scores == second.scores
+    earlier, later = sorted((first, second), key=lambda a: a.reserve.start_date)
+    assert (earlier.rank, later.rank) == (1, 2)
+
+
+def test_a_reserve_warned_and_one_removed_after_two_lagging_years(built):
+    warned = DueTalk.objects.filter(reserve__town=built["town"], kind="assessment", reason__contains="提醒谈话")
+    assert warned.filter(arose_on__year=built["rounds"][1]).exists()
+    removed = Adjustment.objects.get(status="approved")
+    assert removed.cause == Adjustment.Cause.LAGGING_TWICE and removed.reserve.status == S.REMOVED
+    assert Assessment.objects.filter(reserve=removed.reserve, lagging=True).count() == 2
+    assert removed.decided_by == user("dw01")
+
+
+def test_a_village_with_a_vacancy_lists_its_reserves_ranked(built):
+    vacancy = Vacancy.objects.get(village__town=built["town"], filled_on__isnull=True)
+    text = names_on(client_for("zzb"), reverse("assessment:vacancy_detail", args=[vacancy.pk]))
+    for r in Reserve.objects.filter(village=vacancy.village, status=S.ACTIVE):
+        assert r.name in text
