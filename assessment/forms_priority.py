@@ -32,11 +32,23 @@ class TierFilterForm(forms.Form):
 class VacancyFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False,
                               choices=[("", _("全部")), ("open", _("未补齐")), ("filled", _("已补齐"))])
+    village = ModelChoiceField(label=_("村（社区）"), queryset=Village.objects.none(), required=False,
+                               empty_label=_("全部"))
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages if villages is not None else Village.objects.none()
 
     def state_value(self) -> str:
         if not self.is_bound or not self.is_valid():
             return ""
         return self.cleaned_data.get("state") or ""
+
+    def village_id(self) -> int | None:
+        """The chosen village (one of the user's; anything else is no filter)."""
+        if not self.is_bound or not self.is_valid() or not self.cleaned_data.get("village"):
+            return None
+        return self.cleaned_data["village"].pk
 
 
 class VacancyForm(forms.Form):

@@ -19,7 +19,30 @@ def marks_panel(reserve, user):
     return {"reserve": reserve, "marks": marks, "town_view": scope.has(Role.OFFICE, Role.COMMITTEE)}
 
 
+def village_links(village, user) -> list[tuple[str, str]]:
+    """Under a village's 两委 roster: its open vacancies (职数空缺) and, for who may record one, the form."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from reserve.scope import Scope
+
+    from .vacancies import READERS, RECORDERS, open_vacancy_counts
+
+    scope = Scope.for_user(user)
+    if not scope.has(*READERS):
+        return []
+    links = []
+    count = open_vacancy_counts([village.pk]).get(village.pk, 0)
+    if count:
+        links.append((_("“两委”职数空缺%(n)d个") % {"n": count},
+                      reverse("assessment:vacancy_list") + f"?state=open&village={village.pk}"))
+    if scope.has(*RECORDERS):
+        links.append((_("登记职数空缺"), reverse("assessment:vacancy_new") + f"?village={village.pk}"))
+    return links
+
+
 def connect():
+    from candidates.panels import register_village_links
     from training.panels import register_pool_marks, register_reserve_panel
 
     from . import vacancies  # noqa: F401  (registers the vacancies' event kinds)
@@ -27,3 +50,4 @@ def connect():
 
     register_pool_marks(pool_marks)
     register_reserve_panel("assessment/priority_panel.html", marks_panel)
+    register_village_links(village_links)

@@ -69,10 +69,12 @@ def vacancies_visible_to(user) -> QuerySet[Vacancy]:
     return Scope.for_user(user).filter(Vacancy)
 
 
-def vacancy_rows(user, *, state: str = "") -> QuerySet[Vacancy]:
+def vacancy_rows(user, *, state: str = "", village_id: int | None = None) -> QuerySet[Vacancy]:
     """The vacancies this user sees (the office and committee: the town's; a village branch: its own), open first,
-    newest first; `state`: "open", "filled" or "" (all)."""
+    newest first; `state`: "open", "filled" or "" (all); `village_id`: one village's."""
     rows = vacancies_visible_to(user).select_related("village", "filled_by")
+    if village_id:
+        rows = rows.filter(village_id=village_id)
     if state == "open":
         rows = rows.filter(filled_on__isnull=True)
     elif state == "filled":

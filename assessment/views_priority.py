@@ -17,6 +17,7 @@ from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role
 from reserve.scope import Scope
+from reserve.selectors import parse_pk
 from reserve.workflow import local_today
 from training.services import may_mark_activist
 
@@ -108,8 +109,8 @@ def activist_list(request):
 @require_GET
 def vacancy_list(request):
     user = request.user
-    form = VacancyFilterForm(request.GET or None)
-    rows = vacancies.vacancy_rows(user, state=form.state_value())
+    form = VacancyFilterForm(request.GET or None, villages=vacancies.villages_for(user))
+    rows = vacancies.vacancy_rows(user, state=form.state_value(), village_id=form.village_id())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assessment/vacancy_list.html", {
         "page": page, "form": form, "query": _query(request),
@@ -125,6 +126,8 @@ def vacancy_new(request):
     initial = {"arose_on": local_today()}
     if scope.village_id and not scope.has(Role.OFFICE):
         initial["village"] = scope.village_id
+    elif (chosen := parse_pk(request.GET.get("village"))) and villages.filter(pk=chosen).exists():
+        initial["village"] = chosen  # from a village's page (its 两委 roster)
     form = VacancyForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

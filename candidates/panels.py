@@ -31,6 +31,20 @@ def nomination_panels(nomination, user) -> list[tuple[str, dict]]:
     return found
 
 
+# links(village, user) -> [(label, address)] under the 两委 roster of a village's page (the pool's 两委 vacancies).
+_village_links: list[Callable] = []
+
+
+def register_village_links(links: Callable) -> None:
+    if links not in _village_links:
+        _village_links.append(links)
+
+
+def village_links(village, user) -> list[tuple[str, str]]:
+    """(label, address) of what later stages offer under a village's 两委 roster, for this user."""
+    return [link for links in _village_links for link in links(village, user)]
+
+
 @dataclass(frozen=True)
 class RoundLink:
     label: str

@@ -16,7 +16,7 @@ from reserve.workflow import local_today
 
 from .forms import RoundForm
 from .models import Round
-from .panels import round_links
+from .panels import round_links, village_links
 from .quota import is_refill, quotas_for, refill_initial, shortfalls
 from .selectors import get_round_for_user_or_404, nomination_list, round_for_user, rounds_visible_to
 from .services import round_create, round_update
@@ -127,6 +127,7 @@ def village_detail(request, pk):
     return render(request, "candidates/village_detail.html", {
         "village": village, "round": round_, "quota": quota, "cadres": cadres_of(village),
         "nominations": nominations, "rounds": rounds_visible_to(request.user),
+        "village_links": village_links(village, request.user),
     })
 
 
