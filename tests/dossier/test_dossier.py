@@ -2,6 +2,8 @@
 masked ID number, who may read it (office and committee; others 403, another town 404, anonymous to the sign-in
 page), the audit rows, the card on the reserve's page, and the query count, constant whatever the records."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -111,6 +113,8 @@ def test_page_shows_sections_and_mask(client, built, office):
                    "history"):
         assert f'id="{anchor}"' in body
     assert "<script" not in body.split("</nav>")[1].split("</main>")[0]
+    # whole hours read as whole numbers, as on the pool's pages (16学时, not 16.0学时)
+    assert "学时" in body and not re.search(r"\d\.0\s*(学时|</td>)", body)
 
 
 # ----------------------------------------------------------------------------------------------- permissions
