@@ -301,8 +301,10 @@ def on_round_confirmed(round_, actor, today: datetime.date) -> None:
                 .select_related("term", "town").filter(pk__in=ids).order_by("pk")}
     lagged_before = set()
     if round_.kind == AssessmentRound.Kind.ANNUAL:
+        # The year before — or the year after, when an earlier year's round is confirmed late: two lagging years
+        # in a row flag a removal whichever of the two is confirmed last.
         lagged_before = set(Assessment.objects.filter(
-            reserve_id__in=ids, kind=AssessmentRound.Kind.ANNUAL, year=round_.year - 1,
+            reserve_id__in=ids, kind=AssessmentRound.Kind.ANNUAL, year__in=(round_.year - 1, round_.year + 1),
             status=Assessment.Status.CONFIRMED, lagging=True).values_list("reserve_id", flat=True))
     already_open = set(Adjustment.objects.filter(reserve_id__in=ids, status__in=OPEN)
                        .values_list("reserve_id", flat=True))
@@ -314,7 +316,7 @@ def on_round_confirmed(round_, actor, today: datetime.date) -> None:
         if reserve.status in TALKABLE:
             reason = warning_text(assessment, round_) if lagging else result_text(assessment, round_)
             make_talk_due(reserve, TalkKind.ASSESSMENT, reason, today, actor=actor)
-        if lagging:
+        if lagging and reserve.status == Reserve.Status.ACTIVE:
             record_event(reserve, action=AdjustmentEvent.WARNED, actor=actor, from_status=reserve.status,
                          to_status=reserve.status,
                          data={"assessment": assessment.pk, "round": round_.pk, "year": round_.year,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,10 +80,14 @@ def rounds_for(user) -> list[AssessmentRound]:
 
 def round_for(user, raw_pk) -> AssessmentRound | None:
     """The round a page is about: ?round= of the user's town and confirmed (anything else: NotFound), else the
-    latest confirmed round (None when there is none)."""
+    latest confirmed annual round — the whole pool ranked (an end-of-term round ranks only the reserves whose term
+    closes) —, else the latest confirmed round (None when there is none)."""
     town_id = _town_id(user)
     if raw_pk in (None, ""):
-        return latest_confirmed_round(town_id) if town_id else None
+        if not town_id:
+            return None
+        return (latest_confirmed_round(town_id, AssessmentRound.Kind.ANNUAL)
+                or latest_confirmed_round(town_id))
     return Scope.for_user(user).get(AssessmentRound.objects.filter(status=CONFIRMED), raw_pk)
 
 
@@ -160,18 +164,26 @@ def list_title(which: str) -> str:
 ACTIVIST_READERS = (Role.OFFICE, Role.COMMITTEE, Role.VILLAGE)
 
 
+def latest_of_each_reserve() -> Subquery:
+    """The id of the latest confirmed assessment of the reserve of the outer row (by year, then the day confirmed):
+    each reserve's own latest result, whichever round it came from — an end-of-term round of a few reserves does not
+    hide the annual results of the others."""
+    return Subquery(Assessment.objects.filter(reserve_id=OuterRef("reserve_id"), status=Assessment.Status.CONFIRMED)
+                    .order_by("-year", "-confirmed_on", "-id").values("pk")[:1])
+
+
 def activist_candidates(user, round_=None) -> QuerySet[Assessment]:
     """Village plan §四.4: the reserves this user sees, in training, not party members (not 中共党员/预备党员),
-    graded 优秀 in the latest confirmed round of the town (or `round_`), not vetoed, not yet recommended as
+    graded 优秀 in their latest confirmed assessment (or in `round_`), not vetoed, not yet recommended as
     入党积极分子 — their assessments, best first."""
     scope = Scope.for_user(user)
-    if round_ is None:
-        round_ = latest_confirmed_round(scope.town_id) if scope.town_id else None
-    if round_ is None:
+    if not scope.town_id:
         return Assessment.objects.none()
+    rows = Assessment.objects.filter(round=round_) if round_ is not None else Assessment.objects.filter(
+        pk=latest_of_each_reserve())
     visible = scope.filter(Reserve, roles=ACTIVIST_READERS)
-    return (Assessment.objects.filter(
-        round=round_, status=Assessment.Status.CONFIRMED, grade=Grade.EXCELLENT, veto_reason="",
+    return (rows.filter(
+        status=Assessment.Status.CONFIRMED, grade=Grade.EXCELLENT, veto_reason="",
         reserve__in=visible.filter(status=Reserve.Status.ACTIVE, activist_recommended_on__isnull=True)
         .exclude(political_status__in=[str(s) for s in PARTY_STATUSES]))
         .select_related("reserve", "reserve__village", "reserve__unit")
@@ -188,16 +200,14 @@ def activist_rule(political_status, grade, vetoed: bool, recommended: bool, acti
 
 
 def pool_marks(reserve_ids, user) -> dict[int, list[tuple[str, str, str]]]:
-    """{reserve id: [(label, css class, title)]}: 优先使用, 考核靠后, 一票否决 in the latest confirmed round of the
-    user's town, for the reserves of a page (one query; none without ids or a town)."""
+    """{reserve id: [(label, css class, title)]}: 优先使用, 考核靠后, 一票否决 in each reserve's latest confirmed
+    assessment, for the reserves of a page (one query; none without ids or a town)."""
     ids = [int(pk) for pk in reserve_ids]
     town_id = _town_id(user)
     if not ids or not town_id:
         return {}
-    latest = (AssessmentRound.objects.filter(town_id=town_id, status=CONFIRMED)
-              .order_by("-year", "-confirmed_on", "-id").values("pk")[:1])
-    rows = (Assessment.objects.filter(reserve_id__in=ids, status=Assessment.Status.CONFIRMED,
-                                      round_id=Subquery(latest))
+    rows = (Assessment.objects.filter(reserve_id__in=ids, reserve__town_id=town_id, status=Assessment.Status.CONFIRMED,
+                                      pk=latest_of_each_reserve())
             .filter(Q(priority=True) | Q(lagging=True) | ~Q(veto_reason=""))
             .values_list("reserve_id", "priority", "lagging", "veto_reason", "rank", "ranked_of", "round__title",
                          "round__year"))

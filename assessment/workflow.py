@@ -28,6 +28,7 @@ from reserve.exceptions import ActionRefused
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.workflow import Transition, Workflow
+from training.models import Reserve
 
 from . import scoring
 from .models import Assessment, AssessmentRound, Grade
@@ -193,7 +194,9 @@ def rank_round(round_) -> None:
     for assessment in rows:
         by_tier[assessment.tier].append(assessment)
     for tier, members in by_tier.items():
-        ranked = scoring.rank(members, round_.items)
+        # Only reserves still in training are ranked: one appointed or removed while the round was open keeps the
+        # assessment, but takes no place in the tier's shares.
+        ranked = scoring.rank([a for a in members if a.reserve.status == Reserve.Status.ACTIVE], round_.items)
         n = len(ranked)
         top = scoring.share_count(n, (round_.top_percent or {}).get(str(tier), 0))
         bottom = scoring.share_count(n, round_.bottom_percent, minimum=0)
@@ -202,8 +205,9 @@ def rank_round(round_) -> None:
             position = positions.get(assessment.pk)
             if position is None:
                 assessment.rank, assessment.ranked_of = None, None
-                assessment.priority, assessment.lagging = False, assessment.vetoed or (
-                    assessment.grade in scoring.LAGGING_GRADES)
+                assessment.priority = False
+                assessment.lagging = assessment.reserve.status == Reserve.Status.ACTIVE and (
+                    assessment.vetoed or assessment.grade in scoring.LAGGING_GRADES)
             else:
                 assessment.rank, assessment.ranked_of = position, n
                 assessment.priority, assessment.lagging = scoring.flags(position, n, assessment.grade, top=top,
