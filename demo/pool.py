@@ -607,7 +607,7 @@ def _moves(ctx):
                            today=ctx.day(10))
     # 调整出库: a village reserve cadre leaves (the village's place is free again).
     with ctx.clock(30):
-        services.reserve_remove(actor=office, reserve_id=v[-2].pk, reason="本人长期外出务工，无法参加培养，本人申请退出。",
+        services.reserve_remove(actor=ctx.users["dw01"], reserve_id=v[-2].pk, reason="本人长期外出务工，无法参加培养，本人申请退出。",
                                 approver=SECRETARY, ended_on=ctx.day(30), today=ctx.day(30))
     # The family farmer added to tier 4 put in tier 3 by the committee (the meeting 60 days ago: he manages a
     # project above the tier's amount), which names a member of the leadership team as his mentor.

@@ -82,7 +82,7 @@ def _detail_context(request, reserve) -> dict:
     return {
         "r": reserve, "today": today,
         "actions": actions,
-        "can_use": "use_reserve" in moves, "can_remove": "remove_reserve" in moves and office,
+        "can_use": "use_reserve" in moves, "can_remove": "remove_reserve" in moves,
         "can_change_post": "change_post" in moves, "can_change_tier": "change_tier" in moves,
         "can_mark_activist": services.may_mark_activist(reserve, user),
         "is_party_member": reserve.political_status in selectors.PARTY_STATUSES,
@@ -165,7 +165,7 @@ def reserve_use(request, pk):
                       run=run, initial={"used_on": local_today()})
 
 
-@role_required(Role.OFFICE)
+@role_required(Role.COMMITTEE)
 @require_http_methods(["GET", "POST"])
 def reserve_remove(request, pk):
     def run(reserve, d):
@@ -174,7 +174,7 @@ def reserve_remove(request, pk):
         return _done("remove_reserve")
 
     return _move_page(request, pk, form_class=RemoveForm, template="training/reserve_move.html",
-                      title=_("调整出库"), run=run, initial={"ended_on": local_today()})
+                      title=_("调整出库"), run=run, initial={"ended_on": local_today(), "approver": str(request.user)})
 
 
 @role_required(Role.OFFICE)

@@ -122,9 +122,9 @@ RESERVE_WORKFLOW = Workflow(
             action="remove_reserve",
             label=_("调整出库"),
             target=S.REMOVED,
-            # The office records a removal the committee decided; the committee's own approval of a proposed
-            # adjustment (assessment) removes the reserve as it approves.
-            sources_by_role={Role.OFFICE: (S.ACTIVE, S.PROPOSED), Role.COMMITTEE: (S.ACTIVE, S.PROPOSED)},
+            # Only the committee (镇党委) removes a reserve: on its own page, or by approving the office's proposal
+            # (assessment's adjustments) — the office proposes, it never removes.
+            sources_by_role={Role.COMMITTEE: (S.ACTIVE, S.PROPOSED)},
             needs_reason=True,
             manual=False,
             button="outline-danger",

@@ -400,14 +400,14 @@ def test_confirming_a_round_through_its_workflow_warns_and_flags(town, term, vil
 
 
 @pytest.mark.parametrize("move", ["use", "remove"])
-def test_leaving_the_pool_another_way_ends_the_open_adjustment(town, term, reserve, office, move):
+def test_leaving_the_pool_another_way_ends_the_open_adjustment(town, term, reserve, office, committee, move):
     from training import services as pool
 
     adjustment = adjustments.adjustment_raise(actor=office, reserve_id=reserve.pk, reason="不再符合条件")
     if move == "use":
         pool.reserve_use(actor=office, reserve_id=reserve.pk, post="村委会主任", used_on=today())
     else:
-        pool.reserve_remove(actor=office, reserve_id=reserve.pk, reason="本人申请退出", approver="张书记")
+        pool.reserve_remove(actor=committee, reserve_id=reserve.pk, reason="本人申请退出", approver="张书记")
     adjustment.refresh_from_db()
     assert (adjustment.status, adjustment.decided_on) == (S.WITHDRAWN, today())
     assert "事项结束" in adjustment.decision_note

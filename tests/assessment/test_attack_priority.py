@@ -137,10 +137,10 @@ def test_a_replayed_fill_is_refused(client, office, w):
     assert snapshot() == after
 
 
-def test_a_stale_page_a_reserve_removed_meanwhile(client, office, w):
+def test_a_stale_page_a_reserve_removed_meanwhile(client, office, committee, w):
     from training.services import reserve_remove
 
-    reserve_remove(actor=office, reserve_id=w["mine"].pk, reason="本人申请", approver="书记")
+    reserve_remove(actor=committee, reserve_id=w["mine"].pk, reason="本人申请", approver="书记")
     before = snapshot()
     client.force_login(office)
     response = post_fill(client, w["v"], reserve=w["mine"].pk)

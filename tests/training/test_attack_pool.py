@@ -130,6 +130,11 @@ for _name in ("town", "other_town", "village_a", "village_b", "unit_a", "office"
     globals()[f"fixture_{_name}"] = _user_fixture(_name)
 
 
+def writer(w, key):
+    """Who makes the move of `key`: the office, but for a removal — only the committee (镇党委) removes a reserve."""
+    return w.committee if key == "remove" else w.office
+
+
 def _world():
     ns = SimpleNamespace()
     ns.town, ns.other_town = TownFactory(name="青山镇"), TownFactory(name="绿水镇")
@@ -297,7 +302,7 @@ def url_of(key, ns, target=None) -> str:
 # below are refused for their scope or role, not because their input is bad)
 
 RIGHTFUL = [
-    ("office", "use", "reserve"), ("office", "remove", "reserve"), ("office", "post", "reserve"),
+    ("office", "use", "reserve"), ("committee", "remove", "reserve"), ("office", "post", "reserve"),
     ("office", "tier", "reserve_b"), ("office", "activist", "reserve"), ("office", "relax", "unit_reserve"),
     ("office", "followup", "used_a"), ("office", "pair", "reserve_b"), ("office", "decide", "proposed"),
     ("office", "term", "term"), ("office", "task", "reserve"), ("office", "attend", "reserve"),
@@ -331,7 +336,7 @@ def test_the_rightful_user_writes_with_this_input(client, request, w, who, key, 
 # --------------------------------------------------------------------------- scope and role: 404 / 403, nothing written
 
 OTHER_OFFICE = [(k, t) for k, t in [
-    ("use", "reserve"), ("remove", "reserve"), ("expire", "reserve"), ("post", "reserve"), ("tier", "reserve"),
+    ("use", "reserve"), ("expire", "reserve"), ("post", "reserve"), ("tier", "reserve"),
     ("activist", "reserve"), ("action", "proposed"), ("relax", "unit_reserve"), ("followup", "used_a"),
     ("pair", "reserve_b"), ("decide", "proposed"), ("term", "term"), ("task", "reserve"), ("attend", "reserve"),
     ("report", "task"), ("evaluate", "task_reported"), ("cancel", "task"), ("enrol", "course"),
@@ -339,8 +344,10 @@ OTHER_OFFICE = [(k, t) for k, t in [
 ]]
 NEVER_ACTS = {
     # the committee reads the pool; it decides in its meetings and records talks (a tier 1–3 mentor)
-    "committee": ["use", "remove", "expire", "post", "tier", "activist", "action", "relax", "followup", "pair",
+    "committee": ["use", "expire", "post", "tier", "activist", "action", "relax", "followup", "pair",
                   "decide", "term", "task", "attend", "report", "evaluate", "cancel", "enrol", "attendance", "due"],
+    # the office proposes a removal (assessment's adjustments); only the committee removes
+    "office": ["remove"],
     "dept_x_user": list(ROUTES),
     "mentor": ["use", "remove", "expire", "post", "tier", "activist", "action", "relax", "followup", "pair",
                "decide", "term", "attend", "report", "enrol", "attendance", "due"],
@@ -527,7 +534,7 @@ ID_PAGES = [k for k in ROUTES if k not in POST_ONLY]
 
 @pytest.mark.parametrize("key", ID_PAGES)
 def test_a_garbage_id_in_the_address_is_404(client, w, office, key):
-    client.force_login(office)
+    client.force_login(writer(w, key))
     name, extra = ROUTES[key]
     before = snapshot()
     for pk in ["0", "2147483648", "9223372036854775807", "9223372036854775808", HUGE]:
@@ -654,7 +661,7 @@ TARGET_FOR = {**OWN_TARGET, "relax": "unit_reserve", "pair": "reserve_b", "actio
 def test_overlong_text_is_refused_with_a_message(client, w, office, key, field, n):
     if key == "relax":
         Reserve.objects.filter(pk=w.unit_reserve.pk).update(birth_date=years_ago(50))
-    client.force_login(office)
+    client.force_login(writer(w, key))
     before = snapshot()
     response = client.post(url_of(key, w, TARGET_FOR.get(key)), payload(key, w, **{field: "长" * n}))
     assert response.status_code in (200, 302)
@@ -676,7 +683,7 @@ FUTURE = [
 
 @pytest.mark.parametrize(("key", "field"), FUTURE, ids=[f"{k}-{f}" for k, f in FUTURE])
 def test_a_past_date_given_in_the_future_is_refused(client, w, office, key, field):
-    client.force_login(office)
+    client.force_login(writer(w, key))
     before = snapshot()
     for ahead in (1, 400):
         changes = {field: iso(T() + D(days=ahead))}
@@ -717,7 +724,7 @@ def test_a_date_at_the_ends_of_the_calendar_is_refused(client, w, office, key, f
     """Year 1 and year 9999 (a typo, or a hand-made request) are refused with a message, never a 500."""
     if key == "relax":
         Reserve.objects.filter(pk=w.unit_reserve.pk).update(birth_date=years_ago(50))
-    client.force_login(office)
+    client.force_login(writer(w, key))
     before = snapshot()
     for value in ("0001-01-01", "1899-12-31", "9999-12-31"):
         if key == "talk":
@@ -770,7 +777,7 @@ DEPENDS = [
 
 @pytest.mark.parametrize(("key", "changes", "says"), DEPENDS, ids=[d[0] for d in DEPENDS])
 def test_a_date_before_the_step_it_depends_on_is_refused(client, w, office, key, changes, says):
-    client.force_login(office)
+    client.force_login(writer(w, key))
     target = {"pair": "reserve_b"}.get(key, OWN_TARGET.get(key))
     start = getattr(w, target).start_date if key != "report" else w.task.given_on
     values = {}
@@ -844,7 +851,7 @@ EMPTY = [("task", "reserve"), ("attend", "reserve"), ("talk", "reserve"), ("due"
 
 @pytest.mark.parametrize(("key", "target"), EMPTY, ids=[k for k, _t in EMPTY])
 def test_empty_required_fields_are_refused(client, w, office, key, target):
-    client.force_login(office)
+    client.force_login(writer(w, key))
     before = snapshot()
     for blank in ["", "   ", "\u200b\u3000"]:
         data = {k: blank for k in payload(key, w)}
@@ -916,8 +923,10 @@ def test_html_in_text_fields_is_escaped_wherever_it_is_shown(client, w, office, 
     assert client.post(url_of("due", w, "reserve"), payload("due", w, reason=XSS)).status_code == 302
     assert client.post(url_of("followup", w, "used_a"), payload("followup", w, content=XSS,
                                                                 visited_by=XSS[:60])).status_code == 302
+    client.force_login(w.committee)
     assert client.post(url_of("remove", w, "reserve_b"), payload("remove", w, reason=XSS,
                                                                  approver=XSS[:60])).status_code == 302
+    client.force_login(office)
     assert client.post(url_of("decide", w, "proposed"), payload("decide", w, reason=XSS)).status_code == 302
     assert client.post(url_of("attendance", w, "enrolment"), payload("attendance", w, result=XSS,
                                                                       sending_unit=XSS[:100])).status_code == 302
@@ -941,7 +950,7 @@ def test_html_in_text_fields_is_escaped_wherever_it_is_shown(client, w, office, 
         reverse("training:reserve_detail", args=[w.used_a.pk]),
         reverse("training:reserve_detail", args=[entered.pk]),
         *(reverse(name, args=[entered.pk]) for name in (
-            "training:reserve_use", "training:reserve_remove", "training:reserve_change_post",
+            "training:reserve_use", "training:reserve_change_post",
             "training:reserve_activist", "training:mentor_pair", "training:relaxation_new",
             "cultivation:talk_new", "cultivation:task_new", "cultivation:due_talk_new", "cultivation:meeting_new",
             "cultivation:talk_list")),
@@ -965,6 +974,9 @@ def test_html_in_text_fields_is_escaped_wherever_it_is_shown(client, w, office, 
         text = page(response)
         assert "<script>alert" not in text and "<img src=x" not in text, url
         shown += "&lt;script&gt;" in text
+    client.force_login(w.committee)  # the removal page is the committee's
+    text = page(client.get(reverse("training:reserve_remove", args=[entered.pk])))
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
     assert shown >= 5
     client.force_login(mentor)
     for url in (reverse("cultivation:mentor_desk"), reverse("training:reserve_detail", args=[w.reserve.pk]),
@@ -1275,9 +1287,10 @@ def test_a_stale_use_form_after_a_post_change_is_refused(client, w, office, vill
 @pytest.mark.parametrize("first,second", [("remove", "use"), ("use", "remove"), ("remove", "post"),
                                           ("use", "tier"), ("remove", "activist"), ("use", "expire")])
 def test_two_moves_from_stale_pages_one_after_the_other(client, w, office, first, second):
-    client.force_login(office)
+    client.force_login(writer(w, first))
     assert client.post(url_of(first, w, "reserve"), payload(first, w)).status_code == 302
     before = snapshot()
+    client.force_login(writer(w, second))
     response = client.post(url_of(second, w, "reserve"), payload(second, w, version="0"))
     assert response.status_code == 200
     assert "已被他人更新" in page(response) or "不能" in page(response)
@@ -1385,7 +1398,7 @@ def test_a_double_submitted_decision_and_move(client, w, office):
 def test_a_stale_talk_page_for_a_reserve_removed_meanwhile_is_refused(client, w, office, mentor):
     client.force_login(mentor)
     assert client.get(url_of("talk", w, "reserve")).status_code == 200
-    client.force_login(office)
+    client.force_login(w.committee)
     assert client.post(url_of("remove", w, "reserve"), payload("remove", w)).status_code == 302
     client.force_login(mentor)
     before = snapshot()
@@ -1397,7 +1410,7 @@ def test_a_stale_talk_page_for_a_reserve_removed_meanwhile_is_refused(client, w,
 def test_the_removed_reserve_no_longer_counts_and_no_longer_shows_to_the_mentor_as_theirs(client, w, office, mentor):
     client.force_login(mentor)
     assert reverse("cultivation:talk_new", args=[w.reserve.pk]) in page(client.get(reverse("cultivation:mentor_desk")))
-    client.force_login(office)
+    client.force_login(w.committee)
     assert client.post(url_of("remove", w, "reserve"), payload("remove", w)).status_code == 302
     client.force_login(mentor)
     desk = page(client.get(reverse("cultivation:mentor_desk")))
@@ -1463,7 +1476,7 @@ NUL_FIELDS = [("task", "title"), ("task", "content"), ("talk", "content"), ("tal
 def test_a_nul_character_in_text_is_refused_not_a_500(client, w, office, key, field):
     if key == "relax":
         Reserve.objects.filter(pk=w.unit_reserve.pk).update(birth_date=years_ago(50))
-    client.force_login(office)
+    client.force_login(writer(w, key))
     before = snapshot()
     response = client.post(url_of(key, w, TARGET_FOR.get(key)), payload(key, w, **{field: "甲\x00乙"}))
     assert response.status_code in (200, 302)
@@ -1539,7 +1552,7 @@ def test_a_reserve_leaving_the_pool_is_no_longer_the_mentors(client, w, office, 
     """调整出库 / 期满出库: the person is no longer cultivated, so the pairing (结对帮扶) ends with it — the mentor's
     scope (Reserve.mentor) no longer opens their file, and the history keeps the pairing with its end."""
     Reserve.objects.filter(pk=w.reserve.pk).update(term_end=T() - D(days=2))
-    client.force_login(office)
+    client.force_login(writer(w, move))
     assert client.post(url_of(move, w, "reserve"), payload(move, w)).status_code == 302
     assert not Mentorship.objects.filter(reserve=w.reserve, end__isnull=True).exists(), "the pairing is still open"
     client.force_login(mentor)

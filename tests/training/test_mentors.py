@@ -281,12 +281,12 @@ def test_unpaired_list(client, office, town, term, village_a, mentor):
     ReserveFactory(town=town, term=term, village=village_a, name="新近", start_date=days_ago(10))
     paired = ReserveFactory(town=town, term=term, village=village_a, name="已结对", start_date=days_ago(90))
     pair(office, paired, mentor, days_ago(80), proposed_by="东山村")
-    ReserveFactory(town=town, term=term, village=village_a, name="出库", start_date=days_ago(90),
+    ReserveFactory(town=town, term=term, village=village_a, name="离库者", start_date=days_ago(90),
                    status=Reserve.Status.REMOVED)
     assert list(mentors.reserves_without_mentor(office)) == [late]
     login(client, "office")
     body = page(client.get(reverse("training:mentor_unpaired")))
-    assert "迟迟" in body and "新近" not in body and "已结对" not in body and "出库" not in body
+    assert "迟迟" in body and "新近" not in body and "已结对" not in body and "离库者" not in body
 
 
 def _queries(client, url):

@@ -82,13 +82,13 @@ def test_used_cannot_be_used_again(office, reserve):
 # --- remove (调整出库) --------------------------------------------------------------------------------------
 
 
-def test_remove_needs_reason_and_approver(office, reserve):
+def test_remove_needs_reason_and_approver(committee, reserve):
     with pytest.raises(ActionRefused, match="理由"):
-        services.reserve_remove(actor=office, reserve_id=reserve.pk, reason=" ", approver="张书记")
+        services.reserve_remove(actor=committee, reserve_id=reserve.pk, reason=" ", approver="张书记")
     with pytest.raises(ActionRefused, match="批准人"):
-        services.reserve_remove(actor=office, reserve_id=reserve.pk, reason="违纪", approver="")
+        services.reserve_remove(actor=committee, reserve_id=reserve.pk, reason="违纪", approver="")
     assert reload(reserve).status == Reserve.Status.ACTIVE
-    services.reserve_remove(actor=office, reserve_id=reserve.pk, reason="违纪", approver="张书记")
+    services.reserve_remove(actor=committee, reserve_id=reserve.pk, reason="违纪", approver="张书记")
     r = reload(reserve)
     assert (r.status, r.ended_on) == (Reserve.Status.REMOVED, today())
     (event,) = events(r, "remove_reserve")
@@ -200,7 +200,14 @@ def test_the_committee_and_a_mentor_may_not_move(committee, reserve, mentor):
 
 def test_another_towns_office_gets_not_found(other_office, reserve):
     with pytest.raises(NotFound):
-        services.reserve_remove(actor=other_office, reserve_id=reserve.pk, reason="x", approver="y")
+        services.reserve_use(actor=other_office, reserve_id=reserve.pk, post="x", used_on=today())
+
+
+def test_only_the_committee_removes(office, reserve):
+    """The office proposes a removal (assessment's adjustments); it never removes."""
+    with pytest.raises(NotAllowed):
+        services.reserve_remove(actor=office, reserve_id=reserve.pk, reason="违纪", approver="张书记")
+    assert reload(reserve).status == Reserve.Status.ACTIVE
 
 
 @pytest.fixture
@@ -357,6 +364,11 @@ def test_the_activist_page_warns_for_a_party_member(client, office, town, term, 
 # --- the pages of the moves -------------------------------------------------------------------------------------
 
 
+def mover(request, name):
+    """Who makes the move of a page: the office, but the committee removes."""
+    return request.getfixturevalue("committee" if name == "reserve_remove" else "office")
+
+
 @pytest.mark.parametrize("name, data", [
     ("reserve_use", {"post": "书记", "used_on": "{today}"}),
     ("reserve_remove", {"reason": "违纪", "approver": "张书记", "ended_on": "{today}"}),
@@ -364,9 +376,9 @@ def test_the_activist_page_warns_for_a_party_member(client, office, town, term, 
     ("reserve_change_tier", {"tier": "3", "reason": "党委会研究", "meeting": "{meeting}"}),
     ("reserve_activist", {"recommended_on": "{today}", "note": ""}),
 ])
-def test_each_move_page_works(client, office, reserve, meeting, name, data):
+def test_each_move_page_works(client, request, reserve, meeting, name, data):
     reserve = tier3_ready(reserve)
-    client.force_login(office)
+    client.force_login(mover(request, name))
     url = reverse(f"training:{name}", args=[reserve.pk])
     assert client.get(url).status_code == 200
     posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}").replace("{meeting}", str(meeting.pk))
@@ -383,8 +395,8 @@ def test_each_move_page_works(client, office, reserve, meeting, name, data):
     ("reserve_remove", {"reason": "", "approver": "张书记", "ended_on": "{today}"}, "这个字段是必填项"),
     ("reserve_change_tier", {"tier": "99", "reason": "x"}, "选择一个有效的选项"),
 ])
-def test_move_pages_show_refusals(client, office, reserve, name, data, message):
-    client.force_login(office)
+def test_move_pages_show_refusals(client, request, reserve, name, data, message):
+    client.force_login(mover(request, name))
     posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}") for k, v in data.items()}
     response = client.post(reverse(f"training:{name}", args=[reserve.pk]), {**posted, "version": 0})
     assert response.status_code == 200 and message in page(response)
@@ -394,6 +406,8 @@ def test_move_pages_show_refusals(client, office, reserve, name, data, message):
 @pytest.mark.parametrize("who, name, status", [
     ("committee", "reserve_use", 403),
     ("mentor", "reserve_remove", 403),
+    ("office", "reserve_remove", 403),
+    ("committee", "reserve_remove", 200),
     ("dept_x_user", "reserve_change_post", 403),
     ("village_b_user", "reserve_change_post", 404),
     ("other_office", "reserve_use", 404),
@@ -426,12 +440,12 @@ MOVES_WITH_VERSION = [
 
 @pytest.mark.parametrize("version", [None, "", "abc", "-1", "1e3", "99999999999999999999"])
 @pytest.mark.parametrize("name, data", MOVES_WITH_VERSION, ids=[n for n, _d in MOVES_WITH_VERSION])
-def test_a_move_page_without_a_valid_version_is_refused_as_stale(client, office, town, term, village_a, name, data,
+def test_a_move_page_without_a_valid_version_is_refused_as_stale(client, request, town, term, village_a, name, data,
                                                                  version):
     """A POST that carries no version (or garbage) skips no stale check: it is refused with the refresh message and
     nothing is written."""
     r = ReserveFactory(town=town, term=term, village=village_a, post="村委会委员", term_end=today() - D(days=1))
-    client.force_login(office)
+    client.force_login(mover(request, name))
     posted = {k: v.replace("{today}", f"{today():%Y-%m-%d}") for k, v in data.items()}
     if version is not None:
         posted["version"] = version
@@ -460,10 +474,10 @@ def test_the_action_button_without_a_valid_version_is_refused_as_stale(client, o
     assert Event.objects.count() == count
 
 
-def test_the_move_pages_carry_the_version(client, office, reserve):
+def test_the_move_pages_carry_the_version(client, request, reserve):
     reserve.version = 3
     reserve.save(update_fields=["version"])
-    client.force_login(office)
     for name in ("reserve_use", "reserve_remove", "reserve_change_post", "reserve_activist"):
+        client.force_login(mover(request, name))
         text = page(client.get(reverse(f"training:{name}", args=[reserve.pk])))
         assert 'name="version" value="3"' in text, name

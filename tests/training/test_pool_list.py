@@ -316,17 +316,19 @@ def test_office_buttons_and_refusals(client, office, pool):
     # dates say when they will be
     assert 'data-action="renew_reserve"' not in text and 'data-action="expire_reserve"' not in text
     assert "届满前60天内方可续期" not in text
-    assert 'data-action="use_reserve"' in text and 'data-action="remove_reserve"' in text
+    assert 'data-action="use_reserve"' in text
+    assert 'data-action="remove_reserve"' not in text  # the office proposes a removal; the committee removes
 
 
-def test_the_committee_sees_no_buttons(client, committee, pool):
+def test_the_committee_sees_only_the_removal(client, committee, pool):
     client.force_login(committee)
     text = page(client.get(detail(pool["a"])))
     assert 'data-action="renew_reserve"' not in text and 'data-action="use_reserve"' not in text
+    assert 'data-action="remove_reserve"' in text
 
 
-def test_a_removed_reserve_shows_its_end(client, office, pool):
-    reserve_remove(actor=office, reserve_id=pool["a"].pk, reason="本人申请退出", approver="张书记")
+def test_a_removed_reserve_shows_its_end(client, office, committee, pool):
+    reserve_remove(actor=committee, reserve_id=pool["a"].pk, reason="本人申请退出", approver="张书记")
     client.force_login(office)
     text = page(client.get(detail(pool["a"])))
     assert "已调整出库" in text and "本人申请退出" in text and "张书记" in text

@@ -71,13 +71,13 @@ def test_without_a_counter_the_nominations_count(quota_round, village_a, monkeyp
     assert quotas_for(quota_round, [village_a])[village_a.pk].reserves == 1
 
 
-def test_a_removal_frees_the_place_on_the_villages_page(client, office, quota_round, town, term, village_a):
+def test_a_removal_frees_the_place_on_the_villages_page(client, office, committee, quota_round, town, term, village_a):
     reserves = [ReserveFactory(town=town, term=term, village=village_a) for _i in range(2)]
     client.force_login(office)
     url = reverse("village_list") + f"?round={quota_round.pk}"
     assert 'data-reserves="2"' in page(client.get(url))
     assert quotas_for(quota_round, [village_a])[village_a.pk].remaining == 0
-    services.reserve_remove(actor=office, reserve_id=reserves[0].pk, reason="本人申请退出", approver="张书记")
+    services.reserve_remove(actor=committee, reserve_id=reserves[0].pk, reason="本人申请退出", approver="张书记")
     assert 'data-reserves="1"' in page(client.get(url))
     assert quotas_for(quota_round, [village_a])[village_a.pk].remaining == 1
 

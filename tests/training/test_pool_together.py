@@ -49,10 +49,10 @@ def test_each_record_is_once_in_the_history(client, office, mentor, reserve):
 
 
 @pytest.mark.parametrize("move", ["remove", "expire"])
-def test_leaving_the_pool_ends_the_pairing(client, office, mentor, reserve, move):
+def test_leaving_the_pool_ends_the_pairing(client, office, committee, mentor, reserve, move):
     _pair(office, reserve, mentor, today() - D(days=50))
     if move == "remove":
-        services.reserve_remove(actor=office, reserve_id=reserve.pk, reason="本人申请退出", approver="张书记")
+        services.reserve_remove(actor=committee, reserve_id=reserve.pk, reason="本人申请退出", approver="张书记")
     else:
         type(reserve).objects.filter(pk=reserve.pk).update(term_end=today() - D(days=1))
         services.reserve_expire(actor=office, reserve_id=reserve.pk, reason="期满不再续期")
