@@ -16,18 +16,22 @@ is locked.
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cultivation.courses import training_hours_by_year
+from cultivation.courses import enrolment_hours
 from cultivation.models import Enrolment, HeartTalk, Task
 from reserve.dates import cn_date
 from reserve.exceptions import ActionRefused, NotAllowed
+from reserve.models import Event
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
@@ -470,29 +474,190 @@ def assessment_for_user_or_404(user, pk) -> Assessment:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the records say of a reserve's year, shown beside the assessment's form."""
+    """What the records say of a reserve's year (年度考核) or of its whole term (期满总结性考核), shown beside the
+    assessment's form: the period covered (start … end), and for a final assessment the term it assesses."""
 
     year: int
     tasks: list
     hours: Decimal
     talks: list
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    final: bool = False
+    term_start: datetime.date | None = None
+    term_end: datetime.date | None = None
+    # How many tasks and talks the period holds (the lists show at most EVIDENCE_LIMIT of each).
+    task_count: int = 0
+    talk_count: int = 0
+
+    @property
+    def truncated_tasks(self) -> int:
+        return max(self.task_count - len(self.tasks), 0)
+
+    @property
+    def truncated_talks(self) -> int:
+        return max(self.talk_count - len(self.talks), 0)
+
+    @property
+    def until_today(self) -> bool:
+        """A final assessment's term not over yet: the records are counted up to today."""
+        return bool(self.final and self.term_end and self.end and self.end < self.term_end)
 
 
-def evidence(assessment, user) -> Evidence:
-    """The reserve's tasks given or evaluated in the year (with grades), training hours of the year
-    (cultivation.courses.training_hours_by_year) and talks of the year, as far as the user sees them."""
+EVIDENCE_LIMIT = 50
+# The reserve's renewal (续期, training.workflow): its event keeps the old term.
+RENEW_ACTION = "renew_reserve"
+
+
+def assessed_term(assessment) -> tuple[datetime.date, datetime.date]:
+    """The term (本届起, 本届止) a final assessment assesses: the reserve's term when the assessment was made — the
+    current one, or, when the reserve has been renewed (续期) since, the old term kept in the first renewal's event
+    after it (one query)."""
+    reserve = assessment.reserve
+    renewal = (Event.objects.filter(content_type=ContentType.objects.get_for_model(Reserve), object_id=reserve.pk,
+                                    action=RENEW_ACTION, at__gt=assessment.created_at)
+               .order_by("at", "pk").only("data").first())
+    old = (renewal.data or {}).get("old_term") if renewal else None
+    if isinstance(old, dict):
+        try:
+            return datetime.date.fromisoformat(old["start"]), datetime.date.fromisoformat(old["end"])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return reserve.term_start, reserve.term_end
+
+
+def evidence_period(assessment, today=None) -> tuple[datetime.date, datetime.date]:
+    """The days whose records an assessment weighs: an annual one its year (1 January … 31 December); a final one
+    (期满总结性考核) the whole term assessed, from its first day to its last or to today when it is not over."""
+    if assessment.kind == Kind.FINAL:
+        start, end = assessed_term(assessment)
+        return start, min(end, today or local_today())
+    return datetime.date(assessment.year, 1, 1), datetime.date(assessment.year, 12, 31)
+
+
+def evidence(assessment, user, *, today=None) -> Evidence:
+    """The reserve's records of the period the assessment weighs (evidence_period), as far as the user sees them:
+    tasks given or evaluated in it (with grades), training hours of the courses that started in it (the rule of
+    cultivation.courses.training_hours_by_year: attended, the enrolment's hours or else the course's) and talks held
+    in it."""
     scope = Scope.for_user(user)
-    reserve, year = assessment.reserve, assessment.year
-    tasks = list(scope.filter(Task.objects.filter(reserve=reserve))
-                 .filter(Q(given_on__year=year) | Q(evaluated_on__year=year)).order_by("given_on", "pk")[:50])
-    enrolments = scope.filter(Enrolment.objects.filter(reserve=reserve)).select_related("course")
-    hours = dict(training_hours_by_year(reserve, list(enrolments))).get(year, Decimal(0))
+    reserve = assessment.reserve
+    final = assessment.kind == Kind.FINAL
+    term_start, term_end = assessed_term(assessment) if final else (None, None)
+    if final:
+        start, end = term_start, min(term_end, today or local_today())
+    else:
+        start, end = evidence_period(assessment)
+    task_rows = (scope.filter(Task.objects.filter(reserve=reserve))
+                 .filter(Q(given_on__range=(start, end)) | Q(evaluated_on__range=(start, end))))
+    tasks = list(task_rows.order_by("given_on", "pk")[:EVIDENCE_LIMIT + 1])
+    task_count = task_rows.count() if len(tasks) > EVIDENCE_LIMIT else len(tasks)
+    enrolments = list(scope.filter(Enrolment.objects.filter(reserve=reserve, course__start__range=(start, end)))
+                      .select_related("course"))
+    hours = sum((enrolment_hours(e) for e in enrolments), Decimal(0))
     tz = timezone.get_current_timezone()
-    start = datetime.datetime(year, 1, 1, tzinfo=tz)
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
-    talks = list(scope.filter(HeartTalk.objects.filter(reserve=reserve, held_at__gte=start, held_at__lt=end))
-                 .order_by("held_at", "pk")[:50])
-    return Evidence(year, tasks, hours, talks)
+    begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    talk_rows = scope.filter(HeartTalk.objects.filter(reserve=reserve, held_at__gte=begin, held_at__lt=until))
+    talks = list(talk_rows.order_by("held_at", "pk")[:EVIDENCE_LIMIT + 1])
+    talk_count = talk_rows.count() if len(talks) > EVIDENCE_LIMIT else len(talks)
+    return Evidence(assessment.year, tasks[:EVIDENCE_LIMIT], hours, talks[:EVIDENCE_LIMIT], start=start, end=end,
+                    final=final, term_start=term_start, term_end=term_end, task_count=task_count,
+                    talk_count=talk_count)
+
+
+# ----------------------------------------------------------------------------- a scorer's list (我的考核评分)
+
+
+SCORER_ROLES = (Role.MENTOR, Role.UNIT, Role.VILLAGE)
+# The sub-score each scorer gives and the roles it is given through (as editable_fields): a mentor the mentor's score
+# of the reserves paired with them, a unit's head and a village branch the unit's score of their own reserves.
+SCORER_DUTIES = ((FIELD_MENTOR, frozenset({Role.MENTOR})), (FIELD_UNIT, frozenset({Role.UNIT, Role.VILLAGE})))
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A sub-score a scorer gives in an assessment: which, its label, the score given (None: not yet) and its share
+    of the total in the round (0: for reference only, not counted)."""
+
+    key: str
+    label: str
+    value: Decimal | None
+    share: int
+
+    @property
+    def counted(self) -> bool:
+        return self.share > 0
+
+
+def share_of(shares, key) -> int:
+    """A sub-score's share of the total (percent) in a round's sub_shares; 0 when absent or not a number."""
+    try:
+        return max(int((shares or {}).get(key) or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def sub_label(key) -> str:
+    return {FIELD_MENTOR: _("引路人评分"), FIELD_UNIT: _("所在单位评分"), FIELD_DEMOCRATIC: _("民主评议得分")}[key]
+
+
+def _scorer_conditions(user) -> tuple[Q | None, Q | None]:
+    """(the assessments the user scores a sub-score of, those of them where one of the user's sub-scores is empty)."""
+    scope = Scope.for_user(user)
+    scope.require_role(*SCORER_ROLES)
+    duties = []
+    for key, roles in SCORER_DUTIES:
+        condition = scope.condition(Assessment, roles=roles) if scope.has(*roles) else None
+        if condition is not None:
+            duties.append((key, condition))
+    if not duties:
+        return None, None
+    mine = reduce(operator.or_, (condition for _key, condition in duties))
+    empty = reduce(operator.or_, (condition & Q(**{f"{scoring.SUB_FIELDS[key]}__isnull": True})
+                                  for key, condition in duties))
+    return mine, empty
+
+
+def scorer_assessments(user, *, pending: bool):
+    """The assessments of open rounds that a mentor, a unit's head or a village branch scores (their sub-score):
+    pending (待评分) — one of their sub-scores still empty; done (已评分) — all of them given. Drafts first (those
+    the user can score now; a submitted or confirmed one is locked), then the latest year, the round, the tier, the
+    reserve's entry. Scoped: another mentor's, unit's or village's reserves never appear."""
+    mine, empty = _scorer_conditions(user)
+    if mine is None:
+        return Assessment.objects.none()
+    rows = Assessment.objects.filter(mine, round__status=RS.OPEN).filter(empty if pending else ~empty)
+    return (rows.select_related("round", "reserve", "reserve__village", "reserve__unit")
+            .annotate(locked_first=Case(When(status=AS.DRAFT, then=Value(0)), default=Value(1),
+                                        output_field=IntegerField()))
+            .order_by("locked_first", "-round__year", "round_id", "tier", "reserve__start_date", "pk"))
+
+
+def scorer_counts(user) -> dict[str, int]:
+    """{"pending", "done"}: how many assessments of open rounds the user has still to score and has scored (one
+    query)."""
+    mine, empty = _scorer_conditions(user)
+    if mine is None:
+        return {"pending": 0, "done": 0}
+    row = Assessment.objects.filter(mine, round__status=RS.OPEN).aggregate(
+        total=Count("pk"), pending=Count("pk", filter=empty))
+    return {"pending": row["pending"], "done": row["total"] - row["pending"]}
+
+
+def scorer_duties(assessment, user) -> list[Duty]:
+    """The sub-scores this user gives in an assessment (round and reserve loaded: no query)."""
+    scope = Scope.for_user(user)
+    shares = assessment.round.sub_shares
+    return [Duty(key, sub_label(key), getattr(assessment, scoring.SUB_FIELDS[key]), share_of(shares, key))
+            for key, roles in SCORER_DUTIES if scope.has(*roles) and scope.can_see(assessment, roles=roles)]
+
+
+def mark_scorer_rows(assessments, user) -> None:
+    """Give each assessment of a scorer's page its duties and why it cannot be scored now (None: it can)."""
+    for a in assessments:
+        a.duties = scorer_duties(a, user)
+        a.lock = lock_refusal(a)
 
 
 def assessments_of(reserve, user):

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from . import views_mine
 from . import views_rounds as views
 
 urlpatterns = [
     path("assessment/", views.round_list, name="round_list"),
     path("assessment/new/", views.round_new, name="round_new"),
+    path("assessment/mine/", views_mine.mine, name="mine"),
     path("assessment/scheme/", views.scheme, name="scheme"),
     path("assessment/<int:pk>/", views.round_detail, name="round_detail"),
     path("assessment/<int:pk>/add/", views.round_add, name="round_add"),

@@ -82,7 +82,7 @@ PAGES: tuple[Page | Skip, ...] = (
     Page("training:reserve_detail", "reserve", roles=("office", "mentor"), label="后备干部页面"),
     Skip("training:reserve_action", "POST only (a workflow action's button)"),
     Page("training:reserve_use", "reserve", label="任用（表单）"),
-    Page("training:reserve_remove", "reserve", label="调整出库（表单）"),
+    Page("training:reserve_remove", "reserve", roles=("committee",), label="调整出库（表单，党委）"),
     Page("training:reserve_expire", "renewal_due", label="期满出库（表单）"),
     Page("training:reserve_change_post", "reserve", label="岗位调整（表单）"),
     Page("training:reserve_change_tier", "reserve", label="调整梯队（表单）"),
@@ -133,6 +133,8 @@ PAGES: tuple[Page | Skip, ...] = (
     Page("assessment:assessment_edit", "assessment", label="考核评分（表单，附当年实绩）"),
     Skip("assessment:assessment_action", "POST only (submit, return, confirm)"),
     Page("assessment:assessment_veto", "assessment", label="一票否决（表单）"),
+    Page("assessment:mine", roles=("mentor", "village", "unit"), label="我的考核评分"),
+    Page("assessment:mine", query="?tab=done", roles=("mentor",), label="我的考核评分 · 已评分"),
     # adjustments (assessment/urls_adjustments.py)
     Page("assessment:adjustment_list", roles=("office", "committee"), label="调整出库"),
     Page("assessment:adjustment_detail", "adjustment", label="调整出库事项"),

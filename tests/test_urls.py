@@ -370,7 +370,7 @@ TABLE = {
     "training:reserve_detail":          _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_reserve),
     "training:reserve_action":          _row(LOGIN, 403, 405, 403, 403, 403, 403, kwargs=_reserve_action),  # POST only
     "training:reserve_use":             _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
-    "training:reserve_remove":          _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
+    "training:reserve_remove":          _row(LOGIN, 403, 403, ALLOW, 403, 403, 403, kwargs=_reserve),
     "training:reserve_expire":          _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
     "training:reserve_change_tier":     _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_reserve),
     "training:reserve_change_post":     _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 404, kwargs=_reserve),
@@ -419,6 +419,7 @@ TABLE = {
     "assessment:assessment_edit":       _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, ALLOW, 404, kwargs=_pool("assessment")),
     "assessment:assessment_action":     _row(LOGIN, 403, 405, 403, 403, 403, 403,
                                              kwargs=_pool_action("assessment", "submit_assessment")),  # POST only
+    "assessment:mine":                  _row(LOGIN, ALLOW, 403, 403, 403, ALLOW, ALLOW),
     "assessment:assessment_veto":       _row(LOGIN, 403, ALLOW, 403, 403, 403, 403, kwargs=_pool("assessment")),
     # Removal proposals (调整出库): the office proposes, the committee approves or rejects.
     "assessment:adjustment_list":       _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
