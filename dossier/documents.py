@@ -10,22 +10,40 @@ file whatever the batch's size. The batch is capped (settings.DOSSIER_ZIP_MAX, d
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reserve.pdf import PdfRefused, render_pdf
 
-from .selectors import dossier_of
+from .selectors import dossier_of, newest
 
 PDF_TEMPLATE = "pdf/dossier.html"
 
-# Anything that may not stand in a file name inside an archive: path separators, drive letters, control and
-# format characters, and the characters Windows refuses.
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"\\/:*?<>|]+')
+# Anything that may not stand in a file name inside an archive: path separators, drive letters, the characters
+# Windows refuses, and every control, format, line or paragraph separator or surrogate code point (Unicode
+# categories Cc, Cf, Zl, Zp, Cs: U+0000–U+001F, U+007F–U+009F, U+200B–U+200F, U+2028, U+2029, U+202A–U+202E,
+# U+2060–U+2064, U+2066–U+2069, U+FEFF …).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_UNSAFE_CHARS = frozenset('"\\/:*?<>|')
+_UNSAFE_RUNS = re.compile(r"\x00+")
+
+
+def _unsafe(ch: str) -> bool:
+    return ch in _UNSAFE_CHARS or unicodedata.category(ch) in _UNSAFE_CATEGORIES
+
+
+def safe_name(text: str) -> str:
+    """`text` with each run of characters that may not stand in a file name replaced by one "_"."""
+    marked = "".join("\x00" if _unsafe(ch) else ch for ch in str(text or ""))
+    return _UNSAFE_RUNS.sub("_", marked)
+
+
 NAME_MAX = 30  # characters of a name in a member's name (Reserve.name is at most 30)
 
 
@@ -37,16 +55,55 @@ def title_of(reserve) -> str:
     return _("%(n)s 一人一档") % {"n": reserve.name}
 
 
-def dossier_pdf(user, reserve, *, request=None, today=None) -> bytes:
-    """The file of one reserve as an A4 PDF (reserve.pdf.render_pdf)."""
+# The newest rows of each long section (tasks, talks, follow-ups, the history …) the PDF prints; the rows left out
+# are counted ("另有M条，详见系统"). A file that would still exceed PDF_MAX_HTML_BYTES prints half as many, down to
+# PDF_ROWS_MIN, so that the file of a long-serving reserve can always be printed.
+PDF_ROWS = 40
+PDF_ROWS_MIN = 5
+
+
+def _html_bytes(context, request) -> int:
+    return len(render_to_string(PDF_TEMPLATE, context, request=request).encode("utf-8"))
+
+
+def pdf_context(user, reserve, *, request=None, today=None) -> dict:
+    """The PDF's context: the file with its long sections cut to their newest rows (PDF_ROWS, fewer while the
+    HTML would exceed settings.PDF_MAX_HTML_BYTES)."""
+    from reserve.pdf import DEFAULT_MAX_HTML_BYTES
+
     dossier = dossier_of(user, reserve, today=today)
-    return render_pdf(PDF_TEMPLATE, {"d": dossier, "r": reserve, "title": title_of(reserve)}, request=request)
+    budget = int(getattr(settings, "PDF_MAX_HTML_BYTES", DEFAULT_MAX_HTML_BYTES)) - 16 * 1024  # print.css's share
+    limit = PDF_ROWS
+    while True:
+        context = {"d": newest(dossier, limit), "r": reserve, "title": title_of(reserve)}
+        if limit <= PDF_ROWS_MIN or _html_bytes(context, request) <= budget:
+            return context
+        limit = max(PDF_ROWS_MIN, limit // 2)
+
+
+def dossier_pdf(user, reserve, *, request=None, today=None) -> bytes:
+    """The file of one reserve as an A4 PDF (reserve.pdf.render_pdf), each long section its newest rows."""
+    return render_pdf(PDF_TEMPLATE, pdf_context(user, reserve, request=request, today=today), request=request)
+
+
+def zip_name(count: int, *, village=None, unit=None, tier=None, status=None) -> str:
+    """The ZIP's file name after its filter: "东山村一人一档（3份）.zip", "第四梯队（已任用）一人一档（2份）.zip" (a
+    status named only when the batch is of one status)."""
+    from training.models import TIER_SHORT, Reserve, Tier
+
+    place = "".join(str(x.name) for x in (village, unit) if x is not None)
+    if tier:
+        place += str(TIER_SHORT.get(tier) or dict(Tier.choices).get(tier, ""))
+    if status:
+        place += f"（{dict(Reserve.Status.choices).get(status, status)}）"
+    name = _("%(p)s一人一档（%(n)d份）.zip") % {"p": place, "n": count}
+    return safe_name(name).strip(" ._") or "dossiers.zip"
 
 
 def member_name(number: int, name: str, width: int = 3) -> str:
     """A member's name in the ZIP: "<序号>_<姓名>.pdf", the name without anything that could make a path (no "/",
     "\\", "..", drive letters, control characters) and never empty."""
-    clean = _UNSAFE.sub("_", str(name or ""))[:NAME_MAX].strip(" ._") or _("未具名")
+    clean = safe_name(name)[:NAME_MAX].strip(" ._") or _("未具名")
     return f"{number:0{width}d}_{clean}.pdf"
 
 

@@ -8,6 +8,7 @@ from reserve.scope import Scope
 from training.panels import register_reserve_panel
 
 from . import selectors
+from .forms import ALL_STATUSES
 
 PANEL = "dossier/_reserve_panel.html"
 
@@ -18,8 +19,10 @@ def panel_context(reserve, user):
         return None
     batch = ""
     if scope.has(*selectors.BATCH_ROLES):
+        # Everyone the village (unit) had in the pool, whatever their status now: the card is also on the page of
+        # a reserve who has left it (the batch form's own default is 培养中 only).
         where = f"village={reserve.village_id}" if reserve.village_id else f"unit={reserve.unit_id}"
-        batch = f"{reverse('dossier:dossier_zip')}?{where}"
+        batch = f"{reverse('dossier:dossier_zip')}?{where}&status={ALL_STATUSES}"
     return {"reserve": reserve, "page_url": reverse("dossier:dossier", args=[reserve.pk]),
             "pdf_url": reverse("dossier:dossier_pdf", args=[reserve.pk]), "batch_url": batch}
 

@@ -18,7 +18,9 @@ counts them). What the file leaves out, on purpose:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -115,6 +117,7 @@ class Dossier:
     decisions: list = field(default_factory=list)
     notice: object = None
     objections: list = field(default_factory=list)
+    objection_total: int = 0
     entry: list[tuple[str, str]] = field(default_factory=list)
     terms: list = field(default_factory=list)
     mentorships: list = field(default_factory=list)
@@ -128,6 +131,11 @@ class Dossier:
     assessments: list = field(default_factory=list)
     adjustments: list = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)  # rows of a long section left out (see `newest`)
+
+    @property
+    def talk_total(self) -> int:
+        return sum(count for _label, count in self.talk_counts)
 
     @property
     def total_hours(self) -> Decimal:
@@ -260,6 +268,7 @@ def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) 
         dossier.objections = list(Objection.objects.filter(entry=entry).order_by("received_at", "id")
                                   .only("receipt", "channel", "received_at", "status", "concluded_at",
                                         "decided_at", "is_late", "entry_id"))
+        dossier.objection_total = len(dossier.objections)
 
     for event, label, status in nomination_timeline_rows(nomination, user):
         history.append(HistoryRow(event.at, str(label), str(status),
@@ -307,10 +316,104 @@ def _assessment(dossier: Dossier, scope: Scope) -> None:
                                .select_related("decided_by", "assessment").order_by("flagged_on", "id"))
 
 
-def dossier_of(user, reserve: Reserve, *, today: datetime.date | None = None) -> Dossier:
-    """The file of one reserve as this user may read it (the reserve found by get_reserve_for_dossier_or_404)."""
+# ----------------------------------------------------------------------------------------------- the history
+
+# "引路人：引路人 郑国华": a label followed by an account's full name that begins with the same word.
+_REPEATED_LABEL = re.compile(r"(^|[（(，,；;　 ])([^：:（）()，,；;\s]{1,12})[：:]\s*\2[ 　]+(?=\S)")
+
+
+def _without_repeated_label(text: str) -> str:
+    """ "引路人：引路人 郑国华" → "引路人：郑国华" (an account's full name that repeats the label before it)."""
+    return _REPEATED_LABEL.sub(lambda m: f"{m.group(1)}{m.group(2)}：", text or "")
+
+
+def _due_talk_rows(dossier: Dossier) -> list[HistoryRow]:
+    """One row per 四必谈 that became due: its kind, reason, deadline and whether it was held (the reserve's
+    event says only that one became due; the record says what it is). Dated when it was recorded."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cultivation.talks import TalkEvent
+    from reserve.models import Event
+
+    reserve = dossier.reserve
+    events = {}
+    for event in (Event.objects.filter(content_type=ContentType.objects.get_for_model(Reserve),
+                                       object_id=reserve.pk, action=TalkEvent.TALK_DUE)
+                  .select_related("actor").order_by("at", "pk")):
+        key = (event.data or {}).get("due_talk")
+        if key is not None:
+            events.setdefault(key, event)
+    rows = []
+    label = str(TalkEvent.TALK_DUE.label)
+    for due in dossier.due_talks:
+        event = events.get(due.pk)
+        text = _("%(k)s：%(r)s，应于%(d)s前谈话") % {"k": due.get_kind_display(), "r": due.reason,
+                                                  "d": due.due_on.isoformat()}
+        if due.talk_id and due.talk is not None:
+            text += _("，已于%(d)s谈话") % {"d": _day(due.talk.held_at).isoformat()}
+        when = event.at if event is not None and _day(event.at) >= due.arose_on else due.arose_on
+        actor = str(event.actor) if event is not None and event.actor_id and event.actor else ""
+        rows.append(HistoryRow(when, label, text, actor=actor))
+    return rows
+
+
+def _history(dossier: Dossier, user, selection: list[HistoryRow]) -> list[HistoryRow]:
+    """The selection's rows and the pool's (training.selectors.reserve_history), each saying what happened: the
+    due talks' rows from their records, each adjustment's move with its cause, no label repeated in its text."""
+    from cultivation.talks import TalkEvent
     from training.selectors import reserve_history
 
+    due_label = str(TalkEvent.TALK_DUE.label)
+    adjustments = {}
+    if dossier.adjustments:
+        from django.urls import reverse
+
+        adjustments = {reverse("assessment:adjustment_detail", args=[a.pk]): a for a in dossier.adjustments}
+    rows = list(selection)
+    for row in reserve_history(dossier.reserve, user):
+        if row.label == due_label:  # replaced by _due_talk_rows (the event alone carries nothing)
+            continue
+        text = row.text
+        adjustment = adjustments.get(row.url)
+        if adjustment is not None and _("原因：") not in text:
+            cause = _("原因：%(c)s") % {"c": adjustment.get_cause_display()}
+            text = f"{cause}；{text}" if text else cause
+        rows.append(HistoryRow(row.when, row.label, _without_repeated_label(text), actor=row.actor,
+                               reason=row.reason, url=row.url))
+    rows += _due_talk_rows(dossier)
+    return sorted(rows, key=_sort_key)
+
+
+# ----------------------------------------------------------------------------------------------- bounds
+
+# The sections that grow with the years in the pool (and the history): the PDF prints the newest rows of each
+# (documents.PDF_ROWS, fewer if the file would still be too large), the page shows them a page at a time.
+LONG_SECTIONS = ("talks", "objections", "mentorships", "follow_ups", "tasks", "meetings", "enrolments",
+                 "heart_talks", "due_talks", "assessments", "adjustments", "history")
+
+
+# The history has several rows per record of the other sections (a selection alone writes some thirty): it keeps
+# this many times the rows of the others.
+HISTORY_FACTOR = 4
+
+
+def newest(dossier: Dossier, limit: int) -> Dossier:
+    """A copy of the file with each long section cut to its newest `limit` rows (the history to HISTORY_FACTOR
+    times as many), in time order still; the copy's `omitted` says how many rows each section left out ("另有M条
+    较早的记录，详见系统")."""
+    cut = {}
+    omitted = {}
+    for name in LONG_SECTIONS:
+        rows = getattr(dossier, name)
+        limit_here = limit * HISTORY_FACTOR if name == "history" else limit
+        if len(rows) > limit_here:
+            cut[name] = rows[len(rows) - limit_here:]
+            omitted[name] = len(rows) - limit_here
+    return dataclasses.replace(dossier, **cut, omitted=omitted)
+
+
+def dossier_of(user, reserve: Reserve, *, today: datetime.date | None = None) -> Dossier:
+    """The file of one reserve as this user may read it (the reserve found by get_reserve_for_dossier_or_404)."""
     scope = Scope.for_user(user)
     today = today or timezone.localdate()
     dossier = Dossier(reserve=reserve, printed_on=today, issuer=issuing_body(reserve.town))
@@ -319,8 +422,6 @@ def dossier_of(user, reserve: Reserve, *, today: datetime.date | None = None) ->
     dossier.basic = _basic(reserve, dossier.nomination)
     dossier.entry = _entry(reserve)
     _pool(dossier, user, scope)
-    history += [HistoryRow(row.when, row.label, row.text, actor=row.actor, reason=row.reason, url=row.url)
-                for row in reserve_history(reserve, user)]
     _assessment(dossier, scope)
-    dossier.history = sorted(history, key=_sort_key)
+    dossier.history = _history(dossier, user, history)
     return dossier

@@ -6,8 +6,10 @@ town is a 404 (dossier.selectors). Each showing is audited as a view of personal
 a ZIP as a download.
 """
 
+import dataclasses
 from urllib.parse import quote
 
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -31,10 +33,31 @@ def dossier(request, pk):
     d = selectors.dossier_of(request.user, reserve)
     audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=reserve,
                  detail={"page": "dossier", "findings": bool(d.vetting_rows)})
+    d, pages = _paged(request, d)
     return render(request, "dossier/dossier.html", {
-        "d": d, "r": reserve, "title": documents.title_of(reserve),
+        "d": d, "r": reserve, "title": documents.title_of(reserve), "pages": pages,
         "may_batch": Scope.for_user(request.user).has(*selectors.BATCH_ROLES),
     })
+
+
+PAGE_ROWS = 25  # rows of a long section on the page, as the pool list
+
+
+def _paged(request, d):
+    """The page's long sections a page at a time (?<section>=N; without it the last page, the newest rows):
+    the file with each section cut to its page, and {section: (Page, the query without that section)}."""
+    pages, cut = {}, {}
+    for name in selectors.LONG_SECTIONS:
+        rows = getattr(d, name)
+        if len(rows) <= PAGE_ROWS:
+            continue
+        paginator = Paginator(rows, PAGE_ROWS)
+        page = paginator.get_page(request.GET.get(f"p_{name}") or paginator.num_pages)
+        query = request.GET.copy()
+        query.pop(f"p_{name}", None)
+        pages[name] = {"page": page, "query": query.urlencode(), "param": f"p_{name}"}
+        cut[name] = list(page.object_list)
+    return (dataclasses.replace(d, **cut) if cut else d), pages
 
 
 @role_required(*selectors.READERS)
@@ -84,7 +107,11 @@ def dossier_zip(request):
                      detail={"file": "dossier_zip", "files": len(found), "findings": reserve.nomination_id is not None})
     response = StreamingHttpResponse(documents.zip_stream(user, found, request=request),
                                      content_type="application/zip")
-    name = _("一人一档（%(n)d份）.zip") % {"n": len(found)}
+    filters = form.filters()
+    name = documents.zip_name(
+        len(found), village=next((v for v in villages if v.pk == filters["village_id"]), None),
+        unit=next((u for u in units if u.pk == filters["unit_id"]), None), tier=filters["tier"],
+        status=filters["status"])
     response["Content-Disposition"] = f"attachment; filename=\"dossiers.zip\"; filename*=UTF-8''{quote(name, safe='')}"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
