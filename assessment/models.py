@@ -219,7 +219,7 @@ class Adjustment(models.Model):
         OTHER = "other", _("不再符合后备干部条件")
 
     class Status(models.TextChoices):
-        FLAGGED = "flagged", _("待党建办提出意见")
+        FLAGGED = "flagged", _("待组织办提出意见")
         PROPOSED = "proposed", _("待党委审批")
         APPROVED = "approved", _("已批准出库")
         REJECTED = "rejected", _("不予出库")

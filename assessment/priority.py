@@ -221,8 +221,8 @@ def pool_marks(reserve_ids, user) -> dict[int, list[tuple[str, str, str]]]:
         place = _("（第%(a)s/%(b)s名）") % {"a": rank, "b": ranked_of} if rank and ranked_of else ""
         if priority:
             found.append((_("优先使用"), "text-bg-success",
-                          _("%(t)s排名靠前%(p)s，优先使用（推荐）") % {"t": title, "p": place}))
+                          _("%(t)s：排名靠前%(p)s，优先使用（推荐）") % {"t": title, "p": place}))
         if lagging:
             found.append((_("考核靠后"), "text-bg-warning",
-                          _("%(t)s考核靠后%(p)s，应提醒谈话") % {"t": title, "p": place}))
+                          _("%(t)s：考核靠后%(p)s，应提醒谈话") % {"t": title, "p": place}))
     return marks

@@ -114,6 +114,8 @@ def veto_reasons_error(reasons) -> str | None:
         return _("一票否决情形不能超过%(n)d项。") % {"n": VETO_REASONS_MAX}
     seen = set()
     for reason in reasons:
+        if scoring.has_control(reason):
+            return _("一票否决情形不能含有控制字符。")
         if len(reason) > VETO_REASON_MAX_LENGTH:
             return _("一票否决情形“%(r)s…”超过%(n)d字。") % {"r": reason[:10], "n": VETO_REASON_MAX_LENGTH}
         if reason in seen:

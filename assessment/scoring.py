@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -50,6 +51,12 @@ def _whole(value) -> int | None:
     return None
 
 
+def has_control(text: str) -> bool:
+    """Whether a short name holds a control, line or paragraph separator or format character (a name is one line
+    printed in tables, PDFs and file names)."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
 def weights_error(items) -> str | None:
     """Why a list of scored items ({"name", "weight"}) is not a valid scheme, or None."""
     if not items:
@@ -62,6 +69,8 @@ def weights_error(items) -> str | None:
         name = str(item.get("name") or "").strip()
         if not name:
             return _("考核项目名称不能为空。")
+        if has_control(name):
+            return _("考核项目名称不能含有控制字符或换行。")
         if len(name) > ITEM_NAME_MAX:
             return _("考核项目名称“%(n)s”超过%(m)d个字。") % {"n": name[:20], "m": ITEM_NAME_MAX}
         if name in names:
@@ -121,7 +130,7 @@ def score_value(value, maximum) -> Decimal:
         raise ValueError(_("分数最多保留一位小数。"))
     if number < 0 or number > Decimal(str(maximum)):
         raise ValueError(_("分数须在0至%(m)s之间。") % {"m": maximum})
-    return number.quantize(ONE_PLACE)
+    return abs(number.quantize(ONE_PLACE))  # abs: "-0" and "-0.0" are 0.0, never shown as -0.0
 
 
 def items_total(scores, items) -> Decimal:

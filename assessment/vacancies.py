@@ -23,9 +23,9 @@ from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subqu
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reserve import events
+from reserve import audit, events
 from reserve.exceptions import ActionRefused
-from reserve.models import Village
+from reserve.models import AuditEntry, Village, VillageCadre
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
@@ -222,7 +222,21 @@ def vacancy_fill(*, actor, vacancy_id, reserve_id, filled_on, today=None) -> Vac
         vacancy.save(update_fields=["filled_on", "filled_by", "filled_note"])
         record_event(vacancy, action=VacancyEvent.FILLED, actor=actor,
                      data={"reserve": reserve.pk, "date": _iso(filled_on)})
+        _join_roster(vacancy, reserve, actor)
         return vacancy
+
+
+def _join_roster(vacancy, reserve, actor) -> None:
+    """The appointed reserve joins the village's 两委 roster in the vacant post (the roster the female-reserve rule
+    reads), as the clerk would have typed it; without a gender or birth date the roster is left to the clerk."""
+    if not (reserve.gender and reserve.birth_date):
+        return
+    cadre = VillageCadre.objects.create(village=vacancy.village, name=reserve.name, gender=reserve.gender,
+                                        birth_date=reserve.birth_date, post=vacancy.post)
+    audit.record(AuditEntry.Action.CREATE, user=actor, obj=cadre,
+                 detail={"village": vacancy.village.name, "vacancy": vacancy.pk})
+    record_event(vacancy.village, action="roster_update", actor=actor,
+                 data={"saved": [cadre.name], "deleted": [], "vacancy": vacancy.pk})
 
 
 def vacancy_fill_other(*, actor, vacancy_id, filled_on, note: str, today=None) -> Vacancy:

@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('cause', models.CharField(choices=[('veto', '一票否决'), ('lagging', '年度考核靠后，一年之后仍达不到要求'), ('failed_final', '期满总结考核不合格'), ('other', '不再符合后备干部条件')], max_length=14, verbose_name='调整原因')),
-                ('status', models.CharField(choices=[('flagged', '待党建办提出意见'), ('proposed', '待党委审批'), ('approved', '已批准出库'), ('rejected', '不予出库'), ('withdrawn', '已撤回')], default='flagged', max_length=10, verbose_name='状态')),
+                ('status', models.CharField(choices=[('flagged', '待组织办提出意见'), ('proposed', '待党委审批'), ('approved', '已批准出库'), ('rejected', '不予出库'), ('withdrawn', '已撤回')], default='flagged', max_length=10, verbose_name='状态')),
                 ('version', models.PositiveIntegerField(default=0)),
                 ('flagged_on', models.DateField(verbose_name='提出日期')),
                 ('reason', models.TextField(blank=True, max_length=1000, verbose_name='调整理由')),

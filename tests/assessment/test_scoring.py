@@ -244,3 +244,21 @@ def test_vetoed_are_not_ranked_whatever_their_total():
 ])
 def test_flags(position, n, grade, top, bottom, expected):
     assert scoring.flags(position, n, grade, top=top, bottom=bottom) == expected
+
+
+@pytest.mark.parametrize("typed", ["-0", "-0.0", "0", "+0.0"])
+def test_a_negative_zero_is_zero(typed):
+    assert str(scoring.score_value(typed, 20)) == "0.0"
+
+
+@pytest.mark.parametrize("name", ["德\x07", "德\n能", "德\u2028能", "德\u200b能"])
+def test_an_item_name_with_a_control_character_is_refused(name):
+    items = [{"name": name, "weight": 50}, {"name": "绩", "weight": 50}]
+    assert "控制字符" in scoring.weights_error(items)
+
+
+@pytest.mark.parametrize("reason", ["违纪\x00违法", "违纪\u2029", "恶劣\x1b影响"])
+def test_a_veto_reason_with_a_control_character_is_refused(reason):
+    from assessment.rounds import veto_reasons_error
+
+    assert "控制字符" in veto_reasons_error(["违纪违法", reason])

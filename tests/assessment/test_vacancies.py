@@ -155,6 +155,12 @@ def test_fill_from_the_pool(client, office, ranked):
                                 action="vacancy_filled").exists()
     text = page(client.get(detail(v)))
     assert 'data-state="filled"' in text and "优秀者" in text and 'id="fill-form"' not in text
+    # the appointed reserve joins the village's 两委 roster in the vacant post
+    from reserve.models import VillageCadre
+
+    cadre = VillageCadre.objects.get(village=v.village, name=r.name)
+    assert (cadre.post, cadre.gender, cadre.birth_date) == ("村委会委员", r.gender, r.birth_date)
+    assert r.name in page(client.get(reverse("village_detail", args=[v.village.pk])))
 
 
 def test_fill_by_other_means(client, office, ranked):
@@ -164,6 +170,7 @@ def test_fill_by_other_means(client, office, ranked):
     v.refresh_from_db()
     assert v.filled_on == today() and v.filled_by is None and v.filled_note == "换届选举产生"
     assert not Reserve.objects.filter(status=Reserve.Status.USED, used_post="村委会委员").exists()
+    assert not v.village.cadres.exists()  # filled by someone the system does not know: the clerk updates the roster
     text = page(client.get(detail(v)))
     assert 'data-state="filled"' in text and "换届选举产生" in text and 'id="candidate-table"' not in text
     assert "已补齐" in page(client.get(LIST))

@@ -250,7 +250,7 @@ def test_a_veto_overrides_the_top_score(built):
     tier = Assessment.objects.filter(round=vetoed.round, tier=vetoed.tier)
     assert vetoed.veto_reason == "造成恶劣影响" and vetoed.grade == Grade.INCOMPETENT and vetoed.rank is None
     assert vetoed.total == max(a.total for a in tier) and not vetoed.priority
-    assert Adjustment.objects.get(reserve=vetoed.reserve).get_status_display() == "待党建办提出意见"
+    assert Adjustment.objects.get(reserve=vetoed.reserve).get_status_display() == "待组织办提出意见"
 
 
 def test_a_tie_is_broken_by_the_earlier_entry(built):
