@@ -6,13 +6,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from benchmarks import dossier as bench
-from tests.browser.conftest import PHONE, chromium, page, problems, screenshot  # noqa: F401 (fixtures)
+from tests.browser.conftest import PHONE
 from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_office_opens_the_dossier_from_the_reserve_page(page, problems, screenshot, town, office):  # noqa: F811
+def test_office_opens_the_dossier_from_the_reserve_page(page, problems, screenshot, town, office):
     built = bench.build(bench.SCALES["tiny"], town=town, office=office)
     page.goto(reverse("login"))
     page.fill("#id_username", office.username)
