@@ -35,7 +35,7 @@ from reserve.models import Event
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
-from reserve.text import clean_text
+from reserve.text import clean_text, typed_text
 from reserve.workflow import REASON_MAX_LENGTH, local_today
 from training.models import TEXT_MAX, PoolTerm, Reserve, Tier
 
@@ -60,13 +60,6 @@ FIELD_ITEMS, FIELD_MENTOR, FIELD_UNIT, FIELD_DEMOCRATIC, FIELD_COMMENT = "items"
 ALL_FIELDS = frozenset({FIELD_ITEMS, FIELD_MENTOR, FIELD_UNIT, FIELD_DEMOCRATIC, FIELD_COMMENT})
 
 
-def _text(value, what: str, *, limit: int, required: bool = True) -> str:
-    text = clean_text(value)
-    if required and not text:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if len(text) > limit:
-        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
-    return text
 
 
 def _percent(value, what: str) -> int:
@@ -222,7 +215,7 @@ def round_open(*, actor, kind, year, term_id, title="", today=None) -> Opened:
     today = today or local_today()
     if kind not in Kind.values:
         raise ActionRefused(_("请选择考核类型。"))
-    title = _text(title, _("名称"), limit=TITLE_MAX_LENGTH, required=False)
+    title = typed_text(title, _("名称"), limit=TITLE_MAX_LENGTH, required=False)
     term = scope.get(PoolTerm.objects.all(), term_id, roles={Role.OFFICE})
     problem = rule_round_year(kind, year, term, today)
     if problem:
@@ -349,7 +342,7 @@ def assessment_save(*, actor, assessment_id, version, values: dict) -> Assessmen
                 setattr(assessment, scoring.SUB_FIELDS[key], _score(values[key], 100, labels[key]))
                 changed.append(scoring.SUB_FIELDS[key])
         if FIELD_COMMENT in values:
-            assessment.comment = _text(values[FIELD_COMMENT], _("考核评语"), limit=TEXT_MAX, required=False)
+            assessment.comment = typed_text(values[FIELD_COMMENT], _("考核评语"), limit=TEXT_MAX, required=False)
             changed.append("comment")
         changed += refresh_result(assessment)
         if Role.OFFICE in scope.roles and FIELD_ITEMS in allowed:
@@ -382,8 +375,8 @@ def assessment_veto(*, actor, assessment_id, version, reason, note, approver, on
     Scope.for_user(actor).require_role(Role.OFFICE)
     today = today or local_today()
     reason = clean_text(reason)
-    note = _text(note, _("否决说明"), limit=min(TEXT_MAX, REASON_MAX_LENGTH))
-    approver = _text(approver, _("批准人"), limit=APPROVER_MAX_LENGTH)
+    note = typed_text(note, _("否决说明"), limit=min(TEXT_MAX, REASON_MAX_LENGTH))
+    approver = typed_text(approver, _("批准人"), limit=APPROVER_MAX_LENGTH)
     if not isinstance(on, datetime.date):
         raise ActionRefused(_("请填写否决日期。"))
     with transaction.atomic(durable=True):

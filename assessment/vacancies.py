@@ -29,7 +29,7 @@ from reserve.models import AuditEntry, Village, VillageCadre
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
-from reserve.text import clean_text
+from reserve.text import typed_text
 from reserve.workflow import local_today
 from training.models import Reserve, Tier
 from training.services import use_locked
@@ -140,13 +140,6 @@ def open_vacancy_counts(village_ids) -> dict[int, int]:
 # --- writes ----------------------------------------------------------------------------------------------------
 
 
-def _text(value, what, limit, *, required=True) -> str:
-    value = clean_text(value or "")
-    if required and not value:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if len(value) > limit:
-        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
-    return value
 
 
 def _day(day, what, today, *, not_before=None, not_before_what=""):
@@ -168,8 +161,8 @@ def vacancy_create(*, actor, village_id, post: str, arose_on, reason: str = "", 
     today = today or local_today()
     scope = Scope.for_user(actor)
     scope.require_role(*RECORDERS)
-    post = _text(post, _("空缺职务"), POST_MAX)
-    reason = _text(reason, _("空缺原因"), REASON_MAX, required=False)
+    post = typed_text(post, _("空缺职务"), POST_MAX)
+    reason = typed_text(reason, _("空缺原因"), REASON_MAX, required=False)
     arose_on = _day(arose_on, _("出现空缺日期"), today)
     with transaction.atomic(durable=True):
         village = scope.get(Village.objects.select_for_update(), village_id, roles=RECORDERS)
@@ -243,7 +236,7 @@ def vacancy_fill_other(*, actor, vacancy_id, filled_on, note: str, today=None) -
     """补齐空缺 by other means (the office): a note says how (换届选举产生, 上级选派 …); no reserve."""
     today = today or local_today()
     Scope.for_user(actor).require_role(*FILLERS)
-    note = _text(note, _("补齐说明"), NOTE_MAX)
+    note = typed_text(note, _("补齐说明"), NOTE_MAX)
     with transaction.atomic(durable=True):
         vacancy = _lock_open(actor, vacancy_id)
         filled_on = _day(filled_on, _("补齐日期"), today, not_before=vacancy.arose_on,

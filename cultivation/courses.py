@@ -23,7 +23,7 @@ from reserve.exceptions import ActionRefused, NotFound
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
-from reserve.text import clean_text
+from reserve.text import typed_text
 from reserve.workdays import Calendar
 from reserve.workflow import local_today
 from training.models import TEXT_MAX, Reserve
@@ -46,13 +46,6 @@ class CourseEvent(events.EventKind):
 events.register(CourseEvent)
 
 
-def _text(value, what, *, limit, required=True) -> str:
-    text = clean_text(value)
-    if required and not text:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if len(text) > limit:
-        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
-    return text
 
 
 def _hours(value, what) -> Decimal | None:
@@ -104,10 +97,10 @@ def course_create(*, actor, kind, title, organiser, start, end, topic="", place=
             raise ActionRefused(_("镇办培训班请选择培训类别（理论、业务或实践）。"))
     else:
         topic = ""
-    title = _text(title, _("名称"), limit=100)
-    organiser = _text(organiser, _("举办（接收）单位"), limit=100)
-    place = _text(place, _("地点"), limit=100, required=False)
-    note = _text(note, _("说明"), limit=TEXT_MAX, required=False)
+    title = typed_text(title, _("名称"), limit=100)
+    organiser = typed_text(organiser, _("举办（接收）单位"), limit=100)
+    place = typed_text(place, _("地点"), limit=100, required=False)
+    note = typed_text(note, _("说明"), limit=TEXT_MAX, required=False)
     problem = rule_course_dates(start, end, today)
     if problem:
         raise ActionRefused(problem)
@@ -140,7 +133,7 @@ def course_enrol(*, actor, course_id, reserve_id, sending_unit="") -> Enrolment:
     """Enrol an active reserve of the course's own town (another town's reserve: NotFound); once per course."""
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
-    sending_unit = _text(sending_unit, _("派出单位"), limit=100, required=False)
+    sending_unit = typed_text(sending_unit, _("派出单位"), limit=100, required=False)
     with transaction.atomic(durable=True):
         course = scope.get(Course.objects.select_for_update(of=("self",)), course_id)
         reserve = scope.get(Reserve.objects.select_related("village", "unit"), reserve_id, roles={Role.OFFICE})
@@ -168,7 +161,7 @@ def enrolment_record(*, actor, enrolment_id, attended, hours=None, result="", gr
     scope = Scope.for_user(actor)
     scope.require_role(Role.OFFICE)
     hours = _hours(hours, _("实际学时"))
-    result = _text(result, _("学习（轮训）成果"), limit=TEXT_MAX, required=False)
+    result = typed_text(result, _("学习（轮训）成果"), limit=TEXT_MAX, required=False)
     if grade and grade not in Grade.values:
         raise ActionRefused(_("等次无效。"))
     with transaction.atomic(durable=True):
@@ -180,7 +173,7 @@ def enrolment_record(*, actor, enrolment_id, attended, hours=None, result="", gr
         enrolment.attended, enrolment.hours, enrolment.result, enrolment.grade = bool(attended), hours, result, grade
         fields = ["attended", "hours", "result", "grade"]
         if sending_unit is not None:
-            enrolment.sending_unit = _text(sending_unit, _("派出单位"), limit=100, required=False)
+            enrolment.sending_unit = typed_text(sending_unit, _("派出单位"), limit=100, required=False)
             fields.append("sending_unit")
         enrolment.save(update_fields=fields)
         record_event(enrolment, action=CourseEvent.ATTENDANCE, actor=actor,

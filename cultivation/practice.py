@@ -31,7 +31,7 @@ from reserve.exceptions import ActionRefused
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
-from reserve.text import clean_text
+from reserve.text import typed_text
 from reserve.workflow import Transition, Workflow, local_today
 from training.models import TEXT_MAX, Reserve
 
@@ -143,13 +143,6 @@ def rule_meeting_date(date: datetime.date, reserve: Reserve, today: datetime.dat
     return None
 
 
-def _text(value, what: str, *, limit: int, required: bool = True) -> str:
-    text = clean_text(value)
-    if required and not text:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if len(text) > limit:
-        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
-    return text
 
 
 def _active_reserve(scope: Scope, reserve_id, *, lock: bool = True) -> Reserve:
@@ -172,9 +165,9 @@ def task_give(*, actor, reserve_id, title, content, given_by, given_on, due_on, 
     scope = Scope.for_user(actor)
     scope.require_role(*GIVERS)
     today = today or local_today()
-    title = _text(title, _("任务名称"), limit=100)
-    content = _text(content, _("任务内容和要求"), limit=TEXT_MAX)
-    given_by = _text(given_by, _("交办人"), limit=60)
+    title = typed_text(title, _("任务名称"), limit=100)
+    content = typed_text(content, _("任务内容和要求"), limit=TEXT_MAX)
+    given_by = typed_text(given_by, _("交办人"), limit=60)
     if given_on is None or due_on is None:
         raise ActionRefused(_("请填写交办日期和完成期限。"))
     with transaction.atomic(durable=True):
@@ -196,7 +189,7 @@ def task_give(*, actor, reserve_id, title, content, given_by, given_on, due_on, 
 def task_report(*, actor, task_id, version, result, reported_on, today=None) -> Task:
     """Record the result of a task (the giver's side: office, unit, village branch)."""
     today = today or local_today()
-    result = _text(result, _("完成情况"), limit=TEXT_MAX)
+    result = typed_text(result, _("完成情况"), limit=TEXT_MAX)
     if reported_on is None:
         raise ActionRefused(_("请填写完成日期。"))
     with transaction.atomic(durable=True):
@@ -216,7 +209,7 @@ def task_evaluate(*, actor, task_id, version, grade, comment, today=None) -> Tas
     today = today or local_today()
     if grade not in Grade.values:
         raise ActionRefused(_("请选择评价等次。"))
-    comment = _text(comment, _("评价意见"), limit=TEXT_MAX)
+    comment = typed_text(comment, _("评价意见"), limit=TEXT_MAX)
     with transaction.atomic(durable=True):
         task = lock_task(actor, task_id)
         TASK_WORKFLOW.check(task, "evaluate_task", actor=actor, today=today, version=version)
@@ -237,8 +230,8 @@ def meeting_record(*, actor, reserve_id, date, meeting, note="", today=None) -> 
     scope = Scope.for_user(actor)
     scope.require_role(*MEETING_RECORDERS)
     today = today or local_today()
-    meeting = _text(meeting, _("会议名称"), limit=100)
-    note = _text(note, _("参与情况"), limit=TEXT_MAX, required=False)
+    meeting = typed_text(meeting, _("会议名称"), limit=100)
+    note = typed_text(note, _("参与情况"), limit=TEXT_MAX, required=False)
     if date is None:
         raise ActionRefused(_("请填写会议日期。"))
     with transaction.atomic(durable=True):

@@ -10,7 +10,7 @@ from reserve.exceptions import ActionRefused
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
-from reserve.text import clean_text
+from reserve.text import clean_text, typed_text
 from reserve.workflow import local_today
 
 from . import tiers
@@ -75,13 +75,6 @@ def _dated(day, reserve, today, what) -> None:
         raise ActionRefused(_("%(w)s不能早于入库日期（%(d)s）。") % {"w": what, "d": _iso(reserve.start_date)})
 
 
-def _text(value, what, limit) -> str:
-    value = clean_text(value or "")
-    if not value:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if len(value) > limit:
-        raise ActionRefused(_("%(w)s不能超过%(n)d字。") % {"w": what, "n": limit})
-    return value
 
 
 def _save(reserve, *fields):
@@ -100,7 +93,7 @@ def use_locked(reserve, *, actor, post: str, used_on, today, version=None, data=
     """任用 of a reserve the caller has locked (lock_reserve) in its own transaction: a 两委 vacancy filled
     (assessment) appoints the reserve and records the vacancy's filling in one transaction."""
     RESERVE_WORKFLOW.check(reserve, "use_reserve", actor=actor, today=today, version=version)
-    post = _text(post, _("任用职务"), POST_MAX)
+    post = typed_text(post, _("任用职务"), POST_MAX)
     _dated(used_on, reserve, today, _("任用日期"))
     reserve.used_post, reserve.used_on, reserve.ended_on = post, used_on, used_on
     _save(reserve, "used_post", "used_on", "ended_on")
@@ -124,7 +117,7 @@ def remove_locked(reserve, *, actor, reason: str, approver: str, today, ended_on
     of an adjustment (assessment) removes the reserve and records its decision in one transaction."""
     ended_on = ended_on or today
     RESERVE_WORKFLOW.check(reserve, "remove_reserve", actor=actor, reason=reason, today=today, version=version)
-    approver = _text(approver, _("批准人"), NAME_MAX)
+    approver = typed_text(approver, _("批准人"), NAME_MAX)
     _dated(ended_on, reserve, today, _("出库日期"))
     reserve.ended_on = ended_on
     _save(reserve, "ended_on")
@@ -170,7 +163,7 @@ def reserve_change_post(*, actor, reserve_id, post: str, changed_on, version=Non
     with transaction.atomic(durable=True):
         reserve = lock_reserve(actor, reserve_id)
         RESERVE_WORKFLOW.check(reserve, "change_post", actor=actor, today=today, version=version)
-        post = _text(post, _("新岗位"), POST_MAX)
+        post = typed_text(post, _("新岗位"), POST_MAX)
         _dated(changed_on, reserve, today, _("调整日期"))
         if post == reserve.post:
             raise ActionRefused(_("新岗位与现岗位相同。"))
