@@ -23,7 +23,6 @@ import argparse
 import datetime
 import io
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -375,32 +374,6 @@ def table(results: list[Result], counts: dict) -> str:
     return "\n".join(lines)
 
 
-def header(scale_name: str, runs: int) -> str:
-    import django
-    from django.db import connection
-
-    engine = connection.vendor
-    if engine == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            engine = f"PostgreSQL {cursor.fetchone()[0]}"
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · scale {scale_name} · {engine} · "
-            f"{platform.node()} · {os.cpu_count()} CPU · load {load}\n"
-            f"# Python {platform.python_version()} · Django {django.get_version()} · {runs} timed requests after a "
-            f"first one")
-
-
-def has_data() -> bool:
-    from django.db import connection
-
-    from reserve.models import Town, User
-
-    if not {Town._meta.db_table, User._meta.db_table} <= set(connection.introspection.table_names()):
-        return False
-    return Town.objects.exists() or User.objects.exists()
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
@@ -411,18 +384,9 @@ def main(argv=None) -> int:
         print("Set DATABASE_URL to a database of the benchmark's own (it is filled with generated records).",
               file=sys.stderr)
         return 2
-    from django.conf import settings
+    from benchmarks.pool_pages import has_data, header, setup_django
 
-    if not settings.configured:  # run as a script (the smoke test calls main() in a configured process)
-        import warnings
-
-        import django
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reserve.settings")
-        os.environ.setdefault("REDIS_URL", "")
-        os.environ["ALLOWED_HOSTS"] = "testserver"
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
+    setup_django()
     from django.core.management import call_command
 
     if has_data():

@@ -747,6 +747,23 @@ def has_data() -> bool:
     return Town.objects.exists() or User.objects.exists()
 
 
+def setup_django() -> None:
+    """Django for a benchmark run as a script (a smoke test calls main() in a process already configured)."""
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    import warnings
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reserve.settings")
+    os.environ.setdefault("REDIS_URL", "")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
@@ -759,18 +776,7 @@ def main(argv=None) -> int:
         print("Set DATABASE_URL to a database of the benchmark's own (it is filled with a generated pool).",
               file=sys.stderr)
         return 2
-    from django.conf import settings
-
-    if not settings.configured:  # run as a script (the smoke test calls main() in a configured process)
-        import warnings
-
-        import django
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reserve.settings")
-        os.environ.setdefault("REDIS_URL", "")
-        os.environ["ALLOWED_HOSTS"] = "testserver"
-        warnings.filterwarnings("ignore", message="No directory at")
-        django.setup()
+    setup_django()
     from django.core.management import call_command
 
     problems = coverage_problems()
