@@ -17,7 +17,7 @@ from training.panels import TimelineItem, register_reserve_panel, register_timel
 from training.workflow import RESERVE_WORKFLOW
 
 from . import talks
-from .models import TalkKind
+from .models import DueTalk, TalkKind
 
 
 def _move_date(reserve, action, today):
@@ -92,9 +92,26 @@ def talk_timeline(reserve, user):
     ]
 
 
+def due_talk_timeline(reserve, user):
+    """The 四必谈 made due, each with its kind, reason, deadline and whether it was held (the event alone says only
+    that one was made due)."""
+    scope = Scope.for_user(user)
+    if not scope.has(*talks.TALK_READERS) or not scope.can_see(reserve):
+        return []
+    return [
+        TimelineItem(when=due.created_at, label=_("应谈事项（四必谈）"),
+                     text=_("%(k)s：%(r)s，应于%(d)s前谈话（%(s)s）") % {
+                         "k": due.get_kind_display(), "r": due.reason, "d": f"{due.due_on:%Y-%m-%d}",
+                         "s": _("已谈") if due.talk_id else _("未谈")},
+                     url=reverse("cultivation:talk_list", args=[reserve.pk]))
+        for due in DueTalk.objects.filter(reserve=reserve).order_by("created_at", "pk")
+    ]
+
+
 def connect():
     RESERVE_WORKFLOW.add_effect("change_post", post_changed)
     RESERVE_WORKFLOW.add_effect("use_reserve", used)
     register_start_page(start_page)
     register_reserve_panel("cultivation/talk_panel.html", talk_panel)
     register_timeline_source(talk_timeline, covers=(talks.TalkEvent.TALK_RECORDED,))
+    register_timeline_source(due_talk_timeline, covers=(talks.TalkEvent.TALK_DUE,))

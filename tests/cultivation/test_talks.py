@@ -314,3 +314,18 @@ def test_the_same_talk_sent_twice_is_recorded_once(office, mentor, reserve, chan
     else:
         record(office, reserve, held, kind, **change)
         assert HeartTalk.objects.filter(reserve=reserve).count() == 2
+
+
+def test_the_reserves_history_says_what_talk_became_due(client, office, reserve, mentor):
+    """A 四必谈 made due shows on the reserve's page with its kind, reason, deadline and whether it was held — not
+    the bare event label (found by the first testers)."""
+    from django.urls import reverse
+
+    from training.selectors import reserve_history
+
+    talks.add_due_talk(office, reserve.pk, TalkKind.SETBACK, "所办养殖场减产", today())
+    rows = [row for row in reserve_history(reserve, office) if row.label == "应谈事项（四必谈）"]
+    assert len(rows) == 1
+    assert "遇到挫折时必谈：所办养殖场减产" in rows[0].text and "未谈" in rows[0].text
+    client.force_login(mentor)
+    assert "所办养殖场减产" in client.get(reverse("training:reserve_detail", args=[reserve.pk])).content.decode()
