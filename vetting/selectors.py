@@ -1,6 +1,6 @@
 """Scoped reads for joint vetting."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from candidates.models import Status
 from reserve.exceptions import NotFound
@@ -25,21 +25,34 @@ def get_request_for_user_or_404(user, pk) -> VettingRequest:
     return Scope.for_user(user).get(vetting_requests_visible_to(user), pk)
 
 
-def department_queue(user, *, today):
-    """The department's requests: pending — every one still to do, the overdue among them first (an
-    overdue request is still to do) —, overdue (those of pending past their deadline), done, and ended: not
-    answered, but the nomination's vetting has ended without it (found by the new-user tryout: such a request
-    stayed 待审查 for ever, its page offering no form)."""
-    requests = list(vetting_requests_visible_to(user).filter(department_id=user.department_id)
-                    .select_related("nomination").order_by("deadline", "id"))
-    pending = [r for r in requests if r.status == VettingRequest.Status.PENDING and not r.no_longer_needed]
-    overdue = [r for r in pending if r.is_overdue(today)]
+QUEUE_TABS = ("pending", "overdue", "done", "ended")
+
+
+def department_queue(user, *, today) -> dict[str, QuerySet[VettingRequest]]:
+    """The department's requests, one query each (paginated by the page): pending — every one still to do, by
+    deadline, so the overdue among them come first (an overdue request is still to do) —, overdue (those of pending
+    past their deadline), done, and ended: not answered, but the nomination's vetting has ended without it (found by
+    the new-user tryout: such a request stayed 待审查 for ever, its page offering no form). The rows carry what the
+    queue shows: the ID number is not read (nor decrypted)."""
+    rows = (vetting_requests_visible_to(user).filter(department_id=user.department_id)
+            .defer("nomination__person__id_number").order_by("deadline", "id"))
+    pending = rows.filter(status=VettingRequest.Status.PENDING, nomination__status=Status.VETTING)
     return {
-        "overdue": overdue,
-        "pending": overdue + [r for r in pending if not r.is_overdue(today)],
-        "done": [r for r in requests if r.status == VettingRequest.Status.ANSWERED],
-        "ended": [r for r in requests if r.no_longer_needed],
+        "pending": pending,
+        "overdue": pending.filter(deadline__lt=today),
+        "done": rows.filter(status=VettingRequest.Status.ANSWERED),
+        "ended": rows.filter(status=VettingRequest.Status.PENDING).exclude(nomination__status=Status.VETTING),
     }
+
+
+def department_queue_counts(user, *, today) -> dict[str, int]:
+    """How many requests each tab of the department's queue holds, in one query."""
+    pending = Q(status=VettingRequest.Status.PENDING, nomination__status=Status.VETTING)
+    return (Scope.for_user(user).filter(VettingRequest.objects.filter(department_id=user.department_id))
+            .aggregate(pending=Count("id", filter=pending), overdue=Count("id", filter=pending & Q(deadline__lt=today)),
+                       done=Count("id", filter=Q(status=VettingRequest.Status.ANSWERED)),
+                       ended=Count("id", filter=Q(status=VettingRequest.Status.PENDING)
+                                   & ~Q(nomination__status=Status.VETTING))))
 
 
 def items_for_department(round_, department) -> QuerySet[NegativeItem]:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,9 @@ from .forms import (
     ReopenForm,
 )
 from .selectors import (
+    QUEUE_TABS,
     department_queue,
+    department_queue_counts,
     dispatch_deadline_passed,
     findings_of,
     flags_awaiting_decision,
@@ -49,6 +52,9 @@ from .workflow import REQUEST_WORKFLOW
 ANSWER_FILES = 4
 
 
+QUEUE_PAGE_SIZE = 25
+
+
 def start_page(user):
     """A department's clerk starts on the department's queue."""
     if Role.DEPARTMENT in roles_of(user) and user.department_id:
@@ -58,9 +64,14 @@ def start_page(user):
 
 @role_required(Role.DEPARTMENT)
 def queue(request):
+    """The department's queue: one tab at a time (?tab=), 25 requests a page."""
     today = timezone.localdate()
-    return render(request, "vetting/queue.html", {"queue": department_queue(request.user, today=today),
-                                                  "today": today})
+    queue = department_queue(request.user, today=today)
+    tab = request.GET.get("tab") if request.GET.get("tab") in QUEUE_TABS else "pending"
+    page = Paginator(queue[tab], QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vetting/queue.html", {
+        "queue": queue, "counts": department_queue_counts(request.user, today=today), "tab": tab, "page": page,
+        "today": today})
 
 
 def _finding_forms(req, data=None, files=None):

@@ -352,7 +352,7 @@ def test_department_queue_splits_pending_overdue_and_done(office, round_, villag
     # Pending is every request still to do, the overdue among them first.
     assert [r.pk for r in queue["pending"]] == [late.pk, due_today.pk, future.pk]
     assert [r.pk for r in queue["done"]] == [answered_late.pk]
-    everything = queue["pending"] + queue["done"]
+    everything = [*queue["pending"], *queue["done"]]
     assert all(r.department_id == dept_x.pk for r in everything)
     # The day after the deadline the one due today is overdue too.
     later = department_queue(dept_x_user, today=day + datetime.timedelta(days=1))
@@ -811,10 +811,10 @@ def test_a_request_no_longer_needed_leaves_the_departments_to_do_and_comes_back_
     answer(dept_x_user, req_x, flag=(1,))
     decide(office, req_x, CONFIRMED)
     queue = department_queue(dept_y_user, today=jv.today())
-    assert (queue["pending"], [r.pk for r in queue["ended"]]) == ([], [req_y.pk])
+    assert (list(queue["pending"]), [r.pk for r in queue["ended"]]) == ([], [req_y.pk])
     client.force_login(dept_y_user)
     assert "无需答复" in page(client.get(reverse("vetting:queue")))
     assert "无需再答复" in page(client.get(reverse("vetting:request_detail", args=[req_y.pk])))
     services.reopen_request(actor=office, request_id=req_x.pk, reason="纪委来函更正")
     queue = department_queue(dept_y_user, today=jv.today())
-    assert ([r.pk for r in queue["pending"]], queue["ended"]) == ([req_y.pk], [])
+    assert ([r.pk for r in queue["pending"]], list(queue["ended"])) == ([req_y.pk], [])
