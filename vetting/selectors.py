@@ -60,9 +60,11 @@ def items_for_department(round_, department) -> QuerySet[NegativeItem]:
 
 
 def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
+    """The answers flagging a problem that the office has not yet confirmed or overruled, oldest answer first; the
+    rows carry what the list shows (the ID number is not read, nor decrypted)."""
     return vetting_requests_visible_to(user).filter(
         status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING,
-    ).select_related("signed_by")
+    ).select_related("signed_by").defer("nomination__person__id_number").order_by("signed_at", "id")
 
 
 def dispatch_deadline_passed(round_, today) -> bool:

@@ -280,7 +280,9 @@ def finding_attachment(request, pk, finding_pk):
 
 @role_required(Role.OFFICE)
 def flags(request):
-    return render(request, "vetting/flags.html", {"flags": flags_awaiting_decision(request.user)})
+    """The flags awaiting the office's decision, 25 a page (336 in the largest town of a county, issue 13)."""
+    page = Paginator(flags_awaiting_decision(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vetting/flags.html", {"flags": page, "page": page})
 
 
 @role_required(Role.OFFICE)

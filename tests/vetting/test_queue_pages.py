@@ -80,3 +80,47 @@ def test_no_id_number_is_decrypted_to_show_the_queue(client, round_, village_a, 
     monkeypatch.setattr(crypto, "decrypt", lambda value: calls.append(1) or real(value))
     assert client.get(QUEUE).status_code == 200
     assert calls == []
+
+
+# --- the office's flags awaiting a decision (336 in the largest town of a county, unpaginated, an ID decrypted a row)
+
+FLAGS = reverse("vetting:flags")
+
+
+def flags(round_, village, dept, n, signer):
+    from django.utils import timezone
+
+    made = requests(round_, village, dept, n, status=VettingRequest.Status.ANSWERED)
+    VettingRequest.objects.filter(pk__in=[r.pk for r in made]).update(
+        flagged=True, conclusion="发现问题", signed_by=signer, signed_at=timezone.now())
+    return made
+
+
+def test_the_flags_page_by_25_in_the_same_queries(client, round_, village_a, dept_x, dept_x_user, office):
+    flags(round_, village_a, dept_x, 3, dept_x_user)
+    client.force_login(office)
+    client.get(FLAGS)
+    with CaptureQueriesContext(connection) as few:
+        assert shown_rows(page(client.get(FLAGS))) == 3
+    flags(round_, village_a, dept_x, 27, dept_x_user)
+    with CaptureQueriesContext(connection) as many:
+        first = page(client.get(FLAGS))
+    assert shown_rows(first) == 25 and "第1/2页，共30条" in first
+    assert shown_rows(page(client.get(FLAGS, {"page": 2}))) == 5
+    assert client.get(FLAGS, {"page": "x"}).status_code == 200
+    assert len(many) == len(few) <= 15
+
+
+def test_no_id_number_is_decrypted_to_list_the_flags(client, round_, village_a, dept_x, dept_x_user, office,
+                                                     monkeypatch):
+    flags(round_, village_a, dept_x, 4, dept_x_user)
+    client.force_login(office)
+    calls = []
+    real = crypto.decrypt
+    monkeypatch.setattr(crypto, "decrypt", lambda value: calls.append(1) or real(value))
+    assert shown_rows(page(client.get(FLAGS))) == 4
+    assert calls == []
+
+
+def shown_rows(html) -> int:
+    return html.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") if "没有待处理的问题" not in html else 0
