@@ -62,12 +62,15 @@ def adjustment_timeline(reserve, user):
                 url = reverse("assessment:adjustment_detail", args=[data["adjustment"]])
         items.append(TimelineItem(when=e.at, label=str(event_kinds.label(e.action)), text=text, url=url))
     if town:
-        ids = list(Adjustment.objects.filter(reserve=reserve).values_list("pk", flat=True))
-        if ids:
+        causes = dict(Adjustment.objects.filter(reserve=reserve).values_list("pk", "cause"))
+        if causes:
             ct = ContentType.objects.get_for_model(Adjustment)
-            for e in Event.objects.filter(content_type=ct, object_id__in=ids).order_by("at"):
+            cause_labels = dict(Adjustment.Cause.choices)
+            for e in Event.objects.filter(content_type=ct, object_id__in=list(causes)).order_by("at"):
                 label = str(event_kinds.label(e.action))
-                text = _("理由或意见：%(r)s") % {"r": e.reason} if e.reason else ""
+                text = _("原因：%(c)s") % {"c": cause_labels.get(causes.get(e.object_id), "")}
+                if e.reason:
+                    text += _("；理由或意见：%(r)s") % {"r": e.reason}
                 items.append(TimelineItem(when=e.at, label=label, text=text,
                                           url=reverse("assessment:adjustment_detail", args=[e.object_id])))
     return items

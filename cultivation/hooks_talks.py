@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reserve.home import register_start_page
@@ -94,18 +95,28 @@ def talk_timeline(reserve, user):
 
 def due_talk_timeline(reserve, user):
     """The 四必谈 made due, each with its kind, reason, deadline and whether it was held (the event alone says only
-    that one was made due)."""
+    that one was made due), dated and signed by the event that made it due."""
     scope = Scope.for_user(user)
     if not scope.has(*talks.TALK_READERS) or not scope.can_see(reserve):
         return []
-    return [
-        TimelineItem(when=due.created_at, label=_("应谈事项（四必谈）"),
-                     text=_("%(k)s：%(r)s，应于%(d)s前谈话（%(s)s）") % {
-                         "k": due.get_kind_display(), "r": due.reason, "d": f"{due.due_on:%Y-%m-%d}",
-                         "s": _("已谈") if due.talk_id else _("未谈")},
-                     url=reverse("cultivation:talk_list", args=[reserve.pk]))
-        for due in DueTalk.objects.filter(reserve=reserve).order_by("created_at", "pk")
-    ]
+    made = {}
+    for event in (Event.objects.filter(content_type=ContentType.objects.get_for_model(Reserve), object_id=reserve.pk,
+                                       action=talks.TalkEvent.TALK_DUE).select_related("actor").order_by("at", "pk")):
+        made.setdefault((event.data or {}).get("due_talk"), event)
+    items = []
+    for due in DueTalk.objects.filter(reserve=reserve).select_related("talk").order_by("created_at", "pk"):
+        text = _("%(k)s：%(r)s，应于%(d)s前谈话") % {"k": due.get_kind_display(), "r": due.reason,
+                                                  "d": f"{due.due_on:%Y-%m-%d}"}
+        if due.talk is not None:
+            text += _("，已于%(d)s谈话") % {"d": f"{timezone.localtime(due.talk.held_at):%Y-%m-%d}"}
+        else:
+            text += _("（未谈）")
+        event = made.get(due.pk)
+        on_time = event is not None and timezone.localdate(event.at) >= due.arose_on
+        items.append(TimelineItem(when=event.at if on_time else due.arose_on, label=_("应谈事项（四必谈）"), text=text,
+                                  url=reverse("cultivation:talk_list", args=[reserve.pk]),
+                                  actor=str(event.actor) if event is not None and event.actor_id else ""))
+    return items
 
 
 def connect():

@@ -34,6 +34,7 @@ from reserve.choices import Education, Gender, TalkCategory
 from reserve.roles import Role
 from reserve.scope import Scope
 from training.models import TIER_SHORT, Reserve, Tier
+from training.panels import when_key
 
 # The roles that read a dossier: the town's office and its committee (others: 403).
 READERS = (Role.OFFICE, Role.COMMITTEE)
@@ -88,14 +89,6 @@ def _day(when) -> datetime.date:
     if isinstance(when, datetime.datetime):
         return (timezone.localtime(when) if timezone.is_aware(when) else when).date()
     return when
-
-
-def _sort_key(row: HistoryRow):
-    when = row.when
-    if isinstance(when, datetime.datetime):
-        local = timezone.localtime(when) if timezone.is_aware(when) else when
-        return (local.date(), local.time())
-    return (when, datetime.time.min)
 
 
 @dataclass
@@ -327,61 +320,15 @@ def _without_repeated_label(text: str) -> str:
     return _REPEATED_LABEL.sub(lambda m: f"{m.group(1)}{m.group(2)}：", text or "")
 
 
-def _due_talk_rows(dossier: Dossier) -> list[HistoryRow]:
-    """One row per 四必谈 that became due: its kind, reason, deadline and whether it was held (the reserve's
-    event says only that one became due; the record says what it is). Dated when it was recorded."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from cultivation.talks import TalkEvent
-    from reserve.models import Event
-
-    reserve = dossier.reserve
-    events = {}
-    for event in (Event.objects.filter(content_type=ContentType.objects.get_for_model(Reserve),
-                                       object_id=reserve.pk, action=TalkEvent.TALK_DUE)
-                  .select_related("actor").order_by("at", "pk")):
-        key = (event.data or {}).get("due_talk")
-        if key is not None:
-            events.setdefault(key, event)
-    rows = []
-    label = str(TalkEvent.TALK_DUE.label)
-    for due in dossier.due_talks:
-        event = events.get(due.pk)
-        text = _("%(k)s：%(r)s，应于%(d)s前谈话") % {"k": due.get_kind_display(), "r": due.reason,
-                                                  "d": due.due_on.isoformat()}
-        if due.talk_id and due.talk is not None:
-            text += _("，已于%(d)s谈话") % {"d": _day(due.talk.held_at).isoformat()}
-        when = event.at if event is not None and _day(event.at) >= due.arose_on else due.arose_on
-        actor = str(event.actor) if event is not None and event.actor_id and event.actor else ""
-        rows.append(HistoryRow(when, label, text, actor=actor))
-    return rows
-
-
 def _history(dossier: Dossier, user, selection: list[HistoryRow]) -> list[HistoryRow]:
-    """The selection's rows and the pool's (training.selectors.reserve_history), each saying what happened: the
-    due talks' rows from their records, each adjustment's move with its cause, no label repeated in its text."""
-    from cultivation.talks import TalkEvent
+    """The selection's rows and the pool's (training.selectors.reserve_history, whose sources say what each record
+    is), no label repeated in its text."""
     from training.selectors import reserve_history
 
-    due_label = str(TalkEvent.TALK_DUE.label)
-    adjustments = {}
-    if dossier.adjustments:
-        from django.urls import reverse
-
-        adjustments = {reverse("assessment:adjustment_detail", args=[a.pk]): a for a in dossier.adjustments}
     rows = list(selection)
-    for row in reserve_history(dossier.reserve, user):
-        if row.label == due_label:  # replaced by _due_talk_rows (the event alone carries nothing)
-            continue
-        text = row.text
-        adjustment = adjustments.get(row.url)
-        if adjustment is not None and _("原因：") not in text:
-            cause = _("原因：%(c)s") % {"c": adjustment.get_cause_display()}
-            text = f"{cause}；{text}" if text else cause
-        rows.append(HistoryRow(row.when, row.label, _without_repeated_label(text), actor=row.actor,
-                               reason=row.reason, url=row.url))
-    rows += _due_talk_rows(dossier)
-    return sorted(rows, key=_sort_key)
+    rows += [HistoryRow(row.when, row.label, _without_repeated_label(row.text), actor=row.actor, reason=row.reason,
+                        url=row.url) for row in reserve_history(dossier.reserve, user)]
+    return sorted(rows, key=lambda row: when_key(row.when))
 
 
 # ----------------------------------------------------------------------------------------------- bounds

@@ -22,6 +22,18 @@ class TimelineItem:
     label: str  # what kind of record (谈心谈话, 实践锻炼任务 …)
     text: str  # one line: what it was
     url: str = ""
+    actor: str = ""  # who recorded it, where the record says
+
+
+def when_key(when) -> tuple:
+    """The sort key of a moment in a reserve's history: a day sorts before the times of that day; a time by the
+    town's clock (a talk at 07:00 Beijing time is on its Beijing day)."""
+    if isinstance(when, datetime.datetime):
+        from django.utils import timezone
+
+        local = timezone.localtime(when) if timezone.is_aware(when) else when
+        return (local.date(), local.time())
+    return (when, datetime.time.min)
 
 
 _panels: list[Panel] = []
@@ -62,14 +74,7 @@ def covered_event_kinds() -> frozenset[str]:
 def timeline_items(reserve, user) -> list[TimelineItem]:
     """Everything the registered sources record about a reserve, that this user may see, oldest first."""
     items = [item for source in _timeline_sources for item in source(reserve, user)]
-
-    def key(item):
-        when = item.when
-        if isinstance(when, datetime.datetime):
-            return (when.date(), when.time())
-        return (when, datetime.time.min)
-
-    return sorted(items, key=key)
+    return sorted(items, key=lambda item: when_key(item.when))
 
 
 # Marks beside a reserve's name on the pool list (优先使用, 考核靠后 …): marks(reserve_ids, user) ->

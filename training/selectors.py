@@ -189,24 +189,15 @@ def _event_text(event) -> str:
 
 def reserve_history(reserve, user) -> list[HistoryRow]:
     """The reserve's own events and what the later apps record about them (training.panels), in time order."""
-    from .panels import covered_event_kinds, timeline_items
+    from .panels import covered_event_kinds, timeline_items, when_key
 
     covered = covered_event_kinds()
     rows = [HistoryRow(event.at, str(event_kinds.label(event.action)), _event_text(event),
                        actor=str(event.actor) if event.actor_id else "", reason=event.reason)
             for event in reserve_events(reserve) if event.action not in covered]
-    rows += [HistoryRow(item.when, str(item.label), item.text, item.url) for item in timeline_items(reserve, user)]
-
-    def key(row):
-        when = row.when
-        if isinstance(when, datetime.datetime):
-            from django.utils import timezone
-
-            local = timezone.localtime(when) if timezone.is_aware(when) else when
-            return (local.date(), local.time())
-        return (when, datetime.time.min)
-
-    return sorted(rows, key=key)
+    rows += [HistoryRow(item.when, str(item.label), item.text, item.url, actor=item.actor)
+             for item in timeline_items(reserve, user)]
+    return sorted(rows, key=lambda row: when_key(row.when))
 
 
 def term_history(reserve) -> list[dict]:

@@ -15,6 +15,7 @@ from dossier import selectors
 from reserve.models import AuditEntry
 from reserve.roles import Role
 from training.models import Reserve
+from training.panels import when_key
 
 from ..factories import ReserveFactory, UnitFactory, UserFactory
 from ..helpers import page, pdf_text
@@ -84,7 +85,7 @@ def test_full_scale_pdf_has_veto_and_adjustment(client, town, office, committee)
 
 def test_history_is_in_time_order_and_merges_the_stages(built, office):
     d = selectors.dossier_of(office, built.reserve)
-    keys = [selectors._sort_key(row) for row in d.history]
+    keys = [when_key(row.when) for row in d.history]
     assert keys == sorted(keys)
     labels = [row.label for row in d.history]
     assert "镇党委会研究" in labels and "公示" in labels
