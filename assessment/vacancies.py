@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reserve import audit, events
+from reserve.dates import checked_day, iso
 from reserve.exceptions import ActionRefused
 from reserve.models import AuditEntry, Village, VillageCadre
 from reserve.roles import Role
@@ -56,10 +57,6 @@ class VacancyEvent(events.EventKind):
 
 
 events.register(VacancyEvent)
-
-
-def _iso(day) -> str:
-    return f"{day:%Y-%m-%d}" if day else ""
 
 
 # --- reads -----------------------------------------------------------------------------------------------------
@@ -142,19 +139,6 @@ def open_vacancy_counts(village_ids) -> dict[int, int]:
 
 
 
-def _day(day, what, today, *, not_before=None, not_before_what=""):
-    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if day > today:
-        raise ActionRefused(_("%(w)s不能晚于今天。") % {"w": what})
-    if day < EARLIEST:
-        raise ActionRefused(_("%(w)s不能早于%(d)s。") % {"w": what, "d": _iso(EARLIEST)})
-    if not_before and day < not_before:
-        raise ActionRefused(_("%(w)s不能早于%(b)s（%(d)s）。") % {"w": what, "b": not_before_what,
-                                                                 "d": _iso(not_before)})
-    return day
-
-
 def vacancy_create(*, actor, village_id, post: str, arose_on, reason: str = "", today=None) -> Vacancy:
     """记录两委职数空缺: the office for a village of its town, a village branch for its own village (another
     village or town: NotFound; the committee, which reads: NotAllowed)."""
@@ -163,16 +147,16 @@ def vacancy_create(*, actor, village_id, post: str, arose_on, reason: str = "", 
     scope.require_role(*RECORDERS)
     post = typed_text(post, _("空缺职务"), POST_MAX)
     reason = typed_text(reason, _("空缺原因"), REASON_MAX, required=False)
-    arose_on = _day(arose_on, _("出现空缺日期"), today)
+    arose_on = checked_day(arose_on, _("出现空缺日期"), today, earliest=EARLIEST)
     with transaction.atomic(durable=True):
         village = scope.get(Village.objects.select_for_update(), village_id, roles=RECORDERS)
         if Vacancy.objects.filter(village=village, post=post, arose_on=arose_on, filled_on__isnull=True).exists():
             raise ActionRefused(_("%(v)s已记录%(d)s出现的“%(p)s”空缺，尚未补齐，请勿重复记录。") % {
-                "v": village.name, "d": _iso(arose_on), "p": post})
+                "v": village.name, "d": iso(arose_on), "p": post})
         vacancy = Vacancy.objects.create(village=village, post=post, arose_on=arose_on, reason=reason,
                                          recorded_by=actor)
         record_event(vacancy, action=VacancyEvent.CREATED, actor=actor,
-                     data={"post": post, "date": _iso(arose_on), "village": village.pk})
+                     data={"post": post, "date": iso(arose_on), "village": village.pk})
         return vacancy
 
 
@@ -181,7 +165,7 @@ def _lock_open(actor, vacancy_id) -> Vacancy:
     vacancy = scope.get(Vacancy.objects.select_for_update(of=("self",)).select_related("village"), vacancy_id,
                         roles=FILLERS)
     if vacancy.filled_on is not None:
-        raise ActionRefused(_("该空缺已于%(d)s补齐，不能重复补齐。") % {"d": _iso(vacancy.filled_on)})
+        raise ActionRefused(_("该空缺已于%(d)s补齐，不能重复补齐。") % {"d": iso(vacancy.filled_on)})
     return vacancy
 
 
@@ -203,8 +187,8 @@ def vacancy_fill(*, actor, vacancy_id, reserve_id, filled_on, today=None) -> Vac
     Scope.for_user(actor).require_role(*FILLERS)
     with transaction.atomic(durable=True):
         vacancy = _lock_open(actor, vacancy_id)
-        filled_on = _day(filled_on, _("推选任用日期"), today, not_before=vacancy.arose_on,
-                         not_before_what=_("出现空缺日期"))
+        filled_on = checked_day(filled_on, _("推选任用日期"), today, earliest=EARLIEST,
+                                not_before=vacancy.arose_on, not_before_what=_("出现空缺日期"))
         reserve = lock_reserve(actor, reserve_id)
         refusal = candidate_refusal(vacancy, reserve)
         if refusal:
@@ -214,7 +198,7 @@ def vacancy_fill(*, actor, vacancy_id, reserve_id, filled_on, today=None) -> Vac
         vacancy.filled_on, vacancy.filled_by, vacancy.filled_note = filled_on, reserve, ""
         vacancy.save(update_fields=["filled_on", "filled_by", "filled_note"])
         record_event(vacancy, action=VacancyEvent.FILLED, actor=actor,
-                     data={"reserve": reserve.pk, "date": _iso(filled_on)})
+                     data={"reserve": reserve.pk, "date": iso(filled_on)})
         _join_roster(vacancy, reserve, actor)
         return vacancy
 
@@ -239,9 +223,9 @@ def vacancy_fill_other(*, actor, vacancy_id, filled_on, note: str, today=None) -
     note = typed_text(note, _("补齐说明"), NOTE_MAX)
     with transaction.atomic(durable=True):
         vacancy = _lock_open(actor, vacancy_id)
-        filled_on = _day(filled_on, _("补齐日期"), today, not_before=vacancy.arose_on,
-                         not_before_what=_("出现空缺日期"))
+        filled_on = checked_day(filled_on, _("补齐日期"), today, earliest=EARLIEST,
+                                not_before=vacancy.arose_on, not_before_what=_("出现空缺日期"))
         vacancy.filled_on, vacancy.filled_by, vacancy.filled_note = filled_on, None, note
         vacancy.save(update_fields=["filled_on", "filled_by", "filled_note"])
-        record_event(vacancy, action=VacancyEvent.FILLED_OTHER, actor=actor, data={"date": _iso(filled_on)})
+        record_event(vacancy, action=VacancyEvent.FILLED_OTHER, actor=actor, data={"date": iso(filled_on)})
         return vacancy

@@ -34,3 +34,28 @@ def cn_date(day: datetime.date | None) -> str:
 def cn_month(day: datetime.date | None) -> str:
     """A month as written in Chinese documents: 2026年12月; "" for no date."""
     return f"{day.year}年{day.month}月" if day else ""
+
+
+def iso(day: datetime.date | None) -> str:
+    """A date as the events' data and the messages write it (2026-12-07), or "" for none."""
+    return f"{day:%Y-%m-%d}" if day else ""
+
+
+def checked_day(day, what, today: datetime.date, *, not_before: datetime.date | None = None,
+                not_before_what: str = "", earliest: datetime.date | None = None) -> datetime.date:
+    """A date a service takes: given, a day that has come, not before `earliest` nor before the step it depends on
+    (`not_before`, named `not_before_what`). ActionRefused with a Chinese message naming the field (`what`)."""
+    from django.utils.translation import gettext as _
+
+    from .exceptions import ActionRefused
+
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
+    if day > today:
+        raise ActionRefused(_("%(w)s不能晚于今天。") % {"w": what})
+    if earliest and day < earliest:
+        raise ActionRefused(_("%(w)s不能早于%(d)s。") % {"w": what, "d": iso(earliest)})
+    if not_before and day < not_before:
+        raise ActionRefused(_("%(w)s不能早于%(b)s（%(d)s）。") % {"w": what, "b": not_before_what,
+                                                                 "d": iso(not_before)})
+    return day

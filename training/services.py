@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from reserve.dates import add_years
+from reserve.dates import add_years, checked_day, iso
 from reserve.exceptions import ActionRefused
 from reserve.roles import Role
 from reserve.scope import Scope
@@ -61,22 +61,6 @@ POST_MAX = 100  # characters of a post (Reserve.post, used_post)
 NAME_MAX = 60  # characters of an approver's name
 
 
-def _iso(day) -> str:
-    return f"{day:%Y-%m-%d}" if day else ""
-
-
-def _dated(day, reserve, today, what) -> None:
-    """A date of a move: a day that has come, not before the reserve entered the pool."""
-    if day is None:
-        raise ActionRefused(_("请填写%(w)s。") % {"w": what})
-    if day > today:
-        raise ActionRefused(_("%(w)s不能晚于今天。") % {"w": what})
-    if day < reserve.start_date:
-        raise ActionRefused(_("%(w)s不能早于入库日期（%(d)s）。") % {"w": what, "d": _iso(reserve.start_date)})
-
-
-
-
 def _save(reserve, *fields):
     reserve.save(update_fields=[*fields, "updated_at"])
 
@@ -94,11 +78,11 @@ def use_locked(reserve, *, actor, post: str, used_on, today, version=None, data=
     (assessment) appoints the reserve and records the vacancy's filling in one transaction."""
     RESERVE_WORKFLOW.check(reserve, "use_reserve", actor=actor, today=today, version=version)
     post = typed_text(post, _("任用职务"), POST_MAX)
-    _dated(used_on, reserve, today, _("任用日期"))
+    checked_day(used_on, _("任用日期"), today, not_before=reserve.start_date, not_before_what=_("入库日期"))
     reserve.used_post, reserve.used_on, reserve.ended_on = post, used_on, used_on
     _save(reserve, "used_post", "used_on", "ended_on")
     return RESERVE_WORKFLOW.apply(reserve, "use_reserve", actor=actor, today=today, version=version,
-                                  data={**(data or {}), "post": post, "date": _iso(used_on)})
+                                  data={**(data or {}), "post": post, "date": iso(used_on)})
 
 
 def reserve_remove(*, actor, reserve_id, reason: str, approver: str, ended_on=None, version=None,
@@ -118,12 +102,12 @@ def remove_locked(reserve, *, actor, reason: str, approver: str, today, ended_on
     ended_on = ended_on or today
     RESERVE_WORKFLOW.check(reserve, "remove_reserve", actor=actor, reason=reason, today=today, version=version)
     approver = typed_text(approver, _("批准人"), NAME_MAX)
-    _dated(ended_on, reserve, today, _("出库日期"))
+    checked_day(ended_on, _("出库日期"), today, not_before=reserve.start_date, not_before_what=_("入库日期"))
     reserve.ended_on = ended_on
     _save(reserve, "ended_on")
     return RESERVE_WORKFLOW.apply(reserve, "remove_reserve", actor=actor, reason=reason, today=today,
                                   version=version,
-                                  data={**(data or {}), "approver": approver, "date": _iso(ended_on)})
+                                  data={**(data or {}), "approver": approver, "date": iso(ended_on)})
 
 
 def reserve_renew(*, actor, reserve_id, version=None, today=None) -> Reserve:
@@ -133,10 +117,10 @@ def reserve_renew(*, actor, reserve_id, version=None, today=None) -> Reserve:
     with transaction.atomic(durable=True):
         reserve = lock_reserve(actor, reserve_id)
         RESERVE_WORKFLOW.check(reserve, "renew_reserve", actor=actor, today=today, version=version)
-        old = {"start": _iso(reserve.term_start), "end": _iso(reserve.term_end), "number": reserve.term_number}
+        old = {"start": iso(reserve.term_start), "end": iso(reserve.term_end), "number": reserve.term_number}
         new_start = reserve.term_end + datetime.timedelta(days=1)
         new_end = term_end_for(new_start, reserve.term.term_years)
-        new = {"start": _iso(new_start), "end": _iso(new_end), "number": reserve.term_number + 1}
+        new = {"start": iso(new_start), "end": iso(new_end), "number": reserve.term_number + 1}
         # The guards read the old term: move first, then write the new term (in this transaction).
         RESERVE_WORKFLOW.apply(reserve, "renew_reserve", actor=actor, today=today, version=version,
                                data={"old_term": old, "new_term": new})
@@ -154,7 +138,7 @@ def reserve_expire(*, actor, reserve_id, reason: str, version=None, today=None) 
         reserve.ended_on = today
         _save(reserve, "ended_on")
         return RESERVE_WORKFLOW.apply(reserve, "expire_reserve", actor=actor, reason=reason, today=today,
-                                      version=version, data={"term_end": _iso(reserve.term_end)})
+                                      version=version, data={"term_end": iso(reserve.term_end)})
 
 
 def reserve_change_post(*, actor, reserve_id, post: str, changed_on, version=None, today=None) -> Reserve:
@@ -164,14 +148,14 @@ def reserve_change_post(*, actor, reserve_id, post: str, changed_on, version=Non
         reserve = lock_reserve(actor, reserve_id)
         RESERVE_WORKFLOW.check(reserve, "change_post", actor=actor, today=today, version=version)
         post = typed_text(post, _("新岗位"), POST_MAX)
-        _dated(changed_on, reserve, today, _("调整日期"))
+        checked_day(changed_on, _("调整日期"), today, not_before=reserve.start_date, not_before_what=_("入库日期"))
         if post == reserve.post:
             raise ActionRefused(_("新岗位与现岗位相同。"))
         old = reserve.post
         reserve.post = post
         _save(reserve, "post")
         return RESERVE_WORKFLOW.apply(reserve, "change_post", actor=actor, today=today, version=version,
-                                      data={"old_post": old, "new_post": post, "date": _iso(changed_on)})
+                                      data={"old_post": old, "new_post": post, "date": iso(changed_on)})
 
 
 def tier_change_refusal(reserve, tier, today) -> str:
@@ -222,7 +206,7 @@ def reserve_change_tier(*, actor, reserve_id, tier, reason: str, meeting_id=None
                 raise ActionRefused(_("党委会议日期晚于今天。"))
             if meeting.date < reserve.start_date:
                 raise ActionRefused(_("党委会议日期（%(m)s）早于该同志的入库日期（%(d)s）。") % {
-                    "m": _iso(meeting.date), "d": _iso(reserve.start_date)})
+                    "m": iso(meeting.date), "d": iso(reserve.start_date)})
         refusal = tier_change_refusal(reserve, tier, today)
         if refusal:
             raise ActionRefused(refusal)
@@ -240,8 +224,8 @@ def reserve_change_tier(*, actor, reserve_id, tier, reason: str, meeting_id=None
                                       data={"old_tier": int(old), "new_tier": int(tier),
                                             "old_tier_label": str(TIER_SHORT[Tier(old)]),
                                             "new_tier_label": str(TIER_SHORT[tier]),
-                                            "meeting": _iso(meeting.date) if meeting else "",
-                                            "conditions_on": _iso(today)})
+                                            "meeting": iso(meeting.date) if meeting else "",
+                                            "conditions_on": iso(today)})
 
 
 ACTIVIST_ROLES = (Role.OFFICE, Role.VILLAGE, Role.UNIT)
@@ -277,7 +261,8 @@ def reserve_mark_activist(*, actor, reserve_id, recommended_on, note: str = "", 
         refusal = activist_refusal(reserve)
         if refusal:
             raise ActionRefused(refusal)
-        _dated(recommended_on, reserve, today, _("推荐日期"))
+        checked_day(recommended_on, _("推荐日期"), today, not_before=reserve.start_date,
+                    not_before_what=_("入库日期"))
         note = clean_text(note or "")
         if len(note) > NOTE_MAX:
             raise ActionRefused(_("推荐说明不能超过%(n)d字。") % {"n": NOTE_MAX})
@@ -285,7 +270,7 @@ def reserve_mark_activist(*, actor, reserve_id, recommended_on, note: str = "", 
         reserve.version += 1
         _save(reserve, "activist_recommended_on", "activist_note", "version")
         record_event(reserve, action=PoolEvent.ACTIVIST, actor=actor, from_status=reserve.status,
-                     to_status=reserve.status, data={"activist_on": _iso(recommended_on), "note": note})
+                     to_status=reserve.status, data={"activist_on": iso(recommended_on), "note": note})
         return reserve
 
 
