@@ -1,4 +1,5 @@
-"""The printed file (一人一档) as an A4 PDF, and the files of a batch as one ZIP streamed as it is written.
+"""The printed file (一人一档) as an A4 PDF, and the files of a batch as one ZIP written member by member (by the
+background worker: dossier.jobs).
 
 The PDF goes through reserve.pdf (the locked-down fetcher, the size and time bounds, PDF/A-3a). The ZIP is written
 member by member to a stream that keeps nothing it has handed on: after each member its bytes leave (Python's

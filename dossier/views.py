@@ -3,19 +3,17 @@
 Views parse the request, call one selector or document function and render. The role layer: role_required (the
 office and the committee read a file; the office downloads a batch; anyone else 403); scope: a reserve of another
 town is a 404 (dossier.selectors). Each showing is audited as a view of personal data, each PDF and each file of
-a ZIP as a download.
+a ZIP as a download. A batch's ZIP is made by the background worker (dossier.jobs): the page starts it.
 """
 
 import dataclasses
-from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from reserve import audit
+from reserve import audit, jobs
 from reserve.models import Unit, Village
 from reserve.pdf import pdf_response
 from reserve.permissions import role_required
@@ -23,6 +21,7 @@ from reserve.roles import Role
 from reserve.scope import Scope
 
 from . import documents, selectors
+from . import jobs as batch_jobs
 from .forms import BatchForm
 
 
@@ -78,42 +77,26 @@ def _batch_page(request, form, *, message="", count=None):
 
 
 @role_required(*selectors.BATCH_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def dossier_zip(request):
-    """GET without a filter: the form. With one: the ZIP, streamed; a clear message instead when the filter is
-    invalid, finds nobody, or finds more files than a batch holds."""
+    """GET: the form (its fields filled from the query, so a link can preset a filter). POST with a valid filter:
+    the ZIP is made by the background worker (dossier.jobs) and the user goes to its page, which shows the progress
+    and then the download; a clear message instead when the filter is invalid, finds nobody, or finds more files
+    than a batch holds."""
     user = request.user
     scope = Scope.for_user(user)
     villages = scope.filter(Village.objects.all(), roles=set(selectors.BATCH_ROLES)).order_by("order", "pk")
     units = scope.filter(Unit.objects.all(), roles=set(selectors.BATCH_ROLES)).order_by("order", "pk")
-    query = {k: v for k, v in request.GET.items() if k in BatchForm.base_fields}
-    form = BatchForm(query or None, villages=villages, units=units)
-    if not form.is_bound:
-        return _batch_page(request, form)
+    if request.method == "GET":
+        query = {k: v for k, v in request.GET.items() if k in BatchForm.base_fields}
+        return _batch_page(request, BatchForm(initial=query, villages=villages, units=units))
+    form = BatchForm(request.POST, villages=villages, units=units)
     if not form.is_valid():
-        return _batch_page(request, form, message=_("未下载：请检查筛选条件。"))
-    reserves = selectors.batch_reserves(user, **form.filters())
-    cap = documents.zip_max()
-    found = list(reserves.select_related("town", "term", "village", "unit", "mentor", "person", "meeting", "round",
-                                         "nomination")[:cap + 1])
-    if not found:
-        return _batch_page(request, form, message=_("没有符合条件的后备干部，未生成压缩包。"), count=0)
-    if len(found) > cap:
-        return _batch_page(request, form, count=reserves.count(), message=_(
-            "符合条件的后备干部超过%(n)d人，一次最多下载%(n)d份档案。请缩小范围（按类别、村（社区）或单位分别下载）。")
-            % {"n": cap})
-    for reserve in found:
-        audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=reserve,
-                     detail={"file": "dossier_zip", "files": len(found), "findings": reserve.nomination_id is not None})
-    response = StreamingHttpResponse(documents.zip_stream(user, found, request=request),
-                                     content_type="application/zip")
+        return _batch_page(request, form, message=_("未生成：请检查筛选条件。"))
     filters = form.filters()
-    name = documents.zip_name(
-        len(found), village=next((v for v in villages if v.pk == filters["village_id"]), None),
-        unit=next((u for u in units if u.pk == filters["unit_id"]), None), tier=filters["tier"],
-        status=filters["status"])
-    response["Content-Disposition"] = f"attachment; filename=\"dossiers.zip\"; filename*=UTF-8''{quote(name, safe='')}"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["X-Accel-Buffering"] = "no"  # nginx passes each file on as it is written
-    return response
+    try:
+        _found, name = batch_jobs.batch_of(user, filters)
+    except batch_jobs.BatchRefused as refusal:
+        return _batch_page(request, form, message=refusal.message, count=refusal.count)
+    job = jobs.start(user, batch_jobs.KIND, title=name.removesuffix(".zip"), params={"filters": filters})
+    return redirect(job.get_absolute_url())

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_q import models as django_q_models
 
 from . import audit
 from .models import AuditEntry, Department, Town, Unit, User, Village, VillageCadre
@@ -455,3 +456,12 @@ class AuthenticatorAdmin(AuditedAdminMixin, TOTPDeviceAdmin):
 
 admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, AuthenticatorAdmin)
+
+
+# --------------------------------------------------------------------------- the background jobs' queue (django-q2)
+
+# Not administered here: django-q2's queue, schedules and task records hold the jobs' arguments and results
+# (reserve/jobs.py); a job is seen by its owner on 我的文件, and nobody edits the queue by hand.
+for _model in (django_q_models.Schedule, django_q_models.Success, django_q_models.Failure, django_q_models.OrmQ):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -1,5 +1,7 @@
 """The core every stage uses: organisations, 两委 rosters, accounts, events and the audit log."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Gender
@@ -258,6 +261,67 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
         default_permissions = ()  # nobody adds, changes or deletes rows through permissions
+        indexes = [
+            # An office's audit page: the failed sign-ins typed with its town's usernames (reserve.selectors).
+            models.Index(fields=["username"], condition=models.Q(user__isnull=True, action="login_failed"),
+                         name="audit_failed_signin_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+def job_file_path(job, filename):
+    """Where a generated file is stored: jobs/<yyyy>/<mm>/<uuid>.<ext> (the download name is kept apart)."""
+    now = timezone.localtime()
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"jobs/{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Job(models.Model):
+    """A document generated in the background (reserve.jobs): who asked for it, how far it is, and the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("生成失败")
+
+    kind = models.CharField(_("类型"), max_length=60)
+    title = models.CharField(_("名称"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs",
+                              verbose_name=_("申请人"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    file = models.FileField(_("文件"), upload_to=job_file_path, max_length=200, blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("生成的文件")
+        verbose_name_plural = _("生成的文件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="reserve_job_owner_created")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        """How far the run is, 0–100 (0 while the total is not known yet)."""
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -46,9 +46,8 @@ import logging
 import mimetypes
 import multiprocessing
 import posixpath
-import re
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
 
 from django.conf import settings
@@ -61,6 +60,7 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .downloads import attachment_disposition
 from .exceptions import ActionRefused
 
 # The origin that relative URLs ("/static/css/print.css") are resolved against when no request is
@@ -249,21 +249,12 @@ def refused_response(request, refusal: PdfRefused) -> HttpResponse:
                   status=503)
 
 
-_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
 
 
 def pdf_response(pdf_bytes: bytes, filename: str) -> HttpResponse:
     """An attachment response for a PDF; `filename` may be Chinese (sent per RFC 5987/6266)."""
-    name = _UNSAFE_FILENAME.sub("_", filename).strip(" ._") or "document"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    ascii_name = name.encode("ascii", "ignore").decode().strip(" ._-")
-    if not ascii_name or ascii_name.lower() == "pdf":
-        ascii_name = "document.pdf"
     response = HttpResponse(pdf_bytes, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name, safe="")}'
-    )
+    response["Content-Disposition"] = attachment_disposition(filename, extension=".pdf")
     response["Content-Length"] = str(len(pdf_bytes))
     response["X-Content-Type-Options"] = "nosniff"
     # Printed documents carry personal data: no shared cache may keep them.

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",  # the optional second factor (TOTP), issue 5 §4
     "django_otp.plugins.otp_totp",
+    "django_q",  # background jobs (reserve/jobs.py), issue 13 §3
     # The stages, in the order their dependencies run (docs/architecture.md): each may import only
     # those above it. demo (the demo data) sits on top of all of them.
     "reserve",
@@ -100,7 +101,13 @@ ASGI_APPLICATION = "reserve.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections (issue 13 §2): a connection is kept CONN_MAX_AGE seconds and reused by the requests its
+# thread serves after it, instead of a new one opened per request; CONN_HEALTH_CHECKS tests a kept connection before
+# reusing it (a database restarted meanwhile costs one reconnection, not a failed request). 0: one per request —
+# the default on SQLite, where opening the file costs next to nothing.
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if _sqlite else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database used by many people at once (issue 9 §13; tests/reserve/test_concurrency_sqlite.py):
     # - WAL journal: readers never wait for the writer, nor the writer for readers;
@@ -194,6 +201,16 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 3600)
+# Where sessions live: in the database (django_session) by default, which every app server shares, so a user
+# signed in through one server is served by any other, and a session outlives a restart of Redis.
+# SESSION_ENGINE=django.contrib.sessions.backends.cache keeps them in Redis instead (REDIS_URL, required: a
+# per-process cache would sign the user out on every other process): no read and write of a session row on each
+# request, but a flush or a restart of a Redis without persistence signs everyone out.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+if SESSION_ENGINE.rsplit(".", 1)[-1] in ("cache", "cached_db") and not env("REDIS_URL", default=""):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Sessions in the cache need the cache every app process shares: set REDIS_URL.")
 # Under HTTPS the session and CSRF cookies carry the __Host- prefix: a browser keeps such a cookie only
 # when it is Secure, set for the whole site (Path=/) and for this host alone (no Domain), so no other host
 # of the domain nor a plain-HTTP page can plant or overwrite it.
@@ -211,13 +228,55 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Uploaded files and generated documents (the ID-card copies, vetting attachments, notice PDFs, exports) are
+# read and written through Django's storage API only (reserve/storage.py), so that every app server sees the same
+# files: STORAGE_BACKEND=local (the default) keeps them under MEDIA_ROOT — one server, or a directory every server
+# mounts; STORAGE_BACKEND=s3 keeps them in a bucket of an S3-compatible object store (django-storages), private:
+# no public ACL, and any URL it would give is signed and expires — though the app never gives one out, it serves
+# each file through a view that checks the user's scope. `manage.py backup` copies MEDIA_ROOT only (local).
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    from botocore.config import Config as _S3ClientConfig
+
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, a cloud's own; unset: AWS
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            # Unset: boto3's own chain (its environment variables, ~/.aws, an instance role).
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # A name is never reused: an upload whose name is taken gets another (as on disk), never overwrites.
+            "file_overwrite": False,
+            # A file read for a download is held in memory up to this size, then in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+            # An unreachable store fails a request within seconds with a clear message (reserve/storage.py),
+            # instead of holding a worker for boto3's default minute and its five attempts.
+            "client_config": _S3ClientConfig(
+                connect_timeout=5, read_timeout=30, retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="auto")},
+            ),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}.")
 STORAGES = {
     # Uploaded personal documents live outside the static tree and are never given a public URL:
     # they are served only through views that check the user's scope.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
-    },
+    "default": _default_storage,
     # As production serves them (bin/start): STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage
     # and `manage.py collectstatic` — names with a hash of the content, compressed copies, served by WhiteNoise
     # with a far-future cache. The default needs no collectstatic (development, the tests).
@@ -277,6 +336,33 @@ PDF_RENDER_TIMEOUT = env.int("PDF_RENDER_TIMEOUT", default=30)
 # The most files (一人一档) one ZIP download holds: it is streamed, one rendered file after another (about 2–3 s
 # each), and holds one of gunicorn's threads while it runs — 100 files about four minutes.
 DOSSIER_ZIP_MAX = env.int("DOSSIER_ZIP_MAX", default=100)
+
+# Background jobs (reserve/jobs.py): django-q2 with its ORM broker, on the app's own database (PostgreSQL, or SQLite
+# for the demo); `manage.py qcluster` is the worker (bin/start, docs/deploy/reserve-worker.service). A job runs at
+# most JOB_TIMEOUT seconds; a job whose worker died (killed, machine restarted) is handed out again after `retry`
+# seconds, up to `max_attempts` runs (reserve.jobs.execute counts them and starts afresh). JOB_SYNC=true runs each
+# job inside the request that asks for it (no worker; the tests do so). Generated files are kept JOB_RETENTION_DAYS
+# (`manage.py purge_jobs`); an audit-log export of more than EXPORT_INLINE_ROWS rows is a job.
+JOB_TIMEOUT = env.int("JOB_TIMEOUT", default=600)
+JOB_RETRY = env.int("JOB_RETRY", default=JOB_TIMEOUT + 120)  # must exceed JOB_TIMEOUT
+JOB_MAX_ATTEMPTS = 3
+JOB_MODULES = env.list("JOB_MODULES", default=[])  # extra modules that register kinds (reserve.jobs.discover_kinds)
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=7)
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
+Q_CLUSTER = {
+    "name": "reserve",
+    "workers": env.int("JOB_WORKERS", default=1),  # jobs run at once (each a process)
+    "timeout": JOB_TIMEOUT,  # a run longer than this is killed
+    "retry": JOB_RETRY,  # an unacknowledged job (its worker died) is handed out again after this
+    "max_attempts": JOB_MAX_ATTEMPTS,
+    "orm": "default",  # the broker is a table of the app's database
+    "recycle": 50,  # a worker process is replaced after this many jobs (memory a long run left behind)
+    "save_limit": 250,  # successful task records kept (django_q's own table)
+    "ack_failures": True,  # a failed job is not retried: reserve.jobs.execute records the failure itself
+    "catch_up": False,  # a schedule missed while the worker was down runs once, not once per missed slot
+    "poll": 1,  # seconds between looks at the queue table
+    "sync": env.bool("JOB_SYNC", default=False),
+}
 
 # Content-Security-Policy (django-csp): only the app's own scripts, styles and images; no inline
 # script or style anywhere (behaviour lives in static/js, looks in static/css). The public notice

@@ -11,7 +11,7 @@ from django.views.static import serve
 
 from candidates import views_rounds
 
-from . import views, views_audit, views_otp
+from . import views, views_audit, views_jobs, views_otp
 from .forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm  # refuses an overlong name, as the sign-in page does (issue 9 §15)
@@ -41,6 +41,9 @@ urlpatterns = [
     path("villages/<int:pk>/roster/", views.roster_edit, name="roster_edit"),
     path("audit/", views_audit.audit_log, name="audit_log"),
     path("audit/export.xlsx", views_audit.audit_export, name="audit_export"),
+    path("files/", views_jobs.job_list, name="job_list"),
+    path("files/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("files/<int:pk>/download/", views_jobs.job_download, name="job_download"),
     path("nominations/", include("candidates.urls")),
     path("vetting/", include("vetting.urls")),
     path("vetting/", include("inspection.urls")),

@@ -89,6 +89,16 @@ def fast_hashing_and_media(settings, media_root):
     settings.STORAGES = helpers.storages_in(settings.STORAGES, media_root)
 
 
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(monkeypatch):
+    """A background job (reserve.jobs) runs inside async_task, as if a worker took it at once (django-q2's sync
+    mode); a job started in a test runs when its transaction commits — wrap the request or the start in
+    django_capture_on_commit_callbacks(execute=True)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
 @pytest.fixture
 def fake_pdf(monkeypatch):
     """Publishing without WeasyPrint (slow), for the tests that are not about the PDF: the notice's PDF is a stub."""

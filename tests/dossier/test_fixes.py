@@ -37,7 +37,7 @@ def quick_pdf(monkeypatch):
 
 
 def _filename(response) -> str:
-    match = re.search(r"filename\*=UTF-8''([^;]+)", response["Content-Disposition"])
+    match = re.search(r"filename\*=UTF-8''([^;]+)", response["Content-Disposition"], re.IGNORECASE)
     assert match, response["Content-Disposition"]
     return unquote(match.group(1))
 
@@ -49,7 +49,8 @@ def _flat(pdf: bytes) -> str:
 # ----------------------------------------------------------------------------------------------- 1. the ZIP link
 
 
-def test_a_removed_reserves_card_gives_everyone_of_the_village(client, office, town, village_a, quick_pdf):
+def test_a_removed_reserves_card_gives_everyone_of_the_village(client, office, town, village_a, quick_pdf,
+                                                               zip_download):
     gone = ReserveFactory(town=town, village=village_a, person__name="黄志强", status=Reserve.Status.REMOVED)
     ReserveFactory(town=town, village=village_a, person__name="陈宇航")
     ReserveFactory(town=town, village=village_a, person__name="李明", status=Reserve.Status.USED)
@@ -57,7 +58,9 @@ def test_a_removed_reserves_card_gives_everyone_of_the_village(client, office, t
     body = page(client.get(gone.get_absolute_url()))
     href = re.search(r'href="([^"]+)" id="dossier-batch-link"', body).group(1).replace("&amp;", "&")
     assert "status=all" in href
-    response = client.get(href)
+    form = page(client.get(href))  # the batch form, preset: every status of the village
+    assert '<option value="all" selected>' in form and f'<option value="{village_a.pk}" selected>' in form
+    response = zip_download({"village": village_a.pk, "status": "all"})
     assert response.status_code == 200 and response.streaming
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert len(archive.namelist()) == 3 and any("黄志强" in n for n in archive.namelist())
@@ -91,11 +94,11 @@ def test_zip_names_follow_the_filter(kw, expected):
                               status=kw.get("status")) == expected
 
 
-def test_the_zip_is_named_after_its_filter(client, office, town, quick_pdf):
+def test_the_zip_is_named_after_its_filter(client, office, town, quick_pdf, zip_download):
     unit = UnitFactory(town=town, name="绿源公司")
     ReserveFactory(town=town, unit=unit, tier=Tier.FOURTH)
     client.force_login(office)
-    response = client.get(ZIP_URL, {"unit": unit.pk, "tier": 4})
+    response = zip_download({"unit": unit.pk, "tier": 4})
     assert _filename(response) == "绿源公司第四梯队（培养中）一人一档（1份）.zip"
 
 
@@ -166,10 +169,10 @@ def test_member_names_drop_separators_and_controls(raw, expected):
     assert not any(ch in name for ch in "\u2028\u2029\u0085\ufeff\u2060\u200d\u00ad")
 
 
-def test_a_zip_member_of_a_name_with_separators(client, office, town, village_a, quick_pdf):
+def test_a_zip_member_of_a_name_with_separators(client, office, town, village_a, quick_pdf, zip_download):
     ReserveFactory(town=town, village=village_a, person__name="王\u2028小\u2029明")
     client.force_login(office)
-    response = client.get(ZIP_URL, {"village": village_a.pk})
+    response = zip_download({"village": village_a.pk})
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.namelist() == ["001_王_小_明.pdf"]
 

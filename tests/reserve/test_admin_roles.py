@@ -130,9 +130,10 @@ def test_the_selectors_give_the_administrators_nothing(objs, admins):
             assert not selector(user).exists(), (user.username, selector.__name__)
 
 
-# Pages an administrator opens like anyone signed in; none shows candidate data.
+# Pages an administrator opens like anyone signed in; none shows candidate data. (我的文件, job_list: the user's own
+# generated files only — the audit administrator's large audit-log exports.)
 OPEN_TO_ALL = {"home", "favicon", "login", "password_change", "password_change_done", "otp_setup", "otp_verify",
-               "admin:login", "publicity:public_notice", "publicity:public_receipt"}
+               "admin:login", "publicity:public_notice", "publicity:public_receipt", "job_list"}
 PUBLIC_PAGES = {"publicity:public_notice", "publicity:public_receipt"}  # the published notice, by design
 # The audit page: the audit administrator's place (the page's own author lets the role in).
 AUDIT_PAGES = {"audit_log", "audit_export"}

@@ -64,6 +64,22 @@ def decide(office, req, decision, reason="经核实", version="current"):
     return services.decide_flag(actor=office, request_id=req.pk, version=version, decision=decision, reason=reason)
 
 
+def ledger_pdf_of(client, round_id, capture, **query) -> bytes:
+    """The ledger's PDF as the office gets it: the link starts a job (vetting.jobs), run on commit in the tests
+    (django-q2 in sync mode; `capture` is pytest-django's django_capture_on_commit_callbacks), then the file."""
+    from django.urls import resolve, reverse
+
+    from reserve.models import Job
+
+    with capture(execute=True):
+        response = client.get(reverse("vetting:ledger_pdf", args=[round_id]), query)
+    assert response.status_code == 302, response.status_code
+    job = Job.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+    assert job.status == Job.Status.DONE, job.message
+    with job.file.open("rb") as f:
+        return f.read()
+
+
 # --- fixtures ---------------------------------------------------------------------------------
 
 
