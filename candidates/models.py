@@ -415,7 +415,16 @@ class Nomination(models.Model):
                 name="nomination_one_per_person_per_round",
             ),
         ]
-        indexes = [models.Index(fields=["round", "village", "status"])]
+        indexes = [
+            models.Index(fields=["round", "village", "status"]),
+            # The nomination list (candidates.selectors.LIST_ORDER), one index per filter it offers; the status and
+            # the name ride along, so that a page's ids, its count and a short name search read the index alone.
+            models.Index(fields=["round", "village", "-id"], include=["status", "name"], name="nomination_list_idx"),
+            models.Index(fields=["round", "status", "village", "-id"], include=["name"],
+                         name="nomination_list_status_idx"),
+            models.Index(fields=["round", "is_eligible", "village", "-id"], include=["status", "name"],
+                         name="nomination_list_eligible_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.village.name}）"

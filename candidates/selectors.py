@@ -3,10 +3,12 @@ Views never filter by village or town themselves."""
 
 import re
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Q, QuerySet, When
 
 from reserve import idnumber
 from reserve.exceptions import NotFound
+from reserve.request_facts import forget_on_change, remembered
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 from reserve.selectors import parse_pk
@@ -40,6 +42,17 @@ def get_nomination_for_user_or_404(user, pk) -> Nomination:
     return Scope.for_user(user).get(qs, pk)
 
 
+# The order of the nomination lists: village by village — by the village's id, a column of the nomination that the
+# indexes of Nomination.Meta serve with each filter of the list (the village's display order is another table's
+# column: sorting on it meant joining and sorting every row of the round for each page) — the latest filed first
+# within a village; the id last makes the order total, so that pages neither repeat nor skip a row.
+LIST_ORDER = ("village_id", "-id")
+# The columns the list page shows (candidates/nomination_list.html): no wide text, and not the person's ID number,
+# so that nothing is decrypted for a list.
+LIST_COLUMNS = ("id", "name", "status", "is_eligible", "eligibility", "submitted_at", "round_id", "village_id",
+                "person_id", "village__name", "person__gender", "person__birth_date")
+
+
 def nomination_list(user, *, round_id=None, village_id=None, status=None, eligible=None, q=None):
     """The rows of a list page: a constant number of queries whatever the number of rows."""
     qs = nominations_visible_to(user).select_related("round", "village", "person")
@@ -53,7 +66,35 @@ def nomination_list(user, *, round_id=None, village_id=None, status=None, eligib
         qs = qs.filter(is_eligible=eligible)
     if q:
         qs = qs.filter(_search(q))
-    return qs.order_by("village__order", "village_id", "-id")
+    return qs.order_by(*LIST_ORDER)
+
+
+def nomination_list_page(rows: QuerySet[Nomination], number, per_page: int) -> Page:
+    """A page of nomination_list (`number` as the query string gives it: out of range or not a number, the nearest
+    page), in two steps: the page's ids and the count, found in the indexes of Nomination.Meta alone (a deep page
+    skips index entries, not rows); then the rows of those ids, with only the columns the page shows."""
+    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
+    page.object_list = list(
+        Nomination.objects.filter(pk__in=page.object_list).select_related("village", "person")
+        .only(*LIST_COLUMNS).order_by(*LIST_ORDER)
+    )
+    return page
+
+
+VILLAGE_PAGE_SIZE = 25
+
+
+def village_nominations(user, village, *, round_id=None, status=None) -> QuerySet[Nomination]:
+    """A village's nominations as its page lists them (candidates.views_rounds.village_detail), newest first, of
+    one round and one status or all: only the columns shown (name, gender, basic conditions, status) — the ID
+    number is not read, nor decrypted."""
+    qs = nominations_visible_to(user).filter(village=village)
+    if round_id:
+        qs = qs.filter(round_id=round_id)
+    if status:
+        qs = qs.filter(status=status)
+    return (qs.select_related("person").only("id", "name", "status", "is_eligible", "person", "person__gender")
+            .order_by("-id"))
 
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -120,6 +161,15 @@ def get_round_for_user_or_404(user, pk) -> Round:
 def current_round(user) -> Round | None:
     """The open round of the user's town whose year is the latest."""
     return rounds_visible_to(user).filter(status=Round.Status.OPEN).order_by("-year", "-id").first()
+
+
+def current_round_for_menu(user) -> Round | None:
+    """The current round as the navigation shows it: cached with the account's facts (reserve.request_facts), which
+    are forgotten when a round is saved or deleted."""
+    return remembered(user, "current_round", lambda: current_round(user))
+
+
+forget_on_change(Round)
 
 
 # --- the round a page is about, and what a page may offer on a nomination --------------------------

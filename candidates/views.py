@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -49,6 +48,7 @@ from .selectors import (
     may_edit_nomination,
     may_record_relaxation,
     nomination_form_rows,
+    nomination_list_page,
     nomination_timeline_rows,
 )
 from .selectors import (
@@ -81,7 +81,7 @@ def nomination_list(request):
             }
     round_ = round_from_request(request, default="current")
     rows = select_nominations(user, round_id=round_.pk if round_ else None, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nomination_list_page(rows, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "candidates/nomination_list.html", {

@@ -1,7 +1,10 @@
 """Pages of rounds (选拔批次) and of villages with their quota (推选数量)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +18,16 @@ from reserve.services import cadres_of
 from reserve.workflow import local_today
 
 from .forms import RoundForm
-from .models import Round
+from .models import Round, Status
 from .panels import round_links, village_links
 from .quota import is_refill, quotas_for, refill_initial, shortfalls
-from .selectors import get_round_for_user_or_404, nomination_list, round_for_user, rounds_visible_to
+from .selectors import (
+    VILLAGE_PAGE_SIZE,
+    get_round_for_user_or_404,
+    round_for_user,
+    rounds_visible_to,
+    village_nominations,
+)
 from .services import round_create, round_update
 
 
@@ -123,11 +132,14 @@ def village_detail(request, pk):
     village = get_village_for_user_or_404(request.user, pk)
     round_ = round_from_request(request, default="latest")
     quota = quotas_for(round_, [village])[village.pk] if round_ else None
-    nominations = nomination_list(request.user, round_id=round_.pk if round_ else None, village_id=village.pk)
+    status = request.GET.get("status") if request.GET.get("status") in Status.values else ""
+    nominations = village_nominations(request.user, village, round_id=round_.pk if round_ else None, status=status)
+    page = Paginator(nominations, VILLAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"round": round_.pk if round_ else "", "status": status})
     return render(request, "candidates/village_detail.html", {
         "village": village, "round": round_, "quota": quota, "cadres": cadres_of(village),
-        "nominations": nominations, "rounds": rounds_visible_to(request.user),
-        "village_links": village_links(village, request.user),
+        "nominations": page, "page": page, "status": status, "statuses": Status.choices, "query": query,
+        "rounds": rounds_visible_to(request.user), "village_links": village_links(village, request.user),
     })
 
 

@@ -13,7 +13,7 @@ from reserve.roles import Role
 from reserve.scope import Scope, declare
 
 from .models import Notice, NoticeEntry, Objection
-from .services import still_proposed
+from .services import objections_read_once, still_proposed
 from .workflow import OBJECTION_WORKFLOW
 
 # The office and the committee see their town's notices; a village branch its own village's (it
@@ -161,12 +161,19 @@ def notice_people(notice, user, today) -> list[dict]:
     confirm_reserve and its guards."""
     confirm = NOMINATION_WORKFLOW["confirm_reserve"]
     rows = []
-    for entry in notice.entries.select_related("nomination"):
-        nomination = entry.nomination
-        publicised = nomination.status in confirm.all_sources
-        refusal = NOMINATION_WORKFLOW.refusal(nomination, confirm.action, user, today) if publicised else None
-        rows.append({"entry": entry, "nomination": nomination, "publicised": publicised, "refusal": refusal,
-                     "confirmable": publicised and refusal is None})
+    # What the guards read, for every person at once: the nomination with what the basic conditions are evaluated
+    # on (not the ID number: nothing is decrypted), and the notice's objections (read once: guard_confirm).
+    entries = (notice.entries.order_by("order", "id")
+               .select_related("nomination__round", "nomination__village", "nomination__hukou_village",
+                               "nomination__person")
+               .defer("nomination__person__id_number").prefetch_related("nomination__committee_relatives"))
+    with objections_read_once(notice):
+        for entry in entries:
+            nomination = entry.nomination
+            publicised = nomination.status in confirm.all_sources
+            refusal = NOMINATION_WORKFLOW.refusal(nomination, confirm.action, user, today) if publicised else None
+            rows.append({"entry": entry, "nomination": nomination, "publicised": publicised, "refusal": refusal,
+                         "confirmable": publicised and refusal is None})
     return rows
 
 

@@ -6,10 +6,12 @@ its PDF is rendered once at publication and served as a file afterwards.
 
 import datetime
 import secrets
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -503,22 +505,45 @@ def objection_committee_decide(*, actor, objection_id, version, cancel: bool, re
 
 # --- entry into the reserve pool --------------------------------------------------------------
 
+def _objection_states(notice) -> frozenset[tuple[int | None, str]]:
+    """(entry id or None, status) of every objection of a notice, or about one of its people: one query."""
+    return frozenset(Objection.objects.filter(Q(notice=notice) | Q(entry__notice=notice))
+                     .values_list("entry_id", "status"))
+
+
+@contextmanager
+def objections_read_once(notice):
+    """Inside: guard_confirm reads the notice's objections once for all its people (a page asking for each person
+    of the notice), not once a person; the objections as they were on entering."""
+    notice._objection_states = _objection_states(notice)
+    try:
+        yield
+    finally:
+        del notice._objection_states
+
+
 def guard_confirm(nomination, actor, today):
-    entry = NoticeEntry.objects.filter(nomination=nomination).select_related("notice").first()
-    if entry is None:
+    """The rule of confirming a publicised person into the pool (after the notice's period, no objection about
+    them open or found true, none of the notice's open unassigned). It reads the nomination's entry with its
+    notice (cached on the objects when a page loaded them) and the notice's objections (objections_read_once)."""
+    try:
+        entry = nomination.notice_entry
+    except NoticeEntry.DoesNotExist:
         return _("该人选没有公示记录。")
     notice = entry.notice
-    if Objection.objects.filter(entry=entry, status=Objection.Status.REFERRED).exists():
+    objections = getattr(notice, "_objection_states", None)
+    if objections is None:
+        objections = _objection_states(notice)
+    if (entry.pk, Objection.Status.REFERRED) in objections:
         return _("有反映属实的异议已提请镇党委研究，党委作出决定前不能确认入库。")
     if not notice.ended(today):
         return _("公示期至%(d)s，期满后（%(c)s起）才能确认入库。") % {
             "d": _cn_date(notice.end_date), "c": _cn_date(confirmable_from(notice))}
-    open_objections = Objection.objects.filter(notice=notice, status__in=Objection.OPEN_STATUSES)
-    if open_objections.filter(entry=entry).exists():
+    if any((entry.pk, status) in objections for status in Objection.OPEN_STATUSES):
         return _("有针对该人选的异议尚未办结。")
-    if open_objections.filter(entry__isnull=True).exists():
+    if any((None, status) in objections for status in Objection.OPEN_STATUSES):
         return _("本公示有未指定反映对象的异议尚未办结，请先指定对象或作出结论。")
-    if Objection.objects.filter(entry=entry, status=Objection.Status.UPHELD).exists():
+    if (entry.pk, Objection.Status.UPHELD) in objections:
         return _("有反映属实的异议，不能入库。")
     return None
 

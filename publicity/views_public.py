@@ -5,17 +5,19 @@ a snapshot in NoticeEntry) and, to the person who lodged an objection, its recei
 else: no objection's content, no objector's name or phone, nothing from the nomination or the
 vetting. Everything is rendered through autoescaping templates; nothing typed in is HTML.
 
-Writes go only through services.objection_lodge_public. POSTs are throttled per client address
-(django-ratelimit, counters in the shared cache): at most 5 an hour from one address, and at most
-10 a day from one address to one notice. A throttled request is answered 429 and saves nothing.
+A GET of the notice page is served from the cache (publicity.public_cache: rendered once per version of the
+notice, the visitor's CSRF token put in on each request). Writes go only through services.objection_lodge_public.
+POSTs are throttled per client address (django-ratelimit, counters in the shared cache): at most 5 an hour
+from one address, and at most 10 a day from one address to one notice. A throttled request is answered 429 and saves nothing.
 """
 
 import functools
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -28,6 +30,7 @@ from reserve.dates import cn_date
 from reserve.exceptions import NotFound
 from reserve.views_errors import too_many
 
+from . import public_cache
 from .forms_public import PublicObjectionForm
 from .selectors import (
     proposed_entries,
@@ -122,30 +125,30 @@ def _add_errors(form, error: ValidationError):
 @ratelimit(key=_client_notice_key, rate=_client_notice_rate, method="POST", block=False)
 def public_notice(request, token):
     notice = public_notice_or_404(token)
-    if not public_list_shown(notice, timezone.localdate()):
+    today = timezone.localdate()
+    if not public_list_shown(notice, today):
         # Past the period and the round's days after it: the page no longer names anybody nor takes objections
         # (nothing posted is saved); the office's own pages keep the whole notice.
         return _message(request, notice.title, _("公示期已于%(d)s结束，公示名单不再在网上公开。如需反映情况，请致电%(p)s或"
                                                  "来信来访（%(a)s）。") % {
             "d": cn_date(notice.end_date), "p": notice.contact_phone, "a": notice.contact_address}, status=200)
-    if request.method == "POST":
-        if getattr(request, "limited", False):
-            return too_many(request, back=notice.get_public_url())
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_POST_BYTES:
-            return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
-                            status=413, back=notice.get_public_url())
-    open_to = proposed_entries(notice)
-    entries = public_entries(notice)  # those still proposed: the page lists them, and objections name one of them
-    accepting = bool(entries)
-    form = PublicObjectionForm(request.POST if request.method == "POST" else None, notice=notice, entries=open_to)
-    if request.method == "POST" and not accepting:
+    if request.method != "POST":
+        return _notice_page(request, notice, today)
+    if getattr(request, "limited", False):
+        return too_many(request, back=notice.get_public_url())
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_POST_BYTES:
+        return _message(request, _("提交内容过长"), _("提交的内容过长，没有保存。反映内容请不超过2000字。"),
+                        status=413, back=notice.get_public_url())
+    context = _notice_context(notice, request.POST)
+    form = context["form"]
+    if not context["accepting"]:
         form.is_valid()
         form.add_error(None, _("本公示的人选均已不再作为拟确定人选，不再受理反映。"))
-    elif request.method == "POST" and form.is_valid():
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             objection = objection_lodge_public(notice=notice, content=data["content"], name=data["name"],
@@ -156,15 +159,35 @@ def public_notice(request, token):
             # The fragment replaces the form's "#objection", which the browser would otherwise keep.
             return redirect(reverse("publicity:public_receipt", args=[notice.token, objection.receipt])
                             + "#receipt")
-    return _render(request, "publicity/public_notice.html", {
+    return _render(request, "publicity/public_notice.html", context)
+
+
+def _notice_context(notice, data=None) -> dict:
+    entries = public_entries(notice)  # those still proposed: the page lists them, and objections name one of them
+    return {
         "notice": notice,
         "entries": entries,
         "listed_until": public_list_until(notice),
         "state_text": _state_text(notice),
-        "form": form,
-        "accepting": accepting,
+        "form": PublicObjectionForm(data, notice=notice, entries=proposed_entries(notice)),
+        "accepting": bool(entries),
         "page_title": notice.title,
-    })
+    }
+
+
+def _notice_page(request, notice, today):
+    """The page as a GET shows it: rendered once per version of the notice and kept in the cache
+    (publicity.public_cache), with this visitor's own CSRF token put in its form."""
+    key = public_cache.page_key(notice, today)
+    html = public_cache.cached_page(key)
+    if html is None:
+        html = render_to_string("publicity/public_notice.html",
+                                {**_notice_context(notice), **public_cache.token_context()}, request=request)
+        public_cache.keep_page(key, html)
+    page = public_cache.with_visitor_token(html, request)
+    if page is None:  # never expected: the page as before, uncached
+        return _render(request, "publicity/public_notice.html", _notice_context(notice))
+    return HttpResponse(page)
 
 
 @_public

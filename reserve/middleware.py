@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 
 from . import audit
 from .exceptions import NotAllowed, NotFound
+from .request_facts import facts_of
 from .scope import Scope
 
 
@@ -71,7 +72,8 @@ class SecondFactorMiddleware:
     each session. An account of whom the second factor is required (reserve.otp.requirement: the three
     administrators under REQUIRE_OTP_FOR_ADMINS, the office and the departments of a town that says so) and
     that has none yet is sent to enrol one (otp_setup) first. Sits after
-    django_otp's OTPMiddleware, which tells whether this session has been verified.
+    django_otp's OTPMiddleware, which tells whether this session has been verified. It is the first to read the
+    account's roles: it loads the account's cached facts (reserve.request_facts), which the later steps use.
     """
 
     VERIFY_ALLOWED = ("otp_verify", "logout")
@@ -84,12 +86,16 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         static = settings.STATIC_URL or "/static/"
         if user is not None and user.is_authenticated and not request.path.startswith(static):
-            from .otp import needs_enrolment, unverified_device_user
+            from .otp import is_verified
 
-            if unverified_device_user(user):
+            # reserve.otp.unverified_device_user and needs_enrolment, from the account's cached facts.
+            facts = facts_of(user)
+            verified = is_verified(user)
+            if not verified and facts["device"]:
                 if request.path not in {reverse(name) for name in self.VERIFY_ALLOWED}:
                     return redirect_with_next("otp_verify", request)
-            elif needs_enrolment(user) and request.path not in {reverse(name) for name in self.SETUP_ALLOWED}:
+            elif not verified and facts["otp_required"] and request.path not in {
+                    reverse(name) for name in self.SETUP_ALLOWED}:
                 return redirect_with_next("otp_setup", request)
         return self.get_response(request)
 
@@ -128,7 +134,9 @@ class DomainErrorMiddleware:
 
         if isinstance(exception, PdfRefused):  # a document over the render's size or time bound
             return refused_response(request, exception)
-        return None
+        from .storage import error_response
+
+        return error_response(request, exception)  # a stored file missing, or the file storage failing
 
 
 class SessionLifetimeMiddleware:

@@ -7,28 +7,30 @@ here or anywhere else in the application.
 """
 
 import datetime
+import json
 import re
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from . import audit, events
-from .excel import xlsx_response
+from . import audit, events, jobs
+from .excel import write_xlsx, xlsx_response
 from .models import AuditEntry
 from .permissions import role_required
-from .roles import Role, role_label, roles_of
-from .selectors import AUDIT_ADMIN, audit_log_entries, user_town_id
+from .roles import Role, has_role, role_label, roles_of
+from .selectors import AUDIT_ADMIN, audit_log_entries, audit_log_page, user_town_id
 
 PAGE_SIZE = 50
+EXPORT_CHUNK = 2000  # rows read from the database at a time by the export
 READERS = tuple(r for r in (Role.OFFICE, AUDIT_ADMIN) if r)
 
 # Labels of the keys the application writes into an entry's detail, in the order the page shows them (PostgreSQL's
@@ -69,6 +71,7 @@ VALUE_LABELS = {
         "id_card": gettext_lazy("身份证复印件"), "paper_answer": gettext_lazy("部门纸质回复"),
         "finding_attachment": gettext_lazy("审查附件"), "ledger_pdf": gettext_lazy("资格联审台账（PDF）"),
         "sheet_pdf": gettext_lazy("资格审查表（PDF）"), "inspection_report_pdf": gettext_lazy("考察材料（PDF）"),
+        "audit_log_xlsx": gettext_lazy("审计日志（Excel）"),
         "ballot_pdf": gettext_lazy("民主测评票（PDF）"), "tally_sheet_pdf": gettext_lazy("民主测评计票表（PDF）"),
     },
     "admin_action": {"delete_selected": gettext_lazy("删除所选")},
@@ -289,14 +292,6 @@ def _object_kind(model) -> str:
     return _model_name(model) if model is not None else ""
 
 
-def _object_label(entry, model) -> str:
-    """The entry's label of its object, its type named in Chinese where the model's own name is not."""
-    label = entry.object_repr or ""
-    if model is not None and label.startswith(f"{model._meta.verbose_name} #"):
-        label = _model_name(model) + label[len(str(model._meta.verbose_name)):]
-    return label
-
-
 def _object_shown(label: str, kind: str) -> str:
     """The object as the page shows it: its label (自荐表 #12), with its type before it where the label lacks it."""
     if not label:
@@ -309,27 +304,72 @@ def _user_label(entry) -> str:
     return f"{entry.username}（{full_name}）" if full_name else entry.username
 
 
+class _Labels:
+    """The labels of the rows of one page or one export, each worked out once: an export repeats the same roles,
+    actions, object types and (mostly) details over and over, and working them out takes a millisecond a row."""
+
+    SUMMARIES_KEPT = 20000
+
+    def __init__(self):
+        self.actions = {value: str(label) for value, label in AuditEntry.Action.choices}
+        self.roles, self.kinds, self.summaries, self.names = {}, {}, {}, {}
+
+    def role_list(self, codes: str) -> str:
+        if codes not in self.roles:
+            self.roles[codes] = _roles(codes)
+        return self.roles[codes]
+
+    def kind(self, model) -> str:
+        if model not in self.kinds:
+            self.kinds[model] = _object_kind(model)
+        return self.kinds[model]
+
+    def object_label(self, entry, model) -> str:
+        """The entry's label of its object, its type named in Chinese where the model's own name is not
+        (the model's names looked up once)."""
+        label = entry.object_repr or ""
+        if model is None:
+            return label
+        if model not in self.names:
+            self.names[model] = (str(model._meta.verbose_name), _model_name(model))
+        own, shown = self.names[model]
+        return shown + label[len(own):] if label.startswith(f"{own} #") else label
+
+    def summary(self, detail, model) -> str:
+        key = (model, json.dumps(detail, sort_keys=True, default=str))
+        shown = self.summaries.get(key)
+        if shown is None:
+            shown = summary(detail, model)
+            if len(self.summaries) < self.SUMMARIES_KEPT:
+                self.summaries[key] = shown
+        return shown
+
+
 def _rows(entries):
+    labels = _Labels()
     for e in entries:
         model = _model_of(e)
-        kind = _object_kind(model)
-        label = _object_label(e, model)
+        kind = labels.kind(model)
+        label = labels.object_label(e, model)
         yield {
-            "entry": e, "user": _user_label(e), "roles": _roles(e.roles), "action": e.get_action_display(),
-            "kind": kind, "label": label, "object": _object_shown(label, kind), "summary": summary(e.detail, model),
+            "entry": e, "user": _user_label(e), "roles": labels.role_list(e.roles),
+            "action": labels.actions.get(e.action, e.action), "kind": kind, "label": label,
+            "object": _object_shown(label, kind), "summary": labels.summary(e.detail, model),
         }
 
 
 @role_required(*READERS)
 @require_GET
 def audit_log(request):
-    form, _filters, entries = _town_entries(request)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, filters, _entries = _town_entries(request)
+    log = audit_log_page(request.user, filters, size=PAGE_SIZE, before=request.GET.get("before"),
+                         after=request.GET.get("after"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "before", "after"):
+        query.pop(key, None)
     return render(request, "reserve/audit_log.html", {
-        "form": form, "page": page, "rows": list(_rows(page.object_list)), "query": query.urlencode(),
-        "reads_every_town": _reads_every_town(request.user),
+        "form": form, "log": log, "rows": list(_rows(log.entries)),
+        "query": query.urlencode(), "reads_every_town": _reads_every_town(request.user),
     })
 
 
@@ -340,22 +380,63 @@ EXPORT_HEADERS = (
 )
 
 
+EXPORT_KIND = "audit_log_xlsx"
+
+
+def _export_filename() -> str:
+    return f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _export_rows(entries, progress=None, total=0):
+    """The export's rows, read from the database in chunks; progress(done, total) every 500 rows."""
+    for done, row in enumerate(_rows(entries.iterator(chunk_size=EXPORT_CHUNK)), start=1):
+        e = row["entry"]
+        yield (e.at, row["user"], row["roles"], e.address, row["action"], row["kind"], row["label"],
+               e.object_id, e.path, row["summary"])
+        if progress is not None and done % 500 == 0:
+            progress(done, total)
+
+
+def _export_query(request) -> dict:
+    """The filters of the export as the form received them (JSON, for a job's params)."""
+    return {name: request.GET[name] for name in AuditFilterForm.base_fields if request.GET.get(name)}
+
+
 @role_required(*READERS)
 @require_GET
 def audit_export(request):
+    """The filtered log as Excel: at once up to settings.EXPORT_INLINE_ROWS rows, else made in the background
+    (a job: the user is sent to its page). Either way the export is audited with its filters and row count."""
     _form, filters, entries = _town_entries(request)
-    count = 0
-
-    def rows():
-        nonlocal count
-        for row in _rows(entries.iterator(chunk_size=1000)):
-            count += 1
-            e = row["entry"]
-            yield (e.at, row["user"], row["roles"], e.address, row["action"], row["kind"], row["label"],
-                   e.object_id, e.path, row["summary"])
-
-    response = xlsx_response(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx", EXPORT_HEADERS, rows(),
-                             sheet_title=_("审计日志"))
+    count = entries.count()
+    if count > settings.EXPORT_INLINE_ROWS:
+        job = jobs.start(request.user, EXPORT_KIND, params={"query": _export_query(request)},
+                         title=_("审计日志导出（%(rows)s条）") % {"rows": count})
+        audit.record(AuditEntry.Action.EXPORT, request=request,
+                     detail={"page": "audit_log", "filters": filters, "rows": count})
+        return redirect(job.get_absolute_url())
+    rows = list(_export_rows(entries))
+    response = xlsx_response(_export_filename(), EXPORT_HEADERS, rows, sheet_title=_("审计日志"))
     audit.record(AuditEntry.Action.EXPORT, request=request,
-                 detail={"page": "audit_log", "filters": filters, "rows": count})
+                 detail={"page": "audit_log", "filters": filters, "rows": len(rows)})
     return response
+
+
+def run_export(job, out, progress) -> str:
+    """The export as a job: the owner's scope and the filters checked again now, then written row by row."""
+    owner = job.owner
+    if not has_role(owner, *READERS) or not (_reads_every_town(owner) or user_town_id(owner)):
+        raise jobs.JobRefused(_("您已无权导出审计日志。"))
+    form = AuditFilterForm(job.params.get("query") or {})
+    if not form.is_valid():
+        raise jobs.JobRefused(_("筛选条件有误，请在审计日志页重新筛选后导出。"))
+    filters = {k: v for k, v in form.cleaned_data.items() if v}
+    entries = audit_log_entries(owner, filters)
+    total = entries.count()
+    progress(0, total)
+    write_xlsx(out, EXPORT_HEADERS, _export_rows(entries, progress, total), sheet_title=_("审计日志"))
+    progress(total, total)
+    return _export_filename()
+
+
+jobs.register(EXPORT_KIND, run=run_export)

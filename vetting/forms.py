@@ -6,6 +6,7 @@ from reserve.models import Department
 from reserve.uploads import ATTACHMENT_HINT, LimitedFileInput, clean_document, size_limit_text
 
 from .models import Finding, NegativeItem, VettingRequest
+from .selectors import LEDGER_STATES
 
 
 class FindingForm(forms.Form):
@@ -131,3 +132,22 @@ class ProxyAnswerForm(forms.Form):
 
     def clean_paper_answer(self):
         return clean_document(self.cleaned_data["paper_answer"], hint=ATTACHMENT_HINT)
+
+
+class LedgerFilterForm(forms.Form):
+    """The ledger's filter: one village of the town (or all) and the answers' state (LEDGER_STATES). The villages
+    are given as a list (read once: the choices and the check of the one chosen)."""
+
+    village = forms.ChoiceField(label=_("村（社区）"), required=False)
+    state = forms.ChoiceField(label=_("答复情况"), choices=list(LEDGER_STATES.items()), required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [("", _("全部村（社区）")), *((str(v.pk), v.name) for v in villages)]
+
+    def filters(self) -> dict:
+        """village_id and state as the ledger's selectors take them: the whole ledger for a form not valid."""
+        if not self.is_bound or not self.is_valid():
+            return {"village_id": None, "state": "all"}
+        village = self.cleaned_data["village"]
+        return {"village_id": int(village) if village else None, "state": self.cleaned_data["state"] or "all"}

@@ -179,3 +179,25 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.item.number}: {self.get_outcome_display()}"
+
+
+class VettingSummary(models.Model):
+    """What the ledger filters and counts a dispatched nomination by, kept beside its requests so the ledger of a
+    county-scale round (7,440 nominations × 12 departments, issue 13) reads one row per nomination, not twelve:
+    how many requests are open (not answered), how many answers report a problem, and the earliest deadline of
+    the open ones (逾期: before today). Written only by vetting.services.refresh_summary, in the transaction that
+    changes the requests; a nomination without requests has none."""
+
+    nomination = models.OneToOneField(Nomination, on_delete=models.CASCADE, related_name="vetting_summary")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    open_count = models.PositiveSmallIntegerField(default=0)
+    problem_count = models.PositiveSmallIntegerField(default=0)
+    next_deadline = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联审汇总")
+        verbose_name_plural = _("联审汇总")
+        indexes = [models.Index(fields=["round", "open_count", "next_deadline"], name="vetting_summary_state")]
+
+    def __str__(self):
+        return f"{self.nomination_id}: {self.open_count}/{self.problem_count}"

@@ -1,8 +1,10 @@
 """Scoped reads for joint vetting."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Status
+from candidates.models import Nomination, Status
+from candidates.selectors import nominations_visible_to
 from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope, declare
@@ -128,17 +130,77 @@ def request_history(req) -> list:
     return found
 
 
-def ledger_rows(user, round_) -> list[tuple]:
-    """The vetting ledger of a round: (nomination, its requests in the departments' order), by village."""
-    requests = list(
-        vetting_requests_visible_to(user).filter(nomination__round=round_)
-        .select_related("signed_by", "proxy_entered_by")
-        .order_by("nomination__village__order", "nomination_id", "department__order")
-    )
-    rows = {}
-    for r in requests:
-        rows.setdefault(r.nomination, []).append(r)
-    return list(rows.items())
+# --- the ledger (资格联审台账) -----------------------------------------------------------------------
+# A round's nominations sent to vetting, one row each, a column per department of the negative list. At county
+# scale a round holds 7,440 of them × 12 departments (issue 13): the page shows one filtered page of rows, and
+# reads only the requests of those rows (no ID number: the ledger does not show it).
+
+LEDGER_PAGE_SIZE = 30
+# Village by village in the villages' display order, then as filed.
+LEDGER_ORDER = ("village__order", "village_id", "id")
+
+# The states a ledger row is filtered by, as the page distinguishes its cells: a department still to answer
+# (待审), one of those past its deadline (逾期), an answer reporting a problem (有问题), or every department
+# answered. Each is a condition on the nomination's VettingSummary (kept from its requests by
+# vetting.services.refresh_summary): no request of the round's is read to filter or count.
+LEDGER_STATES = {
+    "all": _("全部"),
+    "pending": _("有待答复"),
+    "overdue": _("有逾期未答复"),
+    "flagged": _("有问题反馈"),
+    "answered": _("已全部答复"),
+}
+
+
+def _ledger_summary_conditions(today) -> dict[str, Q]:
+    """The condition on a nomination's summary that puts it in each state but "all" (every summary)."""
+    return {"pending": Q(vetting_summary__open_count__gt=0),
+            "overdue": Q(vetting_summary__next_deadline__lt=today),
+            "flagged": Q(vetting_summary__problem_count__gt=0),
+            "answered": Q(vetting_summary__open_count=0)}
+
+
+def _ledger_base(user, round_, village_id) -> QuerySet[Nomination]:
+    """The round's nominations sent to vetting (those with a summary), of one village or all."""
+    qs = nominations_visible_to(user).filter(round=round_, vetting_summary__round=round_)
+    return qs.filter(village_id=village_id) if village_id else qs
+
+
+def ledger_nominations(user, round_, *, today, village_id=None, state="all") -> QuerySet[Nomination]:
+    """The rows of a round's ledger in one state (LEDGER_STATES), of one village or all: the nominations sent
+    to vetting, by village, with only the columns the ledger shows (name, village, status)."""
+    qs = _ledger_base(user, round_, village_id)
+    conditions = _ledger_summary_conditions(today)
+    if state in conditions:
+        qs = qs.filter(conditions[state])
+    return (qs.select_related("village").only("id", "name", "status", "village__name", "village__order")
+            .order_by(*LEDGER_ORDER))
+
+
+def ledger_counts(user, round_, *, today, village_id=None) -> dict[str, int]:
+    """How many rows each state of the ledger holds (of one village or all): one aggregate over the round's
+    summaries."""
+    conditions = _ledger_summary_conditions(today)
+    counts = _ledger_base(user, round_, village_id).aggregate(
+        all=Count("pk"), **{state: Count("pk", filter=condition) for state, condition in conditions.items()})
+    return {state: counts[state] for state in LEDGER_STATES}
+
+
+# The columns of a request a ledger cell shows (VettingRequest.answered, .entered_by_office, .signer_name …).
+LEDGER_REQUEST_FIELDS = ("id", "nomination_id", "department_id", "status", "flagged", "decision", "deadline",
+                         "reminder_count", "signed_at", "signed_by", "signed_by__full_name", "proxy_entered_by_id",
+                         "paper_signer", "paper_date")
+
+
+def ledger_rows(user, nominations, departments) -> list[tuple]:
+    """The ledger's rows for these nominations (a page of them, or a village's part of the PDF): (nomination,
+    its request for each department in the departments' order, None where it has none), their requests read
+    in one query."""
+    nominations = list(nominations)
+    requests = (Scope.for_user(user).filter(VettingRequest.objects.filter(nomination__in=[n.pk for n in nominations]))
+                .select_related("signed_by").only(*LEDGER_REQUEST_FIELDS))
+    cells = {(r.nomination_id, r.department_id): r for r in requests}
+    return [(n, [cells.get((n.pk, d.pk)) for d in departments]) for n in nominations]
 
 
 def issuing_body(town) -> str:

@@ -8,6 +8,7 @@ nomination only through the nomination's workflow.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from reserve.services import record_event
 from reserve.text import clean_text
 from reserve.uploads import replace_document
 
-from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest
+from .models import PLACEHOLDER, Finding, NegativeItem, VettingRequest, VettingSummary
 from .negative_list import DEFAULT_ITEMS, suggest_departments
 from .selectors import dispatch_deadline_passed, items_for_department
 from .workflow import REQUEST_WORKFLOW, lock_request
@@ -64,25 +65,34 @@ def ensure_negative_list(round_) -> None:
             item.suggested_departments.set(suggested)
 
 
-def negative_list_gaps(round_) -> tuple[list[int], list[int]]:
-    """The rule that every item is checked by someone: (numbers of the items no department checks, numbers of
-    the items whose suggested departments the office has not confirmed yet). Reads only: before the list
-    is made, what the default list would give this town."""
-    items = list(NegativeItem.objects.filter(round=round_).prefetch_related("departments", "suggested_departments"))
+def _negative_list_rows(items, round_) -> list[tuple]:
+    """(number, departments, suggested departments) of each item of the round's list (prefetched), or, before
+    the list is made, of what the default list would give this town."""
     if items:
-        rows = [(i.number, list(i.departments.all()), list(i.suggested_departments.all())) for i in items]
-    else:
-        rows = [(number, exact, suggested) for number, _t, exact, suggested in default_mapping(round_.town_id)]
+        return [(i.number, list(i.departments.all()), list(i.suggested_departments.all())) for i in items]
+    return [(number, exact, suggested) for number, _t, exact, suggested in default_mapping(round_.town_id)]
+
+
+def _negative_list_items(round_) -> list[NegativeItem]:
+    return list(NegativeItem.objects.filter(round=round_).prefetch_related("departments", "suggested_departments"))
+
+
+def _gaps(rows) -> tuple[list[int], list[int]]:
     unchecked = [n for n, exact, suggested in rows if not exact and not suggested]
     unconfirmed = [n for n, exact, suggested in rows if suggested]
     return unchecked, unconfirmed
 
 
-def negative_list_refusal(round_) -> str | None:
-    """Why the round's list does not allow a dispatch yet (an item checked by nobody, or a suggestion not
-    confirmed), naming the items; None when every item has a confirmed department."""
-    unchecked, unconfirmed = negative_list_gaps(round_)
-    if len(unchecked) == (NegativeItem.objects.filter(round=round_).count() or len(DEFAULT_ITEMS)):
+def negative_list_gaps(round_) -> tuple[list[int], list[int]]:
+    """The rule that every item is checked by someone: (numbers of the items no department checks, numbers of
+    the items whose suggested departments the office has not confirmed yet). Reads only: before the list
+    is made, what the default list would give this town."""
+    return _gaps(_negative_list_rows(_negative_list_items(round_), round_))
+
+
+def _refusal_of(rows) -> str | None:
+    unchecked, unconfirmed = _gaps(rows)
+    if len(unchecked) == len(rows):
         return _("本批次负面清单未指定任何审查部门，请先在“负面清单”中指定。")
     parts = []
     if unchecked:
@@ -93,6 +103,20 @@ def negative_list_refusal(round_) -> str | None:
         return None
     return _("%(why)s。每一项都须有部门审查，请先在“负面清单”中指定或确认审查部门，再发起资格联审。") % {
         "why": "；".join(parts)}
+
+
+def negative_list_refusal(round_) -> str | None:
+    """Why the round's list does not allow a dispatch yet (an item checked by nobody, or a suggestion not
+    confirmed), naming the items; None when every item has a confirmed department."""
+    return _refusal_of(_negative_list_rows(_negative_list_items(round_), round_))
+
+
+def negative_list_overview(round_) -> tuple[list[Department], str | None]:
+    """The departments the round's list names (responsible_departments, in their order) and the list's refusal
+    (negative_list_refusal), from one read of the list: for the ledger's page."""
+    items = _negative_list_items(round_)
+    departments = sorted({d for i in items for d in i.departments.all()}, key=lambda d: (d.order, d.pk))
+    return departments, _refusal_of(_negative_list_rows(items, round_))
 
 
 def negative_item_save(*, actor, item, text: str, departments) -> NegativeItem:
@@ -153,6 +177,49 @@ def guard_dispatch(nomination, actor, today):
             or dispatch_deadline_refusal(nomination.round, getattr(nomination, "vetting_deadline", None), today))
 
 
+# --- the nomination's summary (what the ledger filters and counts by) -------------------------------
+# A request is open until its department answers (待审; 逾期 once its deadline has passed); an answer reports a
+# problem (有问题反馈) when it flags one, whatever the office decided since.
+SUMMARY_OPEN = Q(status=VettingRequest.Status.PENDING)
+SUMMARY_PROBLEM = ~SUMMARY_OPEN & Q(flagged=True)
+SUMMARY_FIELDS = ("open_count", "problem_count", "next_deadline")
+
+
+def _summary_values() -> dict:
+    return {"requests": Count("pk"), "open_count": Count("pk", filter=SUMMARY_OPEN),
+            "problem_count": Count("pk", filter=SUMMARY_PROBLEM),
+            "next_deadline": Min("deadline", filter=SUMMARY_OPEN)}
+
+
+def refresh_summary(nomination) -> None:
+    """Recompute a nomination's VettingSummary from its requests (none: no summary), in two queries. Called,
+    in the same transaction, by every service that creates requests or changes their status or deadline."""
+    found = VettingRequest.objects.filter(nomination_id=nomination.pk).aggregate(**_summary_values())
+    if not found.pop("requests"):
+        VettingSummary.objects.filter(nomination_id=nomination.pk).delete()
+        return
+    _upsert_summaries([VettingSummary(nomination_id=nomination.pk, round_id=nomination.round_id, **found)])
+
+
+def rebuild_round_summaries(round_) -> int:
+    """Recompute the summaries of every nomination of a round from their requests (rows written in bulk:
+    the benchmarks' builders, a repair); returns how many."""
+    per_nomination = (VettingRequest.objects.filter(nomination__round=round_).values("nomination_id")
+                      .annotate(**_summary_values()).order_by("nomination_id"))
+    VettingSummary.objects.filter(round=round_).delete()
+    rows = [VettingSummary(nomination_id=row["nomination_id"], round_id=round_.pk,
+                           **{f: row[f] for f in SUMMARY_FIELDS}) for row in per_nomination]
+    VettingSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _upsert_summaries(rows) -> None:
+    VettingSummary.objects.bulk_create(rows, update_conflicts=True, unique_fields=["nomination"],
+                                       update_fields=list(SUMMARY_FIELDS))
+
+
+# --- dispatch ----------------------------------------------------------------------------------------
+
 def create_requests(nomination, actor, today):
     """Effect of dispatch: a request to every department responsible for an item of the round, due at the
     round's vetting deadline (or the new deadline the office gave a late dispatch)."""
@@ -163,6 +230,7 @@ def create_requests(nomination, actor, today):
         VettingRequest(nomination=nomination, department=d, deadline=deadline)
         for d in responsible_departments(nomination.round) if d.pk not in existing
     )
+    refresh_summary(nomination)
 
 
 def dispatch(*, actor, nomination_id: int, deadline=None, today=None):
@@ -252,6 +320,7 @@ def answer_request(*, actor, request_id: int, version, answers: dict, conclusion
         request.save(update_fields=["flagged", "conclusion", "signed_by", "signed_at", "proxy_entered_by",
                                     "paper_signer", "paper_date"])
         REQUEST_WORKFLOW.apply(request, "answer", actor=actor, today=today, version=version)
+        refresh_summary(nomination)
         record_event(nomination, action="vetting_answer", actor=actor, from_status=nomination.status,
                      to_status=nomination.status,
                      data={"department": request.department.name, "flagged": sorted(flagged_numbers)})
@@ -310,6 +379,7 @@ def extend_request(*, actor, request_id: int, deadline, reason: str, version=Non
     with transaction.atomic(durable=True):
         request = lock_request(actor, request_id)
         _move_deadline(request, deadline, actor=actor, reason=reason, today=today, version=version)
+        refresh_summary(request.nomination)
     return request
 
 
@@ -347,6 +417,7 @@ def proxy_answer_request(*, actor, request_id: int, version, answers: dict, pape
                 "paper_signer": paper_signer, "paper_date": f"{paper_date:%Y-%m-%d}",
                 "paper_answer": request.paper_answer.name}
         REQUEST_WORKFLOW.apply(request, "vetting_proxy_answer", actor=actor, today=today, version=version, data=data)
+        refresh_summary(nomination)
         record_event(nomination, action="vetting_answer", actor=actor, from_status=nomination.status,
                      to_status=nomination.status, data=data)
         settle(nomination, actor, today)
@@ -372,13 +443,16 @@ def sync_open_deadlines(*, actor, round_id: int, today=None) -> int:
         raise ActionRefused(_("本批次资格审查截止日期（%(d)s）已过；请先在批次参数中修改截止日期，再同步调整。")
                             % {"d": f"{round_.review_end:%Y-%m-%d}"})
     reason = _("批次资格审查截止日期调整为%(d)s，同步调整答复期限") % {"d": f"{round_.review_end:%Y-%m-%d}"}
-    moved = 0
+    moved, nominations = 0, {}
     with transaction.atomic(durable=True):
         for pk in list(requests_to_sync(round_).values_list("pk", flat=True)):
             request = lock_request(actor, pk)
             if request.status == VettingRequest.Status.PENDING and request.deadline < round_.review_end:
                 _move_deadline(request, round_.review_end, actor=actor, reason=reason, today=today)
                 moved += 1
+                nominations.setdefault(request.nomination_id, request.nomination)
+        for nomination in nominations.values():  # once per nomination, not per request moved
+            refresh_summary(nomination)
     return moved
 
 
@@ -420,6 +494,7 @@ def reopen_request(*, actor, request_id: int, reason: str, today=None):
         request = lock_request(actor, request_id)
         nomination = request.nomination
         REQUEST_WORKFLOW.apply(request, "reopen", actor=actor, reason=reason, today=today)
+        refresh_summary(nomination)
         request.decision = ""
         request.decision_reason = ""
         request.decided_by = None

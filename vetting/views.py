@@ -14,8 +14,10 @@ from reserve.exceptions import ActionRefused
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
+from reserve.selectors import villages_visible_to, visible_village_or_none
 from reserve.uploads import add_upload_refusals, document_response, limit_upload_size
 
+from . import jobs as ledger_jobs
 from . import services
 from .forms import (
     AnswerForm,
@@ -23,12 +25,15 @@ from .forms import (
     DispatchForm,
     ExtendForm,
     FindingForm,
+    LedgerFilterForm,
     NegativeItemForm,
     ProxyAnswerForm,
     RemindForm,
     ReopenForm,
 )
 from .selectors import (
+    LEDGER_PAGE_SIZE,
+    LEDGER_STATES,
     QUEUE_TABS,
     department_queue,
     department_queue_counts,
@@ -40,6 +45,8 @@ from .selectors import (
     is_asked_department,
     issuing_body,
     items_for_department,
+    ledger_counts,
+    ledger_nominations,
     ledger_rows,
     negative_items_of,
     request_history,
@@ -381,33 +388,49 @@ def sync_deadlines(request, pk):
     })
 
 
-def _ledger_context(request, round_):
-    today = timezone.localdate()
-    return {"round": round_, "rows": ledger_rows(request.user, round_), "today": today,
-            "departments": services.responsible_departments(round_),
-            "late": dispatch_deadline_passed(round_, today), "dispatch_form": DispatchForm(),
-            "to_sync": services.requests_to_sync(round_).count(),
-            "list_refusal": services.negative_list_refusal(round_),
-            "issued_on": today, "issuer": issuing_body(round_.town)}
-
-
 @role_required(Role.OFFICE)
 def ledger(request, pk):
+    """A round's ledger: one page of rows (LEDGER_PAGE_SIZE), filtered by village and by the answers' state, with
+    each state's count; only the page's requests are read, and no ID number."""
     round_ = get_round_for_user_or_404(request.user, pk)
-    context = _ledger_context(request, round_)
+    today = timezone.localdate()
+    form = LedgerFilterForm(request.GET or None, villages=list(villages_visible_to(request.user)))
+    filters = form.filters()
+    counts = ledger_counts(request.user, round_, today=today, village_id=filters["village_id"])
+    paginator = Paginator(ledger_nominations(request.user, round_, today=today, **filters), LEDGER_PAGE_SIZE)
+    paginator.count = counts[filters["state"]]  # known from the counts: no second count of the same rows
+    page = paginator.get_page(request.GET.get("page"))
+    departments, list_refusal = services.negative_list_overview(round_)
+    rows = ledger_rows(request.user, page.object_list, departments)
+    village_query = f"village={filters['village_id']}&" if filters["village_id"] else ""
     audit.record(audit.AuditEntry.Action.VIEW, request=request, obj=round_,
-                 detail={"page": "ledger", "findings": True, "rows": len(context["rows"])})
-    return render(request, "vetting/ledger.html", context)
+                 detail={"page": "ledger", "findings": True, "rows": len(rows)})
+    return render(request, "vetting/ledger.html", {
+        "round": round_, "today": today, "departments": departments, "rows": rows, "page": page, "form": form,
+        "state": filters["state"], "counts": counts,
+        "states": [(key, label, counts[key]) for key, label in LEDGER_STATES.items()],
+        "village_id": filters["village_id"], "village_query": village_query,
+        "query": f"{village_query}state={filters['state']}",
+        "late": dispatch_deadline_passed(round_, today), "dispatch_form": DispatchForm(),
+        "to_sync": services.requests_to_sync(round_).count(), "list_refusal": list_refusal,
+    })
 
 
 @role_required(Role.OFFICE)
 def ledger_pdf(request, pk):
+    """The ledger's PDF — of the village the page is filtered by, or of the whole round — made in the background
+    (vetting.jobs): the user is sent to the job's page, which offers the file when it is ready."""
     round_ = get_round_for_user_or_404(request.user, pk)
-    context = _ledger_context(request, round_)
-    pdf = render_pdf("vetting/ledger_pdf.html", context, request=request)
-    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=round_,
-                 detail={"file": "ledger_pdf", "findings": True, "rows": len(context["rows"])})
-    return pdf_response(pdf, f"资格联审台账-{round_.name}.pdf")
+    village = None
+    if request.GET.get("village"):
+        village = visible_village_or_none(request.user, request.GET["village"])
+        if village is None:
+            messages.error(request, _("所选村（社区）不存在，请重新选择。"))
+            return redirect("vetting:ledger", pk=round_.pk)
+    job = ledger_jobs.start(request.user, round_, village)
+    audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=round_, detail={
+        "file": "ledger_pdf", "findings": True, "job": job.pk, "village": village.pk if village else None})
+    return redirect(job.get_absolute_url())
 
 
 def _sheet_context(request, nomination):
