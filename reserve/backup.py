@@ -10,6 +10,11 @@ On PostgreSQL the row counts are read in the very snapshot pg_dump dumps (pg_exp
 restore can check that every table came back whole. The archive holds personal data: it is written
 readable by its owner only, and must be kept like the database itself (with the encryption keys kept
 apart from it).
+
+The uploaded documents are read from, and restored into, a directory of this server: backup and restore work
+with the local file storage only (STORAGE_BACKEND=local, MEDIA_ROOT). With the files in an object store
+(STORAGE_BACKEND=s3) both refuse before doing anything; the bucket is then backed up by the store's own means
+(versioning, replication, `aws s3 sync`, `mc mirror`) and the database with pg_dump.
 """
 
 import datetime
@@ -44,8 +49,11 @@ class BackupError(Exception):
 def media_root() -> Path:
     storage = storages["default"]
     if not isinstance(storage, FileSystemStorage):
-        raise BackupError("Uploaded files are not kept on the file system (STORAGES['default']): back them up "
-                          "with that storage's own tools.")
+        raise BackupError(
+            f"The uploaded files are not kept on this server's disk (STORAGES['default'] is "
+            f"{type(storage).__module__}.{type(storage).__name__}): "
+            "backup and restore copy a local MEDIA_ROOT only. Back up the bucket with the object store's own means "
+            "(versioning, replication, `aws s3 sync`, `mc mirror`) and the database with pg_dump.")
     return Path(storage.location)
 
 
@@ -152,11 +160,11 @@ def backup(output: Path | None = None, alias: str = "default") -> tuple[Path, di
     vendor = connection.vendor
     if vendor not in DUMP_NAMES:
         raise BackupError(f"Backing up a {vendor} database is not supported (PostgreSQL or SQLite).")
+    root = media_root()  # refused first if the files are not on this server's disk
     output = Path(output or default_output())
     if output.exists():
         raise BackupError(f"{output} exists already: choose another name.")
     output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    root = media_root()
     with tempfile.TemporaryDirectory(prefix="reserve-backup-") as tmp:
         dump = Path(tmp) / DUMP_NAMES[vendor]
         if vendor == "postgresql":

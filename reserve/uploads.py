@@ -1,10 +1,7 @@
 """Uploaded documents: the type is decided by the content, never by the name."""
 
-import contextlib
 import hashlib
 import io
-import os
-import tempfile
 import uuid
 from functools import wraps
 
@@ -25,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import crypto
+from .storage import StoredFileMissing, overwrite, read_bytes
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 CONTENT_TYPES = {ext: mime for mime, ext in ALLOWED.items()}
@@ -322,8 +320,7 @@ def encrypted_at_rest(instance, field_name: str) -> bool:
 def read_document(field_file) -> bytes:
     """The plain bytes of a stored upload: decrypted if it was stored encrypted (a file stored before encryption,
     until `rotate_encryption_keys` encrypts it, is read as it is). Every reader of an upload reads through here."""
-    with field_file.open("rb") as f:
-        data = f.read()
+    data = read_bytes(field_file)  # StoredFileMissing if the storage no longer holds it
     return crypto.decrypt_file(data) if crypto.is_encrypted_file(data) else data
 
 
@@ -342,24 +339,18 @@ def replace_document(instance, field_name: str, upload) -> None:
 
 
 def encrypt_stored(field_file) -> bool:
-    """Re-encrypt a stored file with the first key, or encrypt a file stored before encryption, in place (a new
-    file under the same name, moved over the old one, so a row never names a missing file). Returns whether the
-    file was rewritten (False for a missing one)."""
+    """Re-encrypt a stored file with the first key, or encrypt a file stored before encryption, in place (the new
+    content replaces the old whole, under the same name, so a row never names a missing or half-written file:
+    reserve.storage.overwrite, on disk or in an object store). Returns whether the file was rewritten (False for
+    a missing one)."""
     if not field_file or not field_file.storage.exists(field_file.name):
         return False
-    path = field_file.storage.path(field_file.name)
-    with open(path, "rb") as f:
-        data = f.read()
-    token = crypto.rotate_file(data) if crypto.is_encrypted_file(data) else crypto.encrypt_file(data)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".rotate-")  # mode 0600
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(token)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        data = read_bytes(field_file)
+    except StoredFileMissing:
+        return False
+    token = crypto.rotate_file(data) if crypto.is_encrypted_file(data) else crypto.encrypt_file(data)
+    overwrite(field_file.storage, field_file.name, token)
     return True
 
 
@@ -667,8 +658,8 @@ def take_pending(session, token):
         return None
     try:
         data = read_document(default_storage.open(entry["name"], "rb"))
-    except crypto.DecryptionError:
-        return None  # kept under a key since dropped: the form asks for the file again
+    except (crypto.DecryptionError, FileNotFoundError, StoredFileMissing):
+        return None  # kept under a key since dropped, or deleted meanwhile: the form asks for the file again
     return SimpleUploadedFile(server_name(entry["ext"]), data, content_type=CONTENT_TYPES[entry["ext"]])
 
 
