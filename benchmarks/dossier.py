@@ -97,6 +97,7 @@ def build(scale: Scale, *, town=None, office=None, committee=None, today: dateti
     from reserve.roles import Role
     from training.models import Mentorship, PoolTerm, Reserve, Tier
     from vetting.models import Finding, NegativeItem, VettingRequest
+    from vetting.services import refresh_summary
 
     today = today or timezone.localdate()
     D = datetime.timedelta
@@ -159,6 +160,7 @@ def build(scale: Scale, *, town=None, office=None, committee=None, today: dateti
             Finding(request=r, item=item, outcome="flagged" if (ri == 0 and ii == 0) else "clear",
                     note="违章建房，已拆除。" if (ri == 0 and ii == 0) else "")
             for ri, r in enumerate(requests) for ii, item in enumerate(items)])
+        refresh_summary(nomination)  # the ledger's per-nomination summary, as the vetting services keep it
         categories = TalkCategory.values
         Talk.objects.bulk_create([
             Talk(nomination=nomination, date=selection + D(30 + i), place="村部", talkers="赵组织委员、钱干事",

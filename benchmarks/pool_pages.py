@@ -154,8 +154,9 @@ PAGES: tuple[Page | Skip, ...] = (
 )
 
 
-def discovered_names() -> dict[str, tuple[str, ...]]:
-    """Every URL name of the pool's namespaces with its arguments (names of the route's converters)."""
+def discovered_names(namespaces=NAMESPACES) -> dict[str, tuple[str, ...]]:
+    """Every URL name of the pool's namespaces (or of `namespaces`: None for the names outside any namespace) with
+    its arguments (names of the route's converters)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     found: dict[str, tuple[str, ...]] = {}
@@ -167,8 +168,8 @@ def discovered_names() -> dict[str, tuple[str, ...]]:
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
                 walk(p.url_patterns, ns, inherited + params)
-            elif isinstance(p, URLPattern) and p.name and namespace in NAMESPACES:
-                found.setdefault(f"{namespace}:{p.name}", inherited + params)
+            elif isinstance(p, URLPattern) and p.name and namespace in namespaces:
+                found.setdefault(f"{namespace}:{p.name}" if namespace else p.name, inherited + params)
 
     walk(get_resolver().url_patterns, None, ())
     return found
@@ -243,13 +244,13 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _id_number(birth: datetime.date, male: bool, used: dict) -> str:
+def _id_number(birth: datetime.date, male: bool, used: dict, area: str = "330781") -> str:
     from reserve import idnumber
 
-    n = used.get(birth, 0)
-    used[birth] = n + 1
+    n = used.get((area, birth, male), 0)
+    used[(area, birth, male)] = n + 1
     seq = n * 2 + (1 if male else 0)  # the 17th digit: odd for a man
-    first17 = f"330781{birth:%Y%m%d}{seq:03d}"
+    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
     return first17 + idnumber.check_char(first17)
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from candidates import services as candidate_services
 from inspection import services as inspection_services
+from reserve.models import Job
 from reserve.roles import Role
 from tests.factories import (
     AssessmentFactory,
@@ -79,6 +80,17 @@ def _nomination_action(objs, role):
 
 
 # --- the objects the URLs name, made once for the module (the fixture `made` below calls each of these) ---
+
+def _job(objs, role):
+    """A generated file of the office's (我的文件): its owner opens and downloads it; for anyone else it is a 404."""
+    if "job" not in objs:
+        job = Job(owner=objs["users"]["office"], kind="audit_log_xlsx", title="审计日志导出", status=Job.Status.DONE,
+                  filename="审计日志.xlsx")
+        job.file.save("审计日志.xlsx", ContentFile(b"PK test"), save=False)
+        job.save()
+        objs["job"] = job
+    return {"pk": objs["job"].pk}
+
 
 def _vetting_request_obj(objs):
     """The request to the department user's department (纪委) about an accepted nomination of village A,
@@ -302,6 +314,10 @@ TABLE = {
     # The audit log: the office reads (and exports) its own town's entries; nobody else.
     "audit_log":                        _row(LOGIN, 403, ALLOW, 403, 403, 403),
     "audit_export":                     _row(LOGIN, 403, ALLOW, 403, 403, 403),
+    # 我的文件 (reserve/jobs.py): every signed-in user has a list of their own; a job is its owner's alone.
+    "job_list":                         _row(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    "job_detail":                       _row(LOGIN, 404, ALLOW, 404, 404, 404, kwargs=_job),
+    "job_download":                     _row(LOGIN, 404, ALLOW, 404, 404, 404, kwargs=_job),
     "candidates:nomination_list":       _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403),
     "candidates:nomination_new":        _row(LOGIN, ALLOW, 403, 403, 403, 403),
     "candidates:eligibility_check":     _row(LOGIN, 405, 403, 403, 403, 403),   # POST only
