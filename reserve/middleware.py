@@ -86,16 +86,13 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         static = settings.STATIC_URL or "/static/"
         if user is not None and user.is_authenticated and not request.path.startswith(static):
-            from .otp import is_verified
+            from .otp import needs_enrolment, unverified_device_user
 
-            # reserve.otp.unverified_device_user and needs_enrolment, from the account's cached facts.
-            facts = facts_of(user)
-            verified = is_verified(user)
-            if not verified and facts["device"]:
+            facts_of(user)  # the account's cached facts, loaded first: the later steps read its roles and scope
+            if unverified_device_user(user):
                 if request.path not in {reverse(name) for name in self.VERIFY_ALLOWED}:
                     return redirect_with_next("otp_verify", request)
-            elif not verified and facts["otp_required"] and request.path not in {
-                    reverse(name) for name in self.SETUP_ALLOWED}:
+            elif needs_enrolment(user) and request.path not in {reverse(name) for name in self.SETUP_ALLOWED}:
                 return redirect_with_next("otp_setup", request)
         return self.get_response(request)
 

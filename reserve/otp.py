@@ -36,8 +36,11 @@ def has_confirmed_device(user) -> bool:
 
 
 def unverified_device_user(user) -> bool:
-    """A user with an authenticator app who has not given its code in this session."""
-    return not is_verified(user) and has_confirmed_device(user)
+    """A user with an authenticator app who has not given its code in this session (whether the account has one:
+    from its cached facts, reserve.request_facts, renewed when a device changes)."""
+    from .request_facts import facts_of
+
+    return not is_verified(user) and facts_of(user)["device"]
 
 
 def _town_of(user):
@@ -69,8 +72,11 @@ def otp_required(user) -> bool:
 
 
 def needs_enrolment(user) -> bool:
-    """Required to use a second factor and not verified with one (so: none enrolled yet)."""
-    return not is_verified(user) and otp_required(user)
+    """Required to use a second factor and not verified with one (so: none enrolled yet); whether it is required:
+    from the account's cached facts (reserve.request_facts)."""
+    from .request_facts import facts_of
+
+    return not is_verified(user) and facts_of(user)["otp_required"]
 
 
 def pending_device(user) -> TOTPDevice:
