@@ -7,6 +7,7 @@
 """
 
 import datetime
+import functools
 
 from django import template
 from django.utils import timezone
@@ -41,5 +42,14 @@ def status_badge(obj) -> str:
     """<span class="badge …" data-state="…">label</span> for obj.status: the label is the status choice's
     (obj.get_status_display()), the classes those the model declares for it in BADGES."""
     value = obj.status
-    css = type(obj).BADGES.get(value, "text-bg-secondary")
-    return format_html('<span class="badge {}" data-state="{}">{}</span>', css, value, obj.get_status_display())
+    model = type(obj)
+    css = model.BADGES.get(value, "text-bg-secondary")
+    label = _status_labels(model).get(value, value)  # get_status_display()'s label, its choices read once
+    return format_html('<span class="badge {}" data-state="{}">{}</span>', css, value, label)
+
+
+@functools.cache
+def _status_labels(model) -> dict:
+    """{status: its (lazy, translated when shown) label} of a model's status field — what get_status_display() finds,
+    without building the choices' dict again at every row of a list."""
+    return dict(model._meta.get_field("status").flatchoices)
