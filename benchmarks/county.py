@@ -999,8 +999,10 @@ def generate(scale_name: str, *, verbose: bool = True) -> tuple[County, float]:
     if connection.vendor == "postgresql":
         t1 = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        county.timings.append(("ANALYZE", time.perf_counter() - t1))
+            # VACUUM as well as ANALYZE: a database that has settled (autovacuum has run since the rows were
+            # written) has its visibility map set, so an index-only scan reads no table page
+            cursor.execute("VACUUM (ANALYZE)")
+        county.timings.append(("VACUUM (ANALYZE)", time.perf_counter() - t1))
     return county, time.perf_counter() - t0
 
 

@@ -13,3 +13,11 @@ class CandidatesConfig(AppConfig):
         from .views_rounds import start_page
 
         register_start_page(start_page)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Nomination
+        from .quota import forget_counts_of
+
+        post_save.connect(forget_counts_of, sender=Nomination, dispatch_uid="quota-counts-save")
+        post_delete.connect(forget_counts_of, sender=Nomination, dispatch_uid="quota-counts-delete")

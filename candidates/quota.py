@@ -9,9 +9,13 @@ The pool is a later app: it registers its counter (`register_pool_counter`) from
 that selection never names it. Without a counter (selection alone), the people whose nomination reached
 "入库" count."""
 
+import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 
 from reserve.choices import Gender
@@ -101,20 +105,8 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
     cadres_by_village: dict[int, list] = {vid: [] for vid in village_ids}
     for cadre in VillageCadre.objects.filter(village_id__in=village_ids).only("village_id", "gender", "birth_date"):
         cadres_by_village[cadre.village_id].append(cadre)
-    counts = {
-        row["village_id"]: row
-        for row in Nomination.objects.filter(round__town_id=round_.town_id, village_id__in=village_ids)
-        .values("village_id")
-        .annotate(
-            reserves=Count("person", distinct=True, filter=Q(status=Status.RESERVE)),
-            female_reserves=Count("person", distinct=True,
-                                  filter=Q(status=Status.RESERVE, person__gender=Gender.FEMALE)),
-            approved=Count("id", filter=Q(status__in=APPROVED)),
-            in_progress=Count("id", filter=Q(round=round_, status__in=IN_PROGRESS)),
-            nominations=Count("id", filter=Q(round=round_) & ~Q(status__in=NOT_COUNTED)),
-        )
-    }
     counter = pool_counter()
+    counts = _nomination_counts(round_, village_ids, with_reserves=counter is None)
     pool = counter(round_.town_id, village_ids) if counter is not None and village_ids else None
     result = {}
     for vid in village_ids:
@@ -135,6 +127,104 @@ def quotas_for(round_, villages) -> dict[int, Quota]:
             approved=row.get("approved", 0),
         )
     return result
+
+
+def town_places(round_, town_id) -> int:
+    """The sum of the places of the town's villages in a round (each village's Quota.target: 每村x名, plus the
+    female places where the rule applies), in one query: without the counts quotas_for reads."""
+    from types import SimpleNamespace
+
+    from reserve.models import Village
+
+    cadres: dict[int, list] = {}
+    for village_id, cadre_id, gender, birth_date in (Village.objects.filter(town_id=town_id).order_by()
+                                                     .values_list("pk", "cadres__id", "cadres__gender",
+                                                                  "cadres__birth_date")):
+        found = cadres.setdefault(village_id, [])
+        if cadre_id is not None:
+            found.append(SimpleNamespace(gender=gender, birth_date=birth_date))
+    return sum(round_.reserves_per_village + (round_.female_extra_reserves if female_rule_applies(c, round_) else 0)
+               for c in cadres.values())
+
+
+# --- the counts of nominations behind the quotas, kept in the cache ------------------------------------------------
+#
+# The counts read every nomination of the round (12,000 in the largest town of a county) on every page that shows
+# quotas (issue 13: ≤ 50 ms a page). They are kept in the cache under the town's generation, renewed whenever a
+# nomination of the town is saved or deleted (signals below; every status change saves the nomination) — at the
+# change and again when its transaction commits, so that counts read in between are never used after it — and
+# at most COUNTS_TTL seconds. A change is therefore seen from the next request on, on every server sharing the
+# cache (REDIS_URL); with the per-process memory cache of a one-process setup, a change made by another process
+# (a manage.py command) within COUNTS_TTL seconds.
+
+COUNTS_TTL = 600  # seconds
+
+
+def _generation_key(town_id) -> str:
+    return f"quota-counts:generation:{town_id}"
+
+
+def _generation(town_id) -> str:
+    key = _generation_key(town_id)
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        generation = cache.get(key)
+    return generation
+
+
+def forget_counts(town_id) -> None:
+    """The town's cached counts are not used again (a nomination of the town changed)."""
+    key = _generation_key(town_id)
+    cache.set(key, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+
+
+def _nomination_counts(round_, village_ids, *, with_reserves: bool) -> dict:
+    """{village_id: {approved, in_progress, nominations[, reserves, female_reserves]}} — from the cache, else in
+    one query that reads only the rows a count needs: those approved or in 公示 (any round of the town), this
+    round's, and with_reserves (no pool counter registered) those that reached 入库."""
+    ids = ",".join(map(str, sorted(village_ids)))
+    digest = hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
+    key = f"quota-counts:{round_.pk}:{int(with_reserves)}:{_generation(round_.town_id)}:{digest}"
+    counts = cache.get(key)
+    if counts is not None:
+        return counts
+    wanted = Q(status__in=APPROVED) | Q(round=round_)
+    counted = {
+        # counted on round_id, a column of the (round, village, status) index: an index-only scan
+        "approved": Count("round", filter=Q(status__in=APPROVED)),
+        "in_progress": Count("round", filter=Q(round=round_, status__in=IN_PROGRESS)),
+        "nominations": Count("round", filter=Q(round=round_) & ~Q(status__in=NOT_COUNTED)),
+    }
+    if with_reserves:
+        wanted |= Q(status=Status.RESERVE)
+        counted["reserves"] = Count("person", distinct=True, filter=Q(status=Status.RESERVE))
+        counted["female_reserves"] = Count("person", distinct=True,
+                                           filter=Q(status=Status.RESERVE, person__gender=Gender.FEMALE))
+    counts = {
+        row["village_id"]: row
+        for row in Nomination.objects.filter(wanted, round__town_id=round_.town_id, village_id__in=village_ids)
+        .values("village_id").annotate(**counted)
+    }
+    cache.set(key, counts, COUNTS_TTL)
+    return counts
+
+
+def _town_of(nomination):
+    round_ = nomination._state.fields_cache.get("round")
+    if round_ is not None:
+        return round_.town_id
+    from .models import Round
+
+    return Round.objects.filter(pk=nomination.round_id).values_list("town_id", flat=True).first()
+
+
+def forget_counts_of(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a Nomination: its town's cached counts are not used again."""
+    town_id = _town_of(instance)
+    if town_id is not None:
+        forget_counts(town_id)
 
 
 # --- the shortfall after people leave the pool, and the round that fills it (补充推选) -----------------------

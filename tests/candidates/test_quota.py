@@ -299,3 +299,62 @@ def test_quota_page_drops_the_female_place_once_a_woman_is_in_the_pool_from_anot
     text = client.get(url).content.decode()
     assert "另需1名" not in text
     assert "已有1名" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# The counts behind the quotas are kept in the cache, and never used after a nomination changes
+# ---------------------------------------------------------------------------------------------
+
+
+def _nominations_count(round_, village):
+    return quotas_for(round_, [village])[village.pk].nominations
+
+
+def test_cached_counts_are_read_without_the_nomination_query(quota_round, village_a):
+    NominationFactory(round=quota_round, village=village_a, status=Status.SUBMITTED)
+    assert _nominations_count(quota_round, village_a) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert _nominations_count(quota_round, village_a) == 1
+    assert not any("candidates_nomination" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("change", ["create", "status", "delete"])
+def test_a_changed_nomination_is_counted_at_once(quota_round, village_a, change):
+    n = NominationFactory(round=quota_round, village=village_a, status=Status.SUBMITTED)
+    before = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert (before.nominations, before.in_progress, before.approved) == (1, 1, 0)
+    if change == "create":
+        NominationFactory(round=quota_round, village=village_a, status=Status.SUBMITTED)
+        expected = (2, 2, 0)
+    elif change == "status":
+        n.status = Status.APPROVED
+        n.save(update_fields=["status"])
+        expected = (1, 1, 1)
+    else:
+        n.delete()
+        expected = (0, 0, 0)
+    after = quotas_for(quota_round, [village_a])[village_a.pk]
+    assert (after.nominations, after.in_progress, after.approved) == expected
+
+
+def test_counts_read_before_a_change_commits_are_not_used_after_it(quota_round, village_a,
+                                                                   django_capture_on_commit_callbacks):
+    n = NominationFactory(round=quota_round, village=village_a, status=Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        n.status = Status.WITHDRAWN
+        n.save(update_fields=["status"])
+        # another request, reading before the commit, would see (and cache) the old row: simulate it
+        from candidates import quota
+
+        quota.cache.set(f"quota-counts:{quota_round.pk}:0:{quota._generation(quota_round.town_id)}:x", {}, 60)
+        assert _nominations_count(quota_round, village_a) == 0
+        stale_generation = quota._generation(quota_round.town_id)
+    assert quota._generation(quota_round.town_id) != stale_generation  # renewed again at the commit
+
+
+def test_other_towns_counts_stay_cached(quota_round, village_a, other_town):
+    from candidates import quota
+
+    generation = quota._generation(quota_round.town_id)
+    NominationFactory(round=RoundFactory(town=other_town), village=VillageFactory(town=other_town))
+    assert quota._generation(quota_round.town_id) == generation
