@@ -98,6 +98,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with its stock inputs, text areas and selects written in Python (reserve/form_renderer.py)
+FORM_RENDERER = "reserve.form_renderer.FastWidgetRenderer"
+
 WSGI_APPLICATION = "reserve.wsgi.application"
 ASGI_APPLICATION = "reserve.asgi.application"
 
