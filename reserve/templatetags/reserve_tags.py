@@ -44,12 +44,19 @@ def status_badge(obj) -> str:
     value = obj.status
     model = type(obj)
     css = model.BADGES.get(value, "text-bg-secondary")
-    label = _status_labels(model).get(value, value)  # get_status_display()'s label, its choices read once
+    labels = _status_labels(model)  # get_status_display()'s labels, the choices read once
+    label = labels.get(value, value) if labels is not None else obj.get_status_display()
     return format_html('<span class="badge {}" data-state="{}">{}</span>', css, value, label)
 
 
 @functools.cache
-def _status_labels(model) -> dict:
+def _status_labels(model) -> dict | None:
     """{status: its (lazy, translated when shown) label} of a model's status field — what get_status_display() finds,
-    without building the choices' dict again at every row of a list."""
-    return dict(model._meta.get_field("status").flatchoices)
+    without building the choices' dict again at every row of a list; None when the status is not a field (a
+    property with its own get_status_display, as a 公示's)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return dict(model._meta.get_field("status").flatchoices)
+    except FieldDoesNotExist:
+        return None
