@@ -10,13 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reserve import audit, idnumber
+from reserve.choices import Gender
 from reserve.dates import age_on
 from reserve.exceptions import ActionRefused, NotAllowed
 from reserve.forms import add_errors
 from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role, roles_of
-from reserve.choices import Gender
 from reserve.selectors import villages_visible_to
 from reserve.templatetags.reserve_tags import status_badge
 from reserve.uploads import (

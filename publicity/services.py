@@ -24,7 +24,7 @@ from reserve.choices import Education
 from reserve.dates import cn_date as _cn_date
 from reserve.exceptions import ActionRefused
 from reserve.pdf import render_pdf
-from reserve.qr import qr_data_uri
+from reserve.qr import public_qr_data_uri
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.services import record_event
@@ -77,7 +77,7 @@ def _entry_for(nomination, order) -> NoticeEntry:
 
 def render_notice_pdf(notice, *, public_url: str) -> bytes:
     return render_pdf("publicity/notice_pdf.html", {
-        "notice": notice, "entries": list(notice.entries.all()), "qr": qr_data_uri(public_url),
+        "notice": notice, "entries": list(notice.entries.all()), "qr": public_qr_data_uri(public_url),
         "public_url": public_url,
     })
 

@@ -28,7 +28,7 @@ from reserve.exceptions import ActionRefused
 from reserve.forms import add_errors
 from reserve.pdf import pdf_response
 from reserve.permissions import role_required
-from reserve.qr import qr_data_uri
+from reserve.qr import public_qr_data_uri
 from reserve.roles import Role, has_role
 from reserve.selectors import calendar_days_of, villages_with_ids
 from reserve.services import calendar_save
@@ -209,7 +209,7 @@ def notice_detail(request, pk):
         url = public_url(request, notice)
         people = notice_people(notice, user, today)
         context.update({
-            "public_url": url, "qr": qr_data_uri(url), "people": people,
+            "public_url": url, "qr": public_qr_data_uri(url), "people": people,
             "objections": notice_objections(notice),
             "any_publicised": any(p["publicised"] for p in people),
             "any_confirmable": any(p["confirmable"] for p in people),
