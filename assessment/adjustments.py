@@ -19,6 +19,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -349,6 +350,22 @@ def adjustment_rows(user, *, status=None) -> QuerySet[Adjustment]:
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-flagged_on", "-id")
+
+
+def mark_adjustment_rows(rows) -> list[Adjustment]:
+    """Give each adjustment of a list's page what its row shows, computed once here: its badge, its cause's and
+    status's labels, the grade's label of the assessment it rests on and the link to its page."""
+    rows = list(rows)
+    causes = {value: str(label) for value, label in Adjustment.Cause.choices}
+    statuses = {value: str(label) for value, label in Adjustment.Status.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
+    for a in rows:
+        a.badge = badge(a)
+        a.cause_label = causes.get(a.cause, a.cause)
+        a.status_label = statuses.get(a.status, a.status)
+        a.grade_label = grades.get(a.assessment.grade, a.assessment.grade) if a.assessment_id else ""
+        a.url = reverse("assessment:adjustment_detail", args=[a.pk])
+    return rows
 
 
 def get_adjustment_for_user_or_404(user, pk) -> Adjustment:

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reserve.choices import PoliticalStatus
 from reserve.exceptions import NotFound
 from reserve.roles import Role
 from reserve.scope import Scope
 from training.models import TIER_SHORT, Reserve, Tier
 from training.selectors import PARTY_STATUSES
+from training.services import may_mark_activist
 
 from .models import Assessment, AssessmentRound, Grade
 
@@ -115,6 +118,26 @@ def priority_rows(round_, which: str = "all", tier=None) -> QuerySet[Assessment]
             .order_by("tier", "rank", "-total", "reserve__name", "pk"))
 
 
+def mark_priority_rows(rows, which: str = "all") -> list[Assessment]:
+    """Give each assessment of a page (or of the PDF) of a priority list what its row shows, computed once here:
+    the plan's words for its tier, its rank as text, its tier's, grade's and reserve status's labels and the link to
+    the reserve's page."""
+    rows = list(rows)
+    words = {int(t): words_for(t, which) for t in Tier}
+    tiers = {value: str(label) for value, label in Tier.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
+    statuses = {value: str(label) for value, label in Reserve.Status.choices}
+    rank_text = _("第%(r)s名/%(n)s人")
+    for a in rows:
+        a.words = words.get(a.tier, "")
+        a.tier_label = tiers.get(a.tier, a.tier)
+        a.rank_text = rank_text % {"r": a.rank, "n": a.ranked_of} if a.rank else ""
+        a.grade_label = grades.get(a.grade, a.grade)
+        a.reserve_status = statuses.get(a.reserve.status, a.reserve.status)
+        a.reserve_url = reverse("training:reserve_detail", args=[a.reserve_id])
+    return rows
+
+
 @dataclass(frozen=True)
 class TierSummary:
     tier: int
@@ -139,7 +162,8 @@ def tier_summaries(round_, which: str = "all") -> list[TierSummary]:
     base = Assessment.objects.filter(round=round_, status=Assessment.Status.CONFIRMED, veto_reason="")
     listed = Q(priority=True)
     if which != "all":
-        listed &= Q(reserve__status=Reserve.Status.ACTIVE)
+        # A probe of each row's reserve (its primary key), not a join of every reserve of the county.
+        listed &= Q(Exists(Reserve.objects.filter(pk=OuterRef("reserve_id"), status=Reserve.Status.ACTIVE)))
     counts = {row["tier"]: row for row in base.values("tier").annotate(ranked=Count("id"),
                                                                        listed=Count("id", filter=listed))}
     top = round_.top_percent if isinstance(round_.top_percent, dict) else {}
@@ -188,6 +212,25 @@ def activist_candidates(user, round_=None) -> QuerySet[Assessment]:
         .exclude(political_status__in=[str(s) for s in PARTY_STATUSES]))
         .select_related("reserve", "reserve__village", "reserve__unit")
         .order_by("reserve__village__order", "reserve__unit__order", "-total", "reserve__name", "pk"))
+
+
+def mark_activist_rows(rows, user) -> list[Assessment]:
+    """Give each candidate of a page what its row shows, computed once here: whether this user may recommend the
+    reserve (training.services.may_mark_activist), the tier's, the political status's and the grade's labels and
+    the links to the reserve's page and to its recommendation."""
+    rows = list(rows)
+    tiers = {value: str(label) for value, label in Tier.choices}
+    political = {value: str(label) for value, label in PoliticalStatus.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
+    for a in rows:
+        r = a.reserve
+        a.may_mark = may_mark_activist(r, user)
+        a.tier_label = tiers.get(r.tier, r.tier)
+        a.political_label = political.get(r.political_status, r.political_status) if r.political_status else ""
+        a.grade_label = grades.get(a.grade, a.grade)
+        a.reserve_url = reverse("training:reserve_detail", args=[r.pk])
+        a.mark_url = reverse("training:reserve_activist", args=[r.pk]) if a.may_mark else ""
+    return rows
 
 
 def activist_rule(political_status, grade, vetoed: bool, recommended: bool, active: bool = True) -> bool:

@@ -24,6 +24,7 @@ from functools import reduce
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ from reserve.scope import Scope
 from reserve.services import record_event
 from reserve.text import clean_text, typed_text
 from reserve.workflow import REASON_MAX_LENGTH, local_today
-from training.models import TEXT_MAX, PoolTerm, Reserve, Tier
+from training.models import TEXT_MAX, TIER_SHORT, PoolTerm, Reserve, Tier
 
 from . import scoring
 from .models import Assessment, AssessmentRound, Scheme
@@ -443,21 +444,61 @@ def round_rows(round_, *, tier=None, status=None):
     return rows.order_by("tier", F("total").desc(nulls_last=True), "pk")
 
 
-def provisional_ranks(round_) -> dict[int, tuple[int, int]]:
+@dataclass(frozen=True)
+class _Ranked:
+    """What scoring.ranking_key and scoring.rankable read of an assessment (no model instance per row)."""
+
+    pk: int
+    total: Decimal
+    scores: dict
+    vetoed: bool
+    reserve: _RankedReserve
+
+
+@dataclass(frozen=True)
+class _RankedReserve:
+    pk: int
+    start_date: datetime.date | None
+
+
+def provisional_ranks(round_, tiers=None) -> dict[int, tuple[int, int]]:
     """{assessment id: (rank, of)} of an open round (预排名): each tier ranked as the confirmation would, over the
-    assessments with a total (one query)."""
-    rows = list(Assessment.objects.filter(round=round_, total__isnull=False)
-                .select_related("reserve").only("pk", "tier", "total", "scores", "veto_reason",
-                                                "reserve__start_date", "reserve__id"))
+    assessments with a total (one query). `tiers`: only these tiers (those of the page shown) — a rank needs its
+    whole tier, not the others."""
+    rows = Assessment.objects.filter(round=round_, total__isnull=False)
+    if tiers is not None:
+        rows = rows.filter(tier__in=list(tiers))
     by_tier: dict[int, list] = {}
-    for a in rows:
-        by_tier.setdefault(a.tier, []).append(a)
+    for pk, tier, total, scores, veto, reserve_id, start in rows.order_by().values_list(
+            "pk", "tier", "total", "scores", "veto_reason", "reserve_id", "reserve__start_date"):
+        by_tier.setdefault(tier, []).append(_Ranked(pk, total, scores, bool(veto), _RankedReserve(reserve_id, start)))
     ranks = {}
     for members in by_tier.values():
         ranked = scoring.rank(members, round_.items)
         for position, a in enumerate(ranked, start=1):
             ranks[a.pk] = (position, len(ranked))
     return ranks
+
+
+def mark_round_rows(round_, rows) -> None:
+    """Give each assessment of a round's page what its row shows, computed once here: the item scores, the rank
+    shown (the confirmed rank, or the provisional one of an open round: one query, over the page's tiers only), the
+    tier's short name, the grade's and the status's labels and the link to its page."""
+    rows = list(rows)
+    confirmed = round_.status == RS.CONFIRMED
+    provisional = {} if confirmed or not rows else provisional_ranks(round_, {a.tier for a in rows})
+    grades = {value: str(label) for value, label in scoring.Grade.choices}
+    statuses = {value: str(label) for value, label in AS.choices}
+    tiers = {value: str(TIER_SHORT.get(value, label)) for value, label in Tier.choices}
+    items = [(item["name"], item["key"]) for item in round_.items]
+    for a in rows:
+        scores = a.scores or {}
+        a.item_scores = [(name, scores.get(key)) for name, key in items]
+        a.shown_rank = (a.rank, a.ranked_of) if confirmed else provisional.get(a.pk)
+        a.tier_short = tiers.get(a.tier, a.tier)
+        a.grade_label = grades.get(a.grade, a.grade)
+        a.status_label = statuses.get(a.status, a.status)
+        a.url = reverse("assessment:assessment_edit", args=[a.pk])
 
 
 def assessment_for_user_or_404(user, pk) -> Assessment:
@@ -584,6 +625,10 @@ class Duty:
     def counted(self) -> bool:
         return self.share > 0
 
+    @property
+    def share_text(self) -> str:
+        return share_text(self.share)
+
 
 def share_of(shares, key) -> int:
     """A sub-score's share of the total (percent) in a round's sub_shares; 0 when absent or not a number."""
@@ -591,6 +636,18 @@ def share_of(shares, key) -> int:
         return max(int((shares or {}).get(key) or 0), 0)
     except (TypeError, ValueError):
         return 0
+
+
+def share_text(share) -> str:
+    """What a sub-score counts for in its round (its percent of the total; 0 or none: for reference only)."""
+    if share:
+        return _("占总分%(x)s%%") % {"x": share}
+    return _("仅供参考，不计入总分")
+
+
+def share_texts(shares) -> dict[str, str]:
+    """{sub-score key: share_text} of a round's sub_shares."""
+    return {key: share_text((shares or {}).get(key)) for key in scoring.SUB_KEYS}
 
 
 def sub_label(key) -> str:
@@ -649,10 +706,18 @@ def scorer_duties(assessment, user) -> list[Duty]:
 
 
 def mark_scorer_rows(assessments, user) -> None:
-    """Give each assessment of a scorer's page its duties and why it cannot be scored now (None: it can)."""
+    """Give each assessment of a scorer's page what its row shows, computed once here: its duties (with what each
+    counts for), why it cannot be scored now (None: it can), its tier's short name and status's label and the
+    links to the reserve's and to the assessment's page."""
+    tiers = {value: str(TIER_SHORT.get(value, label)) for value, label in Tier.choices}
+    statuses = {value: str(label) for value, label in AS.choices}
     for a in assessments:
         a.duties = scorer_duties(a, user)
         a.lock = lock_refusal(a)
+        a.tier_short = tiers.get(a.tier, a.tier)
+        a.status_label = statuses.get(a.status, a.status)
+        a.reserve_url = reverse("training:reserve_detail", args=[a.reserve_id])
+        a.url = reverse("assessment:assessment_edit", args=[a.pk])
 
 
 def assessments_of(reserve, user):

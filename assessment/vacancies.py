@@ -20,6 +20,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -117,12 +118,20 @@ def candidate_rows(vacancy) -> QuerySet[Reserve]:
 
 
 def attach_assessments(reserves) -> None:
-    """Set `assessment` (the latest confirmed one, with its round, or None) on each reserve of a page (one query)."""
+    """Set `assessment` (the latest confirmed one, with its round, or None) on each reserve of a page (one query),
+    and what the row shows, computed once here: the tier's and the grade's labels and the link to the reserve's
+    page."""
     reserves = list(reserves)
     ids = [r.a_id for r in reserves if r.a_id]
     found = {a.pk: a for a in Assessment.objects.filter(pk__in=ids).select_related("round")} if ids else {}
+    tiers = {value: str(label) for value, label in Tier.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
     for r in reserves:
         r.assessment = found.get(r.a_id)
+        r.tier_label = tiers.get(r.tier, r.tier)
+        r.url = reverse("training:reserve_detail", args=[r.pk])
+        if r.assessment is not None:
+            r.assessment.grade_label = grades.get(r.assessment.grade, r.assessment.grade)
 
 
 def open_vacancy_counts(village_ids) -> dict[int, int]:

@@ -40,8 +40,7 @@ def adjustment_list(request):
     status = form.status_value()
     page = Paginator(adjustments.adjustment_rows(user, status=status or None), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    for a in page:
-        a.badge = badge(a)
+    page.object_list = adjustments.mark_adjustment_rows(page.object_list)
     query = data.copy()
     query.pop("page", None)
     return render(request, "assessment/adjustment_list.html", {

@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reserve.permissions import role_required
-from training.models import TIER_SHORT
 
 from . import rounds
 from .forms_rounds import PAGE_SIZE
@@ -26,7 +25,5 @@ def mine(request):
     rows = rounds.scorer_assessments(user, pending=tab == "pending")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     rounds.mark_scorer_rows(page, user)
-    for a in page:
-        a.tier_short = TIER_SHORT.get(a.tier, a.get_tier_display())
     return render(request, "assessment/mine_list.html", {
         "page": page, "tab": tab, "counts": rounds.scorer_counts(user), "query": f"tab={tab}"})

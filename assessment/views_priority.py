@@ -11,16 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reserve import audit
-from reserve.dates import cn_date
 from reserve.exceptions import ActionRefused
-from reserve.pdf import pdf_response, render_pdf
 from reserve.permissions import role_required
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.selectors import parse_pk
 from reserve.workflow import local_today
-from training.services import may_mark_activist
 
+from . import jobs as priority_jobs
 from . import priority, vacancies
 from .forms_priority import PAGE_SIZE, FillForm, TierFilterForm, VacancyFilterForm, VacancyForm
 
@@ -32,11 +30,6 @@ def _query(request, *drop) -> str:
     for key in ("page", *drop):
         query.pop(key, None)
     return query.urlencode()
-
-
-def heading_of(town) -> str:
-    """The town's party committee as a document's heading (镇党委全称)."""
-    return town.party_committee_name or _("中共%(t)s委员会") % {"t": town.name}
 
 
 # --- the priority lists ------------------------------------------------------------------------------------------
@@ -55,34 +48,28 @@ def priority_list(request, which="all"):
     if round_ is not None:
         rows = priority.priority_rows(round_, which, tier)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        for a in page.object_list:
-            a.words = priority.words_for(a.tier, which)
+        page.object_list = priority.mark_priority_rows(page.object_list, which)
         context.update({"page": page, "summaries": priority.tier_summaries(round_, which),
                         "query": _query(request)})
     return render(request, "assessment/priority_list.html", context)
 
 
 @role_required(*TOWN_ROLES)
-@require_GET
+@require_POST
 def priority_pdf(request):
+    """Start the list's PDF (the page's button), made in the background (assessment.jobs: it grows with the pool):
+    the user is sent to the job's page, which offers the file when it is ready (我的文件)."""
     user = request.user
-    which = request.GET.get("list") or "all"
-    title = priority.list_title(which)  # an unknown list: 404
-    round_ = priority.round_for(user, request.GET.get("round"))
+    which = request.POST.get("list") or "all"
+    priority.list_title(which)  # an unknown list: 404
+    round_ = priority.round_for(user, request.POST.get("round"))
     if round_ is None:
         messages.error(request, _("尚无已确认的考核，没有可打印的名单。"))
         return redirect("assessment:priority_list")
-    rows = list(priority.priority_rows(round_, which))
-    for a in rows:
-        a.words = priority.words_for(a.tier, which)
-    town = round_.town
-    today = local_today()
-    pdf = render_pdf("pdf/assessment_priority.html", {
-        "round": round_, "rows": rows, "title": title, "which": which, "heading": heading_of(town),
-        "town": town, "today": today, "summaries": priority.tier_summaries(round_, which)}, request=request)
+    job = priority_jobs.start(user, round_, which)
     audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=round_,
-                 detail={"file": "priority_pdf", "list": which, "rows": len(rows)})
-    return pdf_response(pdf, _("%(t)s-%(r)s-%(d)s") % {"t": title, "r": round_.title, "d": cn_date(today)})
+                 detail={"file": "priority_pdf", "list": which, "job": job.pk})
+    return redirect(job.get_absolute_url())
 
 
 # --- 入党积极分子 --------------------------------------------------------------------------------------------------
@@ -96,8 +83,7 @@ def activist_list(request):
     round_ = priority.latest_confirmed_round(scope.town_id) if scope.town_id else None
     rows = priority.activist_candidates(user, round_)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for a in page.object_list:
-        a.may_mark = may_mark_activist(a.reserve, user)
+    page.object_list = priority.mark_activist_rows(page.object_list, user)
     return render(request, "assessment/activist_list.html", {
         "round": round_, "page": page, "query": _query(request)})
 

@@ -118,11 +118,7 @@ def round_detail(request, pk):
     chosen = filters.filters()
     page = Paginator(rounds.round_rows(round_, **chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     confirmed = round_.status == AssessmentRound.Status.CONFIRMED
-    provisional = {} if confirmed else rounds.provisional_ranks(round_)
-    for a in page:
-        a.item_scores = [(item["name"], (a.scores or {}).get(item["key"])) for item in round_.items]
-        a.shown_rank = (a.rank, a.ranked_of) if confirmed else provisional.get(a.pk)
-        a.tier_short = TIER_SHORT.get(a.tier, a.get_tier_display())
+    rounds.mark_round_rows(round_, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     is_office = Scope.for_user(user).has(Role.OFFICE)
@@ -209,7 +205,7 @@ def assessment_edit(request, pk):
         "is_office": is_office, "can_see_round": scope.has(*rounds.READERS),
         # The office and the committee see the result as it is made; a scorer sees it once confirmed.
         "show_result": scope.has(*rounds.READERS) or assessment.status == assessment.Status.CONFIRMED,
-        "sub_shares": assessment.round.sub_shares})
+        "sub_shares": assessment.round.sub_shares, "share_texts": rounds.share_texts(assessment.round.sub_shares)})
 
 
 @role_required(Role.OFFICE)

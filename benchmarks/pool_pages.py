@@ -145,7 +145,7 @@ PAGES: tuple[Page | Skip, ...] = (
     Page("assessment:priority_list", query="?tier=5&page=2", label="优先使用名单 · 村级后备干部第2页"),
     Page("assessment:priority_use", label="提拔使用名单"),
     Page("assessment:priority_training", label="上级调训名单"),
-    Page("assessment:priority_pdf", label="优先使用名单（PDF）"),
+    Skip("assessment:priority_pdf", "POST only (the list page's button starts the PDF as a background job)"),
     Page("assessment:activist_list", roles=("office", "village"), label="入党积极分子推荐对象"),
     Page("assessment:vacancy_list", roles=("office", "village"), label="两委职数空缺"),
     Page("assessment:vacancy_new", label="登记职数空缺（表单）"),

@@ -61,7 +61,10 @@ class Task(models.Model):
         ordering = ["due_on", "id"]
         constraints = [models.CheckConstraint(condition=Q(due_on__gte=models.F("given_on")),
                                               name="task_due_not_before_given")]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        # status, due_on: the county-wide reminders; reserve, status, due_on: a town's or a mentor's overdue tasks
+        # (cultivation.practice.overdue_tasks), probed per reserve of the town rather than every town's tasks.
+        indexes = [models.Index(fields=["status", "due_on"]),
+                   models.Index(fields=["reserve", "status", "due_on"], name="task_reserve_status_due")]
 
     def __str__(self):
         return self.title

@@ -18,7 +18,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -217,9 +219,13 @@ def _year_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.date
     return start, datetime.datetime(today.year + 1, 1, 1, tzinfo=tz)
 
 
-def talks_this_year_q(today: datetime.date) -> Q:
+def talks_this_year_count(today: datetime.date) -> Coalesce:
+    """The number of talks held this calendar year with the reserve of the outer row: a subquery per reserve on the
+    (reserve, held_at) index, not a join of every talk of the town grouped by reserve."""
     start, end = _year_bounds(today)
-    return Q(talks__held_at__gte=start, talks__held_at__lt=end)
+    held = (HeartTalk.objects.filter(reserve_id=OuterRef("pk"), held_at__gte=start, held_at__lt=end).order_by()
+            .values("reserve_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(held, output_field=IntegerField()), 0)
 
 
 def _scoped(user, rows, own: bool, mentor_path: str):
@@ -264,7 +270,7 @@ def reserves_short_of_talks(user, today=None, *, own=False) -> QuerySet[Reserve]
     """Active reserves with fewer talks this calendar year than the pool term's talks_per_year, fewest first."""
     today = today or local_today()
     rows = (_scoped(user, Reserve.objects.filter(status=Reserve.Status.ACTIVE), own, "mentor_id")
-            .annotate(talks_this_year=Count("talks", filter=talks_this_year_q(today)))
+            .annotate(talks_this_year=talks_this_year_count(today))
             .filter(talks_this_year__lt=F("term__talks_per_year")))
     return (rows.select_related("term", "village", "unit", "mentor")
             .order_by("talks_this_year", F("last_talk_on").asc(nulls_first=True), "id"))
@@ -275,7 +281,7 @@ def mentor_reserves(user, today=None) -> QuerySet[Reserve]:
     first."""
     today = today or local_today()
     return (Reserve.objects.filter(mentor=user, status=Reserve.Status.ACTIVE)
-            .annotate(talks_this_year=Count("talks", filter=talks_this_year_q(today)))
+            .annotate(talks_this_year=talks_this_year_count(today))
             .select_related("term", "village", "unit")
             .order_by(F("last_talk_on").asc(nulls_first=True), "start_date", "id"))
 
@@ -290,3 +296,33 @@ def tasks_to_evaluate(user) -> QuerySet[Task]:
 
 def days_since(day, today) -> int | None:
     return (today - day).days if day else None
+
+
+def mark_due_rows(rows, today) -> list[DueTalk]:
+    """Give each due talk of a list's page what its row shows, computed once here: the days past its due day, its
+    kind's label, the reserve's mentor and the links to the reserve's talks and to recording one."""
+    rows = list(rows)
+    kinds = {value: str(label) for value, label in TalkKind.choices}
+    for d in rows:
+        d.days_over = (today - d.due_on).days
+        d.kind_label = kinds.get(d.kind, d.kind)
+        d.mentor_name = str(d.reserve.mentor) if d.reserve.mentor_id else ""
+        d.list_url = reverse("cultivation:talk_list", args=[d.reserve_id])
+        d.new_url = reverse("cultivation:talk_new", args=[d.reserve_id])
+    return rows
+
+
+def mark_short_rows(rows, today) -> list[Reserve]:
+    """Give each reserve of a list of talks this year (those short of them, a mentor's desk) what its row shows,
+    computed once here: the days since its last talk, whether it is short of the year's talks, its tier's label and
+    the links to its page, to its talks and to recording one."""
+    rows = list(rows)
+    tiers = {value: str(label) for value, label in Reserve._meta.get_field("tier").flatchoices}
+    for r in rows:
+        r.days_since_talk = days_since(r.last_talk_on, today)
+        r.tier_label = tiers.get(r.tier, r.tier)
+        r.list_url = reverse("cultivation:talk_list", args=[r.pk])
+        r.new_url = reverse("cultivation:talk_new", args=[r.pk])
+        r.detail_url = reverse("training:reserve_detail", args=[r.pk])
+        r.short = r.talks_this_year < r.term.talks_per_year
+    return rows

@@ -140,8 +140,7 @@ def talk_overdue(request):
     today = local_today()
     own = _own(user)
     page = Paginator(talks.overdue_due_talks(user, today, own=own), PAGE_SIZE).get_page(request.GET.get("page"))
-    for d in page.object_list:
-        d.days_over = (today - d.due_on).days
+    page.object_list = talks.mark_due_rows(page.object_list, today)
     return render(request, "cultivation/talk_overdue.html", {"page": page, "own": own, "tab": "overdue"})
 
 
@@ -152,8 +151,7 @@ def talk_missing(request):
     today = local_today()
     own = _own(user)
     page = Paginator(talks.reserves_short_of_talks(user, today, own=own), PAGE_SIZE).get_page(request.GET.get("page"))
-    for r in page.object_list:
-        r.days_since_talk = talks.days_since(r.last_talk_on, today)
+    page.object_list = talks.mark_short_rows(page.object_list, today)
     return render(request, "cultivation/talk_missing.html", {
         "page": page, "own": own, "tab": "missing", "year": today.year})
 
@@ -166,9 +164,7 @@ def mentor_desk(request):
     user = request.user
     today = local_today()
     page = Paginator(talks.mentor_reserves(user, today), DESK_PAGE_SIZE).get_page(request.GET.get("page"))
-    for r in page.object_list:
-        r.days_since_talk = talks.days_since(r.last_talk_on, today)
-        r.short = r.talks_this_year < r.term.talks_per_year
+    page.object_list = talks.mark_short_rows(page.object_list, today)
     due_rows = talks.open_due_talks(user, own=True)
     due = list(due_rows[:DESK_PREVIEW])
     for d in due:

@@ -451,7 +451,7 @@ TABLE = {
     "assessment:priority_list":         _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
     "assessment:priority_use":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
     "assessment:priority_training":     _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
-    "assessment:priority_pdf":          _row(LOGIN, 403, ALLOW, ALLOW, 403, 403, 403),
+    "assessment:priority_pdf":          _row(LOGIN, 403, 405, 405, 403, 403, 403),  # POST only (starts a job)
     "assessment:activist_list":         _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, 403),
     "assessment:vacancy_list":          _row(LOGIN, ALLOW, ALLOW, ALLOW, 403, 403, 403),
     "assessment:vacancy_new":           _row(LOGIN, ALLOW, ALLOW, 403, 403, 403, 403),
@@ -583,6 +583,31 @@ def make_objs(*, round_, village, users) -> dict:
     return {"town": village.town, "round": round_, "village": village, "nomination": nomination, "users": users}
 
 
+@pytest.fixture(autouse=True)
+def fields_checked_against_crispy(monkeypatch):
+    """Every form field a page of the table renders through reserve.templatetags.crispy_fast (crispy's
+    as_crispy_field built in Python) is also rendered by crispy's own template and must give the same HTML:
+    every form page, for every role, with the objects it is made for."""
+    from crispy_forms.templatetags import crispy_forms_filters
+    from django.test.html import parse_html
+
+    from reserve.templatetags import crispy_fast
+
+    fast_field = crispy_fast.fast_field
+    checked = []
+
+    def checking(field):
+        html = fast_field(field)
+        if html is not None:
+            crispy = crispy_forms_filters.as_crispy_field(field)
+            assert parse_html(str(html)) == parse_html(str(crispy)), f"{field.name}:\n{html}\n---\n{crispy}"
+            checked.append(field.name)
+        return html
+
+    monkeypatch.setattr(crispy_fast, "fast_field", checking)
+    return checked
+
+
 @pytest.fixture(scope="module")
 def media_root(tmp_path_factory):
     """The uploaded files (the ID-card copy of the rows made once), for every test of the module."""
@@ -679,3 +704,10 @@ def test_login_page_redirect_keeps_the_query_string(client, db):
     parts = urlsplit(response["Location"])
     assert parts.path == _login_path()
     assert parse_qs(parts.query)["next"] == [path]
+
+
+def test_form_fields_are_checked_against_crispys_template(client, objs, fields_checked_against_crispy):
+    """The check above runs: a form page's fields go through it (a page without a form would prove nothing)."""
+    client.force_login(objs["users"]["office"])
+    assert client.get(reverse("round_new")).status_code == 200
+    assert len(fields_checked_against_crispy) >= 10

@@ -212,7 +212,7 @@ def test_garbage_query_strings_on_the_lists(client, office, w, query):
 def test_another_towns_round_in_the_query_string(client, office, w):
     client.force_login(office)
     assert client.get(reverse("assessment:priority_list") + f"?round={w['far_round'].pk}").status_code == 404
-    assert client.get(reverse("assessment:priority_pdf") + f"?round={w['far_round'].pk}").status_code == 404
+    assert client.post(reverse("assessment:priority_pdf"), {"round": w["far_round"].pk}).status_code == 404
 
 
 def test_get_on_a_vacancy_that_does_not_exist(client, office):

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from assessment import priority
 from assessment.models import Grade
+from reserve import jobs
 from reserve.choices import PoliticalStatus
-from reserve.models import AuditEntry
+from reserve.models import AuditEntry, Job
 from reserve.scope import Scope
 from training.models import Reserve, Tier
 
@@ -125,7 +126,7 @@ def test_the_list_in_tier_and_rank_order_without_the_vetoed(client, office, worl
     for words in ("镇党委适时向上级提出使用建议", "出现职数空缺或新一轮选任时优先推荐使用", "镇党委、政府搭建发展平台",
                   "村“两委”出现缺额时优先推选"):
         assert words in text
-    assert 'href="/pool/priority/pdf/?round=' in text
+    assert 'action="/pool/priority/pdf/"' in text and f'name="round" value="{world["round"].pk}"' in text
 
 
 def test_the_summaries_take_the_rounds_top_percent(client, office, world):
@@ -168,7 +169,8 @@ def test_no_round_yet(client, office):
     client.force_login(office)
     response = client.get(LIST)
     assert response.status_code == 200 and 'id="no-round"' in page(response)
-    assert client.get(PDF).status_code == 302
+    response = client.post(PDF)
+    assert response.status_code == 302 and response["Location"] == LIST
 
 
 def test_an_open_round_is_not_listed(client, office, town, term):
@@ -183,23 +185,37 @@ def test_an_open_round_is_not_listed(client, office, town, term):
 ])
 def test_who_reads_the_priority_lists(client, request, world, who, status):
     client.force_login(request.getfixturevalue(who))
-    for url in (LIST, USE, TRAINING, PDF + "?list=use"):
+    for url in (LIST, USE, TRAINING):
         assert client.get(url).status_code == status
+    # The PDF is made in the background: the button (a POST) sends a reader to the job's page.
+    assert client.post(PDF, {"list": "use"}).status_code == (302 if status == 200 else status)
 
 
 def test_another_towns_round_is_404(client, other_office, world):
     client.force_login(other_office)
     assert client.get(LIST + f"?round={world['round'].pk}").status_code == 404
-    assert client.get(PDF + f"?round={world['round'].pk}").status_code == 404
+    assert client.post(PDF, {"round": world["round"].pk}).status_code == 404
     response = client.get(LIST)
     assert response.status_code == 200 and response.context["round"] is None
 
 
-def test_the_pdf_names_the_listed_and_is_audited(client, committee, world, town):
+def pdf_job(client, capture, data: dict) -> Job:
+    """POST the list page's PDF button: a job (run on commit: the tests run django-q2 in sync mode)."""
+    with capture(execute=True):
+        response = client.post(PDF, data)
+    assert response.status_code == 302
+    match = resolve(response["Location"])
+    assert match.url_name == "job_detail"
+    return Job.objects.get(pk=match.kwargs["pk"])
+
+
+def test_the_pdf_names_the_listed_and_is_audited(client, committee, world, town, django_capture_on_commit_callbacks):
     client.force_login(committee)
-    response = client.get(PDF + f"?round={world['round'].pk}")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    job = pdf_job(client, django_capture_on_commit_callbacks, {"round": world["round"].pk})
+    assert job.status == Job.Status.DONE, job.message
+    assert job.owner == committee and job.filename.endswith(".pdf") and world["round"].title in job.filename
+    with job.file.open("rb") as f:
+        text = pdf_text(f.read())
     for name in ("一梯1", "三梯1", "已任用者", "村级1", "村级2"):
         assert name in text
     assert "否决者" not in text and "一梯2" not in text
@@ -207,7 +223,32 @@ def test_the_pdf_names_the_listed_and_is_audited(client, committee, world, town)
     assert world["round"].title in text
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.DOWNLOAD).latest("pk")
     assert entry.detail["file"] == "priority_pdf" and entry.object_id == str(world["round"].pk)
-    assert client.get(PDF + "?list=nonsense").status_code == 404
+    assert entry.detail["job"] == job.pk
+    made = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).latest("pk")
+    assert made.detail["file"] == "priority_pdf" and made.detail["rows"] == job.total
+    assert client.post(PDF, {"list": "nonsense"}).status_code == 404
+    assert client.get(PDF + f"?round={world['round'].pk}").status_code == 405  # a GET starts nothing
+
+
+def test_the_pdf_of_a_list_keeps_its_tiers(client, office, world, django_capture_on_commit_callbacks):
+    client.force_login(office)
+    job = pdf_job(client, django_capture_on_commit_callbacks, {"round": world["round"].pk, "list": "use"})
+    assert job.status == Job.Status.DONE, job.message
+    with job.file.open("rb") as f:
+        text = pdf_text(f.read())
+    assert "一梯1" in text and "村级1" not in text  # 提拔使用: tiers 1–3 only
+
+
+def test_the_pdf_job_checks_the_owners_scope_when_it_runs(client, office, world, django_capture_on_commit_callbacks):
+    """The job runs later than asked: an owner who lost the town's roles meanwhile gets a refusal, not the list."""
+    client.force_login(office)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(PDF, {"round": world["round"].pk})
+    job = Job.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+    office.groups.clear()
+    jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and not job.file and "无权" in job.message
 
 
 def _many(town, term, rnd, n):

@@ -492,6 +492,28 @@ def test_the_round_page_shows_a_provisional_ranking(client, office, opened):
     assert "1/1" in body and "预排名" in body and 'data-confirm="' in body
 
 
+def test_provisional_ranks_of_the_pages_tiers_are_those_of_the_whole_round(town, term, village_a):
+    """The round's page ranks only the tiers it shows (a rank needs its whole tier, not the others): the same ranks
+    as the whole round's ranking, which are those scoring.rank gives the assessments themselves (ties broken by the
+    heavier items, then the earlier entry); the vetoed and those without a total are not ranked."""
+    round_ = AssessmentRoundFactory(town=town, term=term)
+    keys = [item["key"] for item in scoring.ordered_items(round_.items)]
+    totals = [D("90"), D("90"), D("85.5"), D("70"), None, D("95")]
+    for tier in (Tier.VILLAGE, Tier.THIRD):
+        for i, total in enumerate(totals):
+            r = make_reserve(town, term, village=village_a, tier=tier, start_date=today() - datetime.timedelta(days=i))
+            AssessmentFactory(round=round_, reserve=r, total=total, scores={keys[0]: 20 + i % 2, keys[1]: 10},
+                              veto_reason="违法违纪" if i == 5 and tier == Tier.THIRD else "")
+    whole = rounds.provisional_ranks(round_)
+    for tier in (Tier.VILLAGE, Tier.THIRD):
+        members = list(Assessment.objects.filter(round=round_, tier=tier, total__isnull=False).select_related("reserve"))
+        expected = {a.pk: (n, len(scoring.rank(members, round_.items)))
+                    for n, a in enumerate(scoring.rank(members, round_.items), start=1)}
+        assert rounds.provisional_ranks(round_, {int(tier)}) == expected
+        assert {pk: rank for pk, rank in whole.items() if pk in {a.pk for a in members}} == expected
+    assert len(whole) == 5 + 4  # the vetoed and those without a total are not ranked
+
+
 def test_a_committee_member_reads_but_never_writes(client, committee, opened):
     a = opened.round.assessments.get()
     client.force_login(committee)

@@ -90,7 +90,7 @@ NOT_PAGES = {
     "vetting:sheet_pdf": "a PDF (tagged PDF/A)",
     "cultivation:subsidy_pdf": "the rotation subsidy statement, a PDF rendered by reserve.pdf as the others (tagged PDF/A)",
     "dossier:dossier_pdf": "the one-person file, a PDF rendered by reserve.pdf (tagged PDF/A)",
-    "assessment:priority_pdf": "the priority list, a PDF rendered by reserve.pdf (tagged PDF/A)",
+    "assessment:priority_pdf": "POST only: starts the priority list's PDF as a background job (redirects to its page)",
     "vetting:finding_attachment": "a department's uploaded attachment, sent as a file",
     "vetting:paper_answer": "the department's paper answer the office entered, an uploaded file sent as such",
     "audit_export": "an Excel workbook",

@@ -109,7 +109,7 @@ def test_desk_constant_queries(client, office, mentor, town, term, village_a, dj
             task(r, office, Task.Status.REPORTED, "任务")
         made = n
         client.get(reverse("cultivation:mentor_desk"))  # the account's cached facts, renewed by the new rows
-        with CaptureQueriesContext(connection) as ctx, django_assert_max_num_queries(18):
+        with CaptureQueriesContext(connection) as ctx, django_assert_max_num_queries(15):
             body = page(client.get(reverse("cultivation:mentor_desk")))
         assert body.count('data-action="record-talk"') == n
         counts[n] = len(ctx)
