@@ -279,14 +279,16 @@ def _pool(dossier: Dossier, user, scope: Scope) -> None:
     """Sections 6–7: terms, mentors, follow-ups; tasks, meetings, training with hours, talks, due talks."""
     from cultivation import courses, practice, talks
     from cultivation.models import DueTalk
-    from training.mentors import mentorships_of
-    from training.models import FollowUpVisit
-    from training.selectors import term_history
+    from training.mentors import pairings_of
+    from training.selectors import follow_ups_seen_by, term_history
 
     reserve = dossier.reserve
     dossier.terms = term_history(reserve)
-    dossier.mentorships = list(scope.filter(mentorships_of(reserve)))
-    dossier.follow_ups = list(scope.filter(FollowUpVisit.objects.filter(reserve=reserve)).order_by("date", "id"))
+    # The same reads as the reserve's history below (training.panels.read_once). The reserve is one of the office's
+    # or committee's town (get_reserve_for_dossier_or_404), whose pairings these roles all see (Mentorship's scope:
+    # reserve__town).
+    dossier.mentorships = list(pairings_of(reserve))
+    dossier.follow_ups = list(follow_ups_seen_by(reserve, user))
     dossier.tasks = list(practice.tasks_of(reserve, user).order_by("given_on", "id"))
     dossier.meetings = list(practice.meetings_of(reserve, user).order_by("date", "id"))
     enrolments = list(courses.enrolments_of(reserve, user).order_by("course__start", "id"))

@@ -59,6 +59,19 @@ class PoolFilterForm(forms.Form):
         ]
         self.fields["term"].choices = [("", _("全部届期")), *((t.pk, t.name) for t in terms)]
 
+    # The fields the list's form shows as selects (the others: the name box and the two check boxes).
+    SELECTS = ("tier", "unit", "status", "gender", "age", "education", "political_status", "term")
+
+    def selects(self) -> list[tuple]:
+        """(bound field, [(value, label, selected)]) of each select of the list's form, worked out once in Python
+        (the template only writes them out)."""
+        found = []
+        for name in self.SELECTS:
+            field = self[name]
+            current = str(field.value()) if field.value() is not None else "None"
+            found.append((field, [(value, label, str(value) == current) for value, label in field.field.choices]))
+        return found
+
     def filters(self) -> dict:
         """The filters of the valid fields (an invalid one is ignored)."""
         if not self.is_bound:

@@ -8,8 +8,9 @@ from reserve.roles import Role
 from reserve.scope import Scope
 
 from . import tiers
-from .models import FollowUpVisit, Reserve, Tier
+from .models import Reserve, Tier
 from .panels import TimelineItem, register_reserve_panel, register_timeline_source
+from .selectors import FOLLOW_UP_READERS, follow_ups_seen_by
 
 
 def conditions_panel(reserve, user):
@@ -26,14 +27,14 @@ def conditions_panel(reserve, user):
 
 
 def follow_up_panel(reserve, user):
-    """The follow-up visits of a reserve appointed (回访跟踪), for those who may see them."""
-    scope = Scope.for_user(user)
-    if not scope.has(Role.OFFICE, Role.COMMITTEE, Role.UNIT, Role.VILLAGE):
+    """The follow-up visits of a reserve appointed (回访跟踪), for those who may see them (the latest 20)."""
+    if not Scope.for_user(user).has(*FOLLOW_UP_READERS):
         return None
-    visits = list(scope.filter(FollowUpVisit.objects.filter(reserve=reserve)).order_by("-date", "-id")[:20])
+    visits = follow_ups_seen_by(reserve, user)[::-1][:20]
     if reserve.status != Reserve.Status.USED and not visits:
         return None
-    can_record = reserve.status == Reserve.Status.USED and scope.has(Role.OFFICE, Role.UNIT, Role.VILLAGE)
+    can_record = reserve.status == Reserve.Status.USED and Scope.for_user(user).has(Role.OFFICE, Role.UNIT,
+                                                                                     Role.VILLAGE)
     return {
         "reserve": reserve, "visits": visits,
         "record_url": reverse("training:followup_new", args=[reserve.pk]) if can_record else "",
@@ -41,10 +42,8 @@ def follow_up_panel(reserve, user):
 
 
 def follow_up_timeline(reserve, user):
-    visits = Scope.for_user(user).filter(FollowUpVisit.objects.filter(reserve=reserve)) if Scope.for_user(
-        user).has(Role.OFFICE, Role.COMMITTEE, Role.UNIT, Role.VILLAGE) else FollowUpVisit.objects.none()
     return [TimelineItem(when=v.date, label=_("回访跟踪"), text=f"{v.visited_by}：{v.content[:80]}")
-            for v in visits.order_by("date", "id")]
+            for v in follow_ups_seen_by(reserve, user)]
 
 
 def connect():

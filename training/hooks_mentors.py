@@ -8,7 +8,7 @@ from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.workflow import local_today
 
-from .mentors import end_pairing_on_leaving, mentorships_of, reserve_unpaired_overdue
+from .mentors import end_pairing_on_leaving, pairings_of, reserve_unpaired_overdue
 from .models import Reserve
 from .panels import TimelineItem, register_reserve_panel, register_timeline_source
 from .workflow import PoolEvent
@@ -21,7 +21,7 @@ def mentor_panel(reserve, user):
         return None
     can_pair = scope.has(Role.OFFICE) and reserve.status == Reserve.Status.ACTIVE
     return {
-        "reserve": reserve, "history": list(mentorships_of(reserve)), "can_pair": can_pair,
+        "reserve": reserve, "history": pairings_of(reserve), "can_pair": can_pair,
         "pair_url": reverse("training:mentor_pair", args=[reserve.pk]) if can_pair else "",
         "unpaired_overdue": reserve_unpaired_overdue(reserve, local_today()),
     }
@@ -31,7 +31,7 @@ def mentor_timeline(reserve, user):
     if not Scope.for_user(user).can_see(reserve):
         return []
     items = []
-    for m in mentorships_of(reserve):
+    for m in pairings_of(reserve):
         text = _("引路人：%(m)s") % {"m": m.mentor}
         if m.basis:
             text += f"（{m.basis}）"

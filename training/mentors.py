@@ -193,6 +193,14 @@ def mentorships_of(reserve) -> QuerySet[Mentorship]:
         "start", "id")
 
 
+def pairings_of(reserve) -> list[Mentorship]:
+    """The pairing history of a reserve (mentorships_of), read once per reserve object: its page's card, its
+    history and its one-person file share it."""
+    from .panels import read_once
+
+    return read_once(reserve, "mentorships", lambda: list(mentorships_of(reserve)))
+
+
 def town_mentors(user) -> QuerySet[User]:
     """The accounts of the actor's town that may be mentors (引路人 or 班子成员) or are one now, with how many
     active reserves each has now (office, committee)."""
@@ -202,6 +210,7 @@ def town_mentors(user) -> QuerySet[User]:
     mentors_now = Reserve.objects.filter(town_id=scope.town_id, mentor__isnull=False).values("mentor_id")
     return (User.objects.filter(_town_q(scope.town_id))
             .filter(Q(groups__name=Role.MENTOR) | Q(pk__in=mentors_now))
+            .only("full_name", "username", "is_active")
             .annotate(reserve_count=Count("mentored_reserves", filter=active, distinct=True))
             .order_by("-reserve_count", "full_name", "username").distinct())
 

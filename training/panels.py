@@ -36,6 +36,15 @@ def when_key(when) -> tuple:
     return (when, datetime.time.min)
 
 
+def read_once(reserve, key, read: Callable):
+    """What `read()` returns, read once per reserve object: a page's panels, its history's sources and the
+    one-person file share one read of the same records (key: what is read, with the user when it is scoped)."""
+    reads = reserve.__dict__.setdefault("_panel_reads", {})
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
+
+
 _panels: list[Panel] = []
 # source(reserve, user) -> list[TimelineItem] the user may see
 _timeline_sources: list[Callable] = []

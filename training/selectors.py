@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateField, F, Func, Q, QuerySet, Value
 
 from reserve import events as event_kinds
 from reserve.choices import PoliticalStatus
@@ -45,6 +45,28 @@ PARTY_STATUSES = (PoliticalStatus.PARTY_MEMBER, PoliticalStatus.PROBATIONARY)
 RENEWAL_DUE = "renewal_due"
 
 
+# The badge of each status on the pool's pages (training/_pool_status.html); 待续期 is the RENEWAL_DUE state.
+_BADGE_CSS = {RENEWAL_DUE: "text-bg-warning", Reserve.Status.ACTIVE: "text-bg-success",
+              Reserve.Status.PROPOSED: "status-proposed", Reserve.Status.USED: "text-bg-primary"}
+
+
+@dataclass(frozen=True)
+class StatusBadge:
+    state: str
+    css: str
+    label: str
+
+
+def status_badge(reserve, today: datetime.date) -> StatusBadge:
+    """The status a reserve is shown with: 待续期 when active past the end of its term, else its status."""
+    from django.utils.translation import gettext as _
+
+    if reserve.renewal_due(today):
+        return StatusBadge(RENEWAL_DUE, _BADGE_CSS[RENEWAL_DUE], _("待续期"))
+    return StatusBadge(reserve.status, _BADGE_CSS.get(reserve.status, "text-bg-secondary"),
+                       str(reserve.get_status_display()))
+
+
 def age_band_condition(lowest: int | None, highest: int | None, today: datetime.date) -> Q:
     """Reserves aged (周岁, on today) from `lowest` to `highest` inclusive (None: open on that side)."""
     q = Q(birth_date__isnull=False)
@@ -55,21 +77,38 @@ def age_band_condition(lowest: int | None, highest: int | None, today: datetime.
     return q
 
 
-def ending_condition(reserves: QuerySet, today: datetime.date) -> Q:
+class PlusDays(Func):
+    """A date plus a number of days taken from a column (PostgreSQL and SQLite)."""
+
+    output_field = DateField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s || ' days')",
+                           arg_joiner=", '+' || ", **extra)
+
+
+def ending_condition(today: datetime.date) -> Q:
     """Active reserves whose term ends within their pool term's notice days (届满提醒天数), or has ended (待续期):
-    the office's renewals to decide. One query for the pool terms of the reserves."""
-    terms = PoolTerm.objects.filter(pk__in=reserves.values("term_id")).values_list("pk", "renewal_notice_days")
-    q = Q(pk__in=[])
-    for term_id, days in terms:
-        q |= Q(term_id=term_id, term_end__lte=today + datetime.timedelta(days=days))
-    return Q(status=Reserve.Status.ACTIVE) & q
+    the office's renewals to decide. In SQL (a join to the pool term), no query of its own."""
+    return Q(status=Reserve.Status.ACTIVE,
+             term_end__lte=PlusDays(Value(today, output_field=DateField()), F("term__renewal_notice_days")))
+
+
+# The columns of a reserve the pool list shows (and orders by): the rows read nothing else.
+POOL_LIST_FIELDS = ("name", "tier", "status", "village__name", "unit__name", "term_start", "term_end",
+                    "term_number", "mentor__full_name", "mentor__username", "last_talk_on",
+                    "activist_recommended_on", "start_date")
 
 
 def pool_rows(user, *, today: datetime.date, tier=None, village_id=None, unit_id=None, status=None, gender=None,
               age_band=None, education=None, political_status=None, term_id=None, activist=False, ending=False,
               q=None) -> QuerySet[Reserve]:
-    """The reserves this user sees, filtered, with what the list shows (a constant number of queries)."""
-    rows = reserves_visible_to(user).select_related("village", "unit", "term", "mentor")
+    """The reserves this user sees, filtered, with what the list shows (one query for a page, one for its count)."""
+    rows = reserves_visible_to(user).select_related("village", "unit", "mentor").only(*POOL_LIST_FIELDS)
     if tier:
         rows = rows.filter(tier=tier)
     if village_id:
@@ -93,17 +132,24 @@ def pool_rows(user, *, today: datetime.date, tier=None, village_id=None, unit_id
     if activist:
         rows = rows.filter(activist_recommended_on__isnull=False)
     if ending:
-        rows = rows.filter(ending_condition(reserves_visible_to(user), today))
+        rows = rows.filter(ending_condition(today))
     if q:
         rows = rows.filter(name__icontains=q)
     return rows.order_by("tier", "village__order", "unit__order", "start_date", "pk")
 
 
 def pool_units(user) -> tuple[list[Village], list[Unit]]:
-    """The villages and units of the reserves this user sees (for the list's filter)."""
-    visible = reserves_visible_to(user)
-    return (list(Village.objects.filter(pk__in=visible.values("village_id"))),
-            list(Unit.objects.filter(pk__in=visible.values("unit_id"))))
+    """The villages and units of the reserves this user sees (for the list's filter), in one query."""
+    villages, units = {}, {}
+    for village_id, village_name, village_order, unit_id, unit_name, unit_order in (
+            reserves_visible_to(user).order_by().distinct()
+            .values_list("village_id", "village__name", "village__order", "unit_id", "unit__name", "unit__order")):
+        if village_id is not None:
+            villages[village_id] = Village(pk=village_id, name=village_name, order=village_order)
+        if unit_id is not None:
+            units[unit_id] = Unit(pk=unit_id, name=unit_name, order=unit_order)
+    return (sorted(villages.values(), key=lambda v: (v.order, v.pk)),
+            sorted(units.values(), key=lambda u: (u.order, u.pk)))
 
 
 def pool_terms_of(user) -> list[PoolTerm]:
@@ -122,21 +168,18 @@ class TierCount:
         return max((self.target or 0) - self.actual, 0)
 
 
-def tier_counts(town_id, pool_term, village_places: int | None) -> list[TierCount]:
-    """Per tier: the pool term's target and the town's active reserves (one query); the village reserves' target is
-    the sum of the villages' places (None when no round says them)."""
+def tier_counts(pool_term, village_places: int | None, actual: dict[int, int]) -> list[TierCount]:
+    """Per tier: the pool term's target and the active reserves (`actual`: {tier: count}); the village reserves'
+    target is the sum of the villages' places (None when no round says them)."""
     from .models import TIER_SHORT
 
-    actual = dict(Reserve.objects.filter(town_id=town_id, status=Reserve.Status.ACTIVE).values("tier")
-                  .annotate(n=Count("id")).values_list("tier", "n"))
     return [TierCount(t.value, str(TIER_SHORT[t]),
                       village_places if t == Tier.VILLAGE else pool_term.target_of(t), actual.get(t.value, 0))
             for t in Tier]
 
 
 def ending_count(user, today: datetime.date) -> int:
-    visible = reserves_visible_to(user)
-    return visible.filter(ending_condition(visible, today)).count()
+    return reserves_visible_to(user).filter(ending_condition(today)).count()
 
 
 def get_reserve_for_user_or_404(user, pk) -> Reserve:
@@ -146,9 +189,12 @@ def get_reserve_for_user_or_404(user, pk) -> Reserve:
 
 
 def reserve_events(reserve) -> list[Event]:
+    """The reserve's own events, oldest first (read once per reserve object: the history and the terms share it)."""
+    from .panels import read_once
+
     ct = ContentType.objects.get_for_model(Reserve)
-    return list(Event.objects.filter(content_type=ct, object_id=reserve.pk).select_related("actor")
-                .order_by("at", "pk"))
+    return read_once(reserve, "events", lambda: list(
+        Event.objects.filter(content_type=ct, object_id=reserve.pk).select_related("actor").order_by("at", "pk")))
 
 
 @dataclass(frozen=True)
@@ -200,6 +246,22 @@ def reserve_history(reserve, user) -> list[HistoryRow]:
     return sorted(rows, key=lambda row: when_key(row.when))
 
 
+# The roles that see a reserve's follow-up visits (回访跟踪).
+FOLLOW_UP_READERS = (Role.OFFICE, Role.COMMITTEE, Role.UNIT, Role.VILLAGE)
+
+
+def follow_ups_seen_by(reserve, user) -> list[FollowUpVisit]:
+    """The reserve's follow-up visits this user may see, oldest first (none for a role that sees none); read once
+    per reserve object for its card, its history and its one-person file."""
+    from .panels import read_once
+
+    scope = Scope.for_user(user)
+    if not scope.has(*FOLLOW_UP_READERS):
+        return []
+    return read_once(reserve, ("follow_ups", user.pk), lambda: list(
+        scope.filter(FollowUpVisit.objects.filter(reserve=reserve)).order_by("date", "id")))
+
+
 def term_history(reserve) -> list[dict]:
     """The reserve's terms: the renewals' old terms (from their events) and the current one."""
     terms = [(e.data or {}).get("old_term") for e in reserve_events(reserve) if e.action == "renew_reserve"]
@@ -228,35 +290,50 @@ def village_pool_counts(town_id, village_ids) -> dict[int, tuple[int, int]]:
     return {row["village_id"]: (row["n"], row["f"]) for row in rows}
 
 
+def term_in_force(terms, day: datetime.date) -> PoolTerm | None:
+    """Of a town's pool terms, the one in force on `day`: the latest begun by then, else the first to begin."""
+    begun = [t for t in terms if t.start <= day]
+    if begun:
+        return max(begun, key=lambda t: (t.start, t.pk))
+    return min(terms, key=lambda t: (t.start, t.pk), default=None)
+
+
 def current_pool_term(town_id, day: datetime.date) -> PoolTerm | None:
     """The town's pool term in force on `day` (as services.pool_term_for, without creating one)."""
-    terms = PoolTerm.objects.filter(town_id=town_id)
-    return terms.filter(start__lte=day).order_by("-start", "-id").first() or terms.order_by("start", "id").first()
+    return term_in_force(list(PoolTerm.objects.filter(town_id=town_id)), day)
 
 
 def village_places(town_id) -> int | None:
     """The sum of the villages' places (每村x名, plus the female places where the rule applies) in the town's latest
     round; None without a round."""
     from candidates.models import Round
-    from candidates.quota import quotas_for
+    from candidates.quota import town_places
 
     round_ = Round.objects.filter(town_id=town_id).order_by("-year", "-id").first()
     if round_ is None:
         return None
-    villages = list(Village.objects.filter(town_id=town_id))
-    return sum(q.target for q in quotas_for(round_, villages).values())
+    return town_places(round_, town_id)
 
 
 @dataclass(frozen=True)
 class PoolSummary:
     term: PoolTerm | None
     tiers: list
+    ending: int = 0  # active reserves whose term ends within the notice days or has ended
 
 
-def pool_summary(user, today: datetime.date) -> PoolSummary:
-    """Target against actual per tier for the town of the office or committee (a constant number of queries)."""
+def pool_summary(user, today: datetime.date, terms=None) -> PoolSummary:
+    """Target against actual per tier for the town of the office or committee, and the count of the reserves whose
+    term ends soon or has ended (a constant number of queries; `terms`: the town's pool terms, if already read)."""
     town_id = Scope.for_user(user).town_id
-    term = current_pool_term(town_id, today)
+    terms = list(PoolTerm.objects.filter(town_id=town_id)) if terms is None else [
+        t for t in terms if t.town_id == town_id]
+    term = term_in_force(terms, today)
     if term is None:
-        return PoolSummary(None, [])
-    return PoolSummary(term, tier_counts(town_id, term, village_places(town_id)))
+        return PoolSummary(None, [], ending_count(user, today))
+    active = Q(town_id=town_id, status=Reserve.Status.ACTIVE)
+    counts = reserves_visible_to(user).aggregate(
+        ending=Count("pk", filter=ending_condition(today)),
+        **{f"tier{t.value}": Count("pk", filter=active & Q(tier=t.value)) for t in Tier})
+    actual = {t.value: counts[f"tier{t.value}"] for t in Tier}
+    return PoolSummary(term, tier_counts(term, village_places(town_id), actual), counts["ending"])

@@ -50,22 +50,24 @@ def pool_list(request):
     today = local_today()
     scope = Scope.for_user(user)
     villages, units = selectors.pool_units(user)
-    form = PoolFilterForm(request.GET or None, villages=villages, units=units, terms=selectors.pool_terms_of(user))
+    terms = selectors.pool_terms_of(user)
+    form = PoolFilterForm(request.GET or None, villages=villages, units=units, terms=terms)
     rows = selectors.pool_rows(user, today=today, **form.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     marks = pool_marks([reserve.pk for reserve in page], user)  # one call for the page (training.panels)
     for reserve in page:
         reserve.marks = marks.get(reserve.pk, [])
         reserve.days_since_talk = (today - reserve.last_talk_on).days if reserve.last_talk_on else None
-        reserve.is_renewal_due = reserve.renewal_due(today)
-        reserve.tier_short = TIER_SHORT.get(reserve.tier, reserve.get_tier_display())
+        reserve.badge = selectors.status_badge(reserve, today)
+        reserve.tier_label = reserve.get_tier_display()
+        reserve.tier_short = TIER_SHORT.get(reserve.tier, reserve.tier_label)
     query = request.GET.copy()
     query.pop("page", None)
     town_view = scope.has(*TOWN_ROLES) and scope.town_id is not None
-    summary = selectors.pool_summary(user, today) if town_view else None
+    summary = selectors.pool_summary(user, today, terms) if town_view else None
     return render(request, "training/pool_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": today, "summary": summary,
-        "ending_count": selectors.ending_count(user, today) if town_view else None,
+        "ending_count": summary.ending if summary else None,
         "filtered": bool(request.GET.keys() - {"page"}),
     })
 
@@ -76,7 +78,7 @@ def _detail_context(request, reserve) -> dict:
     scope = Scope.for_user(user)
     actions = RESERVE_WORKFLOW.available_actions(reserve, user, today=today)
     office = scope.has(Role.OFFICE)
-    reserve.is_renewal_due = reserve.renewal_due(today)
+    reserve.badge = selectors.status_badge(reserve, today)
     moves = {t.action for t in RESERVE_WORKFLOW.values()
              if reserve.status in t.allowed_sources(scope.roles) and not t.manual}
     return {

@@ -332,3 +332,68 @@ def test_a_removed_reserve_shows_its_end(client, office, committee, pool):
     client.force_login(office)
     text = page(client.get(detail(pool["a"])))
     assert "已调整出库" in text and "本人申请退出" in text and "张书记" in text
+
+
+def _more_of_everything(town, term, village_a, unit, mentor, n):
+    """Rows the list and its summary read, added between two measurements: reserves of every kind, villages with
+    两委 members, units, pool terms and rounds."""
+    from ..factories import CadreFactory, RoundFactory, VillageFactory
+
+    _make(n, town, term, village_a, unit, mentor)
+    for i in range(2):
+        village = VillageFactory(town=town, name=f"新村{n}{i}")
+        CadreFactory(village=village)
+        ReserveFactory(town=town, term=PoolTermFactory(town=town), village=village)
+        ReserveFactory(town=town, term=term, unit=UnitFactory(town=town), tier=Tier.SECOND)
+        RoundFactory(town=town)
+
+
+@pytest.mark.parametrize("role", ["office", "committee", "village", "unit", "mentor"])
+def test_the_list_stays_within_the_budget_whatever_the_rows(client, office, committee, village_a_user, unit_user,
+                                                           mentor, town, term, village_a, unit, round_, role):
+    """Issue 13: at most 15 queries, the same for a few rows and for many (and more villages, units, pool terms,
+    rounds), for every role that reads the list, with every filter at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = {"office": office, "committee": committee, "village": village_a_user, "unit": unit_user,
+             "mentor": mentor}
+    _more_of_everything(town, term, village_a, unit, mentor, 3)
+    client.force_login(users[role])
+    counts = []
+    for query in ("", "?tier=4&ending=1&status=renewal_due&activist=1&gender=F&age=31-35&education=50&page=2"):
+        client.get(LIST + query)  # the session and the account's facts are warm
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(LIST + query).status_code == 200
+        counts.append(len(few))
+    _more_of_everything(town, term, village_a, unit, mentor, 40)
+    for i, query in enumerate(("", "?tier=4&ending=1&status=renewal_due&activist=1&gender=F&age=31-35&education=50"
+                                   "&page=2")):
+        client.get(LIST + query)
+        with CaptureQueriesContext(connection) as many:
+            assert client.get(LIST + query).status_code == 200
+        assert len(many) == counts[i] <= 15, [q["sql"][:120] for q in many]
+
+
+def test_the_summary_counts_what_it_counted_before(client, office, town, term, village_a, village_b, round_):
+    """The targets and actual counts of the summary: tier targets from the pool term, the village reserves' target
+    the sum of the villages' places (two each in the round, plus one female place for a village whose 两委 has no
+    young woman), the actual the active reserves, the ending box the active whose term ends within the notice."""
+    from ..factories import CadreFactory
+
+    round_.reserves_per_village, round_.female_extra_reserves = 2, 1
+    round_.save()
+    CadreFactory(village=village_a, gender=Gender.FEMALE, birth_date=round_.age_reference_date.replace(
+        year=round_.age_reference_date.year - 25))
+    ReserveFactory(town=town, term=term, village=village_a, tier=Tier.VILLAGE)
+    ReserveFactory(town=town, term=term, village=village_b, tier=Tier.VILLAGE, status=Reserve.Status.USED)
+    ReserveFactory(town=town, term=term, village=village_b, tier=Tier.VILLAGE,
+                   term_end=today() + datetime.timedelta(days=term.renewal_notice_days))
+    ReserveFactory(town=town, term=term, village=village_b, tier=Tier.VILLAGE,
+                   term_end=today() + datetime.timedelta(days=term.renewal_notice_days + 1))
+    client.force_login(office)
+    summary = client.get(LIST).context["summary"]
+    village = next(t for t in summary.tiers if t.tier == Tier.VILLAGE)
+    assert (village.target, village.actual) == (2 + 3, 3)
+    assert next(t for t in summary.tiers if t.tier == Tier.FIRST).target == term.target_tier1
+    assert summary.ending == client.get(LIST).context["ending_count"] == 1
