@@ -14,9 +14,15 @@ Then measures, in this process:
 - the ledger's page (Django's test client as the town's office, warm, --runs requests): median and p95 ms and the
   queries of one request — unfiltered, one village, one state;
 - the PDF job's runner (vetting.jobs.run, called directly, writing to a temporary file) for the 600-row village:
-  wall time and rows/s;
-- the same for the whole round: wall time, the size and pages of the PDF, the peak resident size of this process
-  (the join) and of the largest forked render (ru_maxrss of the children).
+  wall time, rows/s, CPU time of this process and of child processes;
+- the same for the whole round: and the size and pages of the PDF, the peak resident size of this process and of
+  the largest child process (ru_maxrss).
+
+--county measures instead the largest round of the county benchmark's database (benchmarks/county.py: its largest
+town's open round, 7,440 nominations sent to its 12 departments) and its largest village, without writing to it:
+no migrate, no ANALYZE, no page run (pages.py times the page there), each job's rows rolled back:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_county .venv/bin/python benchmarks/ledger_pdf.py --county
 """
 
 from __future__ import annotations
@@ -134,6 +140,24 @@ def build(candidates: int, seed: int = 13):
     return round_, office, villages[0]
 
 
+def county():
+    """The round of bench_county (benchmarks/county.py) with the most nominations sent to vetting — the largest
+    town's open round, 7,440 — its town's office and its largest village."""
+    from django.db.models import Count
+
+    from candidates.models import Round
+    from reserve.models import User, Village
+    from reserve.roles import Role
+    from vetting.models import VettingSummary
+
+    top = VettingSummary.objects.values("round").annotate(n=Count("pk")).order_by("-n").first()
+    round_ = Round.objects.select_related("town").get(pk=top["round"])
+    office = User.objects.filter(town=round_.town, groups__name=Role.OFFICE, is_active=True).order_by("pk").first()
+    village = Village.objects.get(pk=VettingSummary.objects.filter(round=round_).values("nomination__village")
+                                  .annotate(n=Count("pk")).order_by("-n")[0]["nomination__village"])
+    return round_, office, village
+
+
 def reuse():
     from candidates.models import Round
     from reserve.models import User, Village
@@ -174,25 +198,33 @@ def measure_page(office, round_, village, runs: int) -> list[tuple[str, float, f
 
 
 def run_job(office, round_, village=None) -> dict:
+    """One run of the job's runner; the rows it writes (the job, its audit entry) are rolled back."""
+    from django.db import transaction
     from pypdf import PdfReader
 
     from reserve.models import Job
     from vetting import jobs as ledger_jobs
 
-    job = Job.objects.create(owner=office, kind=ledger_jobs.KIND, title="基准", params={
-        "round": round_.pk, "village": village.pk if village else None})
     seen = []
-    with tempfile.TemporaryFile("w+b") as out:
-        t0, cpu0 = time.perf_counter(), time.process_time()
+    with transaction.atomic(), tempfile.TemporaryFile("w+b") as out:
+        job = Job.objects.create(owner=office, kind=ledger_jobs.KIND, title="基准", params={
+            "round": round_.pk, "village": village.pk if village else None})
+        t0, cpu0, kids0 = time.perf_counter(), time.process_time(), _children_cpu()
         ledger_jobs.run(job, out, lambda done, total: seen.append((done, total)))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        kids = _children_cpu() - kids0
         size = out.tell()
         out.seek(0)
         pages = len(PdfReader(io.BytesIO(out.read())).pages)
-    job.delete()
+        transaction.set_rollback(True)
     rows = seen[-1][1]
-    return {"rows": rows, "wall": wall, "cpu_parent": cpu, "rows_per_s": rows / wall, "mb": size / 2**20,
-            "pages": pages}
+    return {"rows": rows, "wall": wall, "cpu_parent": cpu, "cpu_children": kids, "rows_per_s": rows / wall,
+            "mb": size / 2**20, "pages": pages}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv=None) -> int:
@@ -200,10 +232,12 @@ def main(argv=None) -> int:
     parser.add_argument("--candidates", type=int, default=7440)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--county", action="store_true",
+                        help="measure bench_county's largest round (benchmarks/county.py): nothing is written to it "
+                             "(no migrate, no ANALYZE; each job's rows are rolled back)")
     parser.add_argument("--skip-round-pdf", action="store_true")
     parser.add_argument("--skip-page", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true", help="measure the page only")
-    parser.add_argument("--renders", type=int, default=0, help="parts rendered at once (default: the job's)")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL to a database of the benchmark's own.", file=sys.stderr)
@@ -214,10 +248,13 @@ def main(argv=None) -> int:
 
     from vetting import jobs as ledger_jobs
 
-    if args.renders:
-        ledger_jobs.RENDERS_AT_ONCE = args.renders
-    call_command("migrate", verbosity=0)
-    if has_data():
+    if args.county:
+        round_, office, big = county()
+    else:
+        call_command("migrate", verbosity=0)
+    if args.county:
+        pass
+    elif has_data():
         if not args.reuse:
             print("The database holds data: give an empty one, or --reuse.", file=sys.stderr)
             return 2
@@ -226,31 +263,33 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         round_, office, big = build(args.candidates)
         print(f"# built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not args.county:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     print(f"# {platform.node()} · {platform.platform()} · {os.cpu_count()} CPU · Python {platform.python_version()}"
           f" · {connection.vendor} · load {os.getloadavg()[0]:.1f}")
-    if not args.skip_page:
+    if not args.skip_page and not args.county:  # the page writes sessions and audit rows: pages.py times it there
         print("\n| page | median ms | p95 ms | queries |\n|---|---:|---:|---:|")
         for label, median, p95, queries in measure_page(office, round_, big, args.runs):
             print(f"| {label} | {median:.1f} | {p95:.1f} | {queries} |")
     if args.skip_pdf:
         return 0
-    print(f"\nPART_ROWS {ledger_jobs.PART_ROWS}, RENDERS_AT_ONCE {ledger_jobs.RENDERS_AT_ONCE}, "
+    print(f"\nCHUNK_ROWS {getattr(ledger_jobs, 'CHUNK_ROWS', '-')}, "
           f"load {os.getloadavg()[0]:.1f}")
-    print("\n| PDF job | rows | wall s | rows/s | parent CPU s | MB | pages |\n|---|---:|---:|---:|---:|---:|---:|")
-    r = run_job(office, round_, big)
-    print(f"| one village | {r['rows']} | {r['wall']:.1f} | {r['rows_per_s']:.0f} | {r['cpu_parent']:.1f} | "
-          f"{r['mb']:.1f} | {r['pages']} |")
-    if not args.skip_round_pdf:
-        r = run_job(office, round_)
-        print(f"| the whole round | {r['rows']} | {r['wall']:.1f} | {r['rows_per_s']:.0f} | {r['cpu_parent']:.1f} | "
-              f"{r['mb']:.1f} | {r['pages']} |")
+    print("\n| PDF job | rows | wall s | rows/s | CPU s (job) | CPU s (children) | MB | pages |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, village in (("one village", big), ("the whole round", None)):
+        if village is None and args.skip_round_pdf:
+            continue
+        r = run_job(office, round_, village)
+        print(f"| {label} | {r['rows']} | {r['wall']:.1f} | {r['rows_per_s']:.0f} | {r['cpu_parent']:.1f} | "
+              f"{r['cpu_children']:.1f} | {r['mb']:.1f} | {r['pages']} |", flush=True)
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\npeak resident size: this process {self_mb:.0f} MB (page runs, the join); the largest forked render "
-          f"{child_mb:.0f} MB")
+    print(f"\npeak resident size: this process {self_mb:.0f} MB (Django, the rows, the PDF; and the page runs unless "
+          f"--county or --skip-page); the largest child process {child_mb:.0f} MB (the WeasyPrint parts were rendered "
+          f"each in a forked child, two at once; since fpdf2 the only child is fc-match, which looks the fonts up: "
+          f"forked from this process, it counts this process's pages until it execs)")
     return 0
 
 

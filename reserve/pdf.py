@@ -1,6 +1,7 @@
 """Printed documents: a Django template rendered to an A4 PDF with WeasyPrint.
 
-Every PDF the app produces goes through `render_pdf`, and every PDF it sends through
+Every PDF the app produces goes through `render_pdf` — but the round's 资格联审台账, a table of up to
+thousands of rows drawn without a layout engine by vetting.ledger_pdf (fpdf2) — and every PDF it sends through
 `pdf_response`.
 
 What a document may load is decided here, once, by `StaticOnlyURLFetcher`: the app's own static

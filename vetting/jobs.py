@@ -1,48 +1,38 @@
 """The round's 资格联审台账 as a PDF, made in the background (reserve.jobs): a round of a county's largest town holds
-7,440 candidates × 12 departments, whose single render took 179 s and 3.98 GB (issue 13).
+7,440 candidates × 12 departments, whose single WeasyPrint render took 179 s and 3.98 GB (issue 13), and rendered in
+parts of 50 rows two at a time still ~150–200 s.
 
-The job renders the ledger village by village — a village of more than PART_ROWS rows in runs of PART_ROWS — each
-part one WeasyPrint render through reserve.pdf.html_to_pdf, so each keeps its bounds (PDF_MAX_HTML_BYTES,
-PDF_RENDER_TIMEOUT in a forked child); the parts are joined page by page into one PDF with pypdf. A part begins on
-a new page with the village's name, and its pages are numbered within it ("东山村 第 1 页 共 3 页"); the rows are
-numbered through the whole ledger; the title on the first page, the issuer and date on the last.
-
-The parts are plain PDFs, not PDF/A-3a like the other documents: joining tagged PDFs page by page drops their
-structure trees, so a joined file could not claim to be PDF/A (and the tags cost render time).
+The job reads the ledger's nominations (one query) and their requests CHUNK_ROWS nominations at a time (a query
+each), writes each department's cell as plain text (cell_text) and draws the whole table with vetting.ledger_pdf
+(fpdf2, no layout engine: the largest round's 7,440 rows in ~14 s of CPU and ~240 MB, reading included;
+benchmarks/README.md): one document, its pages numbered through it ("第 3 页 共 641 页"), the title and the round on
+the first page, each village from a new page with its name at the top of each of its
+pages, the header row on every page, a person's row never split, the rows numbered through the whole ledger, the
+issuer and the date after the last row.
 """
 
 from __future__ import annotations
 
-import collections
-import io
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
 
 from candidates.selectors import get_round_for_user_or_404
 from reserve import audit, jobs
+from reserve.dates import cn_date
 from reserve.exceptions import NotAllowed, NotFound
-from reserve.pdf import PdfRefused, html_to_pdf
 from reserve.roles import Role
 from reserve.scope import Scope
 from reserve.selectors import villages_visible_to
 
+from . import ledger_pdf
 from .selectors import issuing_body, ledger_nominations, ledger_rows
 from .services import responsible_departments
 
 KIND = "vetting.ledger_pdf"
-# The rows of one render at most: a village of 600 candidates is twelve renders. 50 rows × 12 departments make about
-# 18 KB of HTML, far under PDF_MAX_HTML_BYTES, and lay out in ~2.5 s of CPU (5 pages; benchmarks/ledger_pdf.py): within
-# PDF_RENDER_TIMEOUT (30 s) even on a machine loaded ten times over (100 rows were stopped by it there).
-PART_ROWS = 50
-# Parts rendered at the same time (each in a child process of its own: a core each).
-RENDERS_AT_ONCE = 2
-TEMPLATE = "vetting/ledger_pdf.html"
+# The nominations read at a time (their requests in one query): 1,000 × 12 departments hold ~10 MB of rows.
+CHUNK_ROWS = 1000
 
 
 def start(user, round_, village=None):
@@ -70,41 +60,27 @@ def _scope_of(job):
     return round_, village
 
 
-def parts_of(ids_by_village: list[tuple[int, str, list[int]]]) -> list[tuple[str, list[int]]]:
-    """The renders: (the part's title, its nomination ids) — a village, or a run of PART_ROWS of a larger one."""
-    parts = []
-    for _village_id, name, ids in ids_by_village:
-        runs = [ids[i:i + PART_ROWS] for i in range(0, len(ids), PART_ROWS)]
-        for number, run in enumerate(runs, 1):
-            parts.append((name if len(runs) == 1 else f"{name}（{number}/{len(runs)}）", run))
-    return parts
-
-
-def _ids_by_village(owner, round_, village, today) -> list[tuple[int, str, list[int]]]:
-    rows = ledger_nominations(owner, round_, today=today, village_id=village.pk if village else None)
-    grouped = itertools.groupby(rows.values_list("village_id", "village__name", "pk"), key=lambda r: r[:2])
-    return [(village_id, name, [pk for _v, _n, pk in group]) for (village_id, name), group in grouped]
-
-
-def _parts_html(owner, round_, today, parts, base):
-    """The HTML of each part, in order (read and rendered here, in the job's thread: the database is used only
-    from it)."""
-    done, labels = 0, _labels()
-    for index, (title, ids) in enumerate(parts):
-        by_pk = ledger_nominations(owner, round_, today=today).filter(pk__in=ids).in_bulk()
-        rows = [(n, [cell_text(r, today, labels) for r in cells]) for n, cells in
-                ledger_rows(owner, [by_pk[pk] for pk in ids if pk in by_pk], base["departments"])]
-        yield len(ids), render_to_string(TEMPLATE, {
-            **base, "rows": rows, "first": done + 1, "part_title": title, "first_part": index == 0,
-            "last_part": index == len(parts) - 1})
-        done += len(ids)
+def _villages(owner, round_, village, today, departments, progress) -> list[tuple[str, list[list[str]]]]:
+    """The ledger's rows by village: (the village's name, its rows, each a list of cell texts: the number through
+    the ledger, the name, the village, each department's cell, the status); the nominations in one query, their
+    requests CHUNK_ROWS nominations at a time. `progress(rows read, total)`."""
+    nominations = list(ledger_nominations(owner, round_, today=today, village_id=village.pk if village else None))
+    labels, rows = _labels(), []
+    progress(0, len(nominations))
+    for start in range(0, len(nominations), CHUNK_ROWS):
+        for n, requests in ledger_rows(owner, nominations[start:start + CHUNK_ROWS], departments):
+            rows.append((n.village_id, n.village.name, [
+                str(len(rows) + 1), n.name, n.village.name, *(cell_text(r, today, labels) for r in requests),
+                n.get_status_display()]))
+        progress(len(rows), len(nominations))
+    by_village = itertools.groupby(rows, key=lambda row: row[:2])
+    return [(name, [cells for _v, _n, cells in group]) for (_village_id, name), group in by_village]
 
 
 def cell_text(request, today, labels) -> str:
     """A department's cell of the printed ledger as plain text (lines split by "\\n"), as the page shows it: the
     answer (有问题 with the office's decision, or 通过) with who signed and when — or the paper reply the office
-    entered —, else 待审 with 逾期 and the reminders. Plain text: a table of many rows lays out faster so, and
-    writing it here costs a fraction of the template tags it replaces."""
+    entered —, else 待审 with 逾期 and the reminders (drawn as it is by vetting.ledger_pdf)."""
     if request is None:
         return ""
     if not request.answered:
@@ -134,54 +110,32 @@ def _labels() -> dict:
             "clear": _("通过"), "proxy": _("由组织办代为录入（附纸质回复）")}
 
 
-def _render(html: str) -> bytes:
-    """One part's PDF, within reserve.pdf's bounds (each in a child forked for it): beyond them the job is refused
-    with their message (too much content, or a render past PDF_RENDER_TIMEOUT)."""
-    try:
-        return html_to_pdf(html, archival=False)
-    except PdfRefused as refusal:
-        raise jobs.JobRefused(refusal.message) from None
+def ledger(round_, departments, villages, today, title) -> ledger_pdf.Ledger:
+    """What the PDF shows: the title, the columns, the rows by village, the issuer and the date."""
+    columns = [_("序号"), _("姓名"), _("村（社区）"), *(d.name for d in departments), _("联审结果")]
+    issuer = _("制表单位：%(b)s（盖章）\n制表日期：%(d)s") % {"b": issuing_body(round_.town), "d": cn_date(today)}
+    return ledger_pdf.Ledger(
+        title=_("%(t)s村级后备干部资格联审台账") % {"t": round_.town.name}, subtitle=round_.name,
+        columns=columns, widths=[9.0, 16.0, 18.0, *(None for _d in departments), 20.0],
+        villages=villages, empty=_("本批次还没有发起资格联审的人选。"), issuer=issuer.split("\n"),
+        continued=_("%(v)s（续）"), footer=_("第 %(page)d 页 共 %(pages)d 页"), centered=frozenset({0}),
+        metadata_title=title)
 
 
 def run(job, out, progress) -> str:
-    """The job's runner: the ledger, village by village, joined into `out`; returns the download's name. The parts
-    are rendered RENDERS_AT_ONCE at a time (each in its own forked child: the layout uses a core each), and joined
-    in order as they come back, so that at most RENDERS_AT_ONCE + 1 parts are held at once."""
+    """The job's runner: the ledger's rows read (the progress shown: rows read), then its PDF drawn into `out`;
+    returns the download's name."""
     round_, village = _scope_of(job)
     owner, today = job.owner, timezone.localdate()
-    parts = parts_of(_ids_by_village(owner, round_, village, today)) or [("", [])]
-    total = sum(len(ids) for _title, ids in parts)
-    base = {"round": round_, "departments": list(responsible_departments(round_)), "today": today,
-            "issued_on": today, "issuer": issuing_body(round_.town)}
-    writer = PdfWriter()
-    done = 0
-    progress(done, total)
-    # In parallel only when each render has a process of its own (reserve.pdf forks one when it has a timeout).
-    at_once = RENDERS_AT_ONCE if getattr(settings, "PDF_RENDER_TIMEOUT", 30) else 1
-    with ThreadPoolExecutor(max_workers=at_once) as pool:
-        pending = collections.deque()
-        for size, html in _parts_html(owner, round_, today, parts, base):
-            pending.append((size, pool.submit(_render, html)))
-            while len(pending) > at_once:
-                done += _join(writer, *pending.popleft())
-                progress(done, total)
-        while pending:
-            done += _join(writer, *pending.popleft())
-            progress(done, total)
-    writer.add_metadata({"/Title": job.title, "/Producer": "Reserve"})
-    writer.write(out)
+    departments = list(responsible_departments(round_))
+    villages = _villages(owner, round_, village, today, departments, progress)
+    ledger_pdf.write(ledger(round_, departments, villages, today, job.title), out)
+    total = sum(len(rows) for _name, rows in villages)
     audit.record(audit.AuditEntry.Action.EXPORT, user=owner, obj=round_, detail={
         "file": "ledger_pdf", "findings": True, "rows": total, "job": job.pk,
         "village": village.pk if village else None})
     suffix = f"_{village.name}" if village else ""
     return f"资格联审台账_{round_.name}{suffix}.pdf"
-
-
-def _join(writer, size, future) -> int:
-    """Append a rendered part's pages to the joined PDF; the part's row count."""
-    for page in PdfReader(io.BytesIO(future.result())).pages:
-        writer.add_page(page)
-    return size
 
 
 jobs.register(KIND, run=run)
