@@ -70,9 +70,14 @@ class NegativeItemForm(forms.ModelForm):
         fields = ["text", "departments"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, town, **kwargs):
+    def __init__(self, *args, town_id, departments=None, **kwargs):
+        """departments: the town's departments, read once for every item of the list (the boxes are drawn from
+        them); the field checks a posted choice against the town's departments in the database."""
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = Department.objects.filter(town=town)
+        field = self.fields["departments"]
+        field.queryset = Department.objects.filter(town_id=town_id)
+        if departments is not None:
+            field.choices = [(d.pk, field.label_from_instance(d)) for d in departments]
         self.fields["text"].help_text = _(
             "年份、年限写作占位符：{since_year}（“××年以来”的起始年份）、{probation_years}、{expulsion_years}、"
             "{family_planning_years}，页面和文书中显示为本批次参数的数字。")

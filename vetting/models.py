@@ -115,6 +115,15 @@ class VettingRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["nomination", "department"], name="vetting_request_unique"),
         ]
+        indexes = [
+            # A department's queue: one tab (a status) by deadline, and each tab's count read from the index
+            # (the nomination's id included: only the pending ones are joined to their nomination's status).
+            models.Index(fields=["department", "status", "deadline", "id"], include=["nomination"],
+                         name="vetting_request_queue"),
+            # The office's flags awaiting a decision, oldest answer first: a few hundred in a county.
+            models.Index(fields=["signed_at", "id"], include=["nomination"], name="vetting_request_flags",
+                         condition=models.Q(status="answered", flagged=True, decision="")),
+        ]
 
     def __str__(self):
         return f"{self.department} · {self.nomination}"
@@ -197,7 +206,13 @@ class VettingSummary(models.Model):
     class Meta:
         verbose_name = _("联审汇总")
         verbose_name_plural = _("联审汇总")
-        indexes = [models.Index(fields=["round", "open_count", "next_deadline"], name="vetting_summary_state")]
+        indexes = [
+            models.Index(fields=["round", "open_count", "next_deadline"], include=["problem_count"],
+                         name="vetting_summary_state"),
+            # The open requests of a round due before a date (逾期; those to sync to the round's deadline).
+            models.Index(fields=["round", "next_deadline"], name="vetting_summary_deadline",
+                         condition=models.Q(next_deadline__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.nomination_id}: {self.open_count}/{self.problem_count}"

@@ -6,16 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Nomination, Status
 from candidates.selectors import nominations_visible_to
 from reserve.exceptions import NotFound
+from reserve.models import Department
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
-from .models import Finding, NegativeItem, VettingRequest
+from .models import Finding, NegativeItem, VettingRequest, VettingSummary
 
 # A department sees only what was sent to it; the office sees its town's. Nobody else sees any:
 # findings are sensitive and visible only to the office and the department that wrote them.
 declare(VettingRequest, {Role.OFFICE: "nomination__round__town", Role.DEPARTMENT: "department"})
 declare(Finding, {Role.OFFICE: "request__nomination__round__town", Role.DEPARTMENT: "request__department"})
 declare(NegativeItem, {Role.OFFICE: "round__town"})
+declare(VettingSummary, {Role.OFFICE: "round__town"})
 
 
 def vetting_requests_visible_to(user) -> QuerySet[VettingRequest]:
@@ -28,6 +30,12 @@ def get_request_for_user_or_404(user, pk) -> VettingRequest:
 
 
 QUEUE_TABS = ("pending", "overdue", "done", "ended")
+# The columns a queue's or the flags' row shows (name, gender, village, deadline, status …): no ID number (not
+# read, nor decrypted), no long text the list does not show.
+LIST_ROW_FIELDS = ("id", "nomination_id", "department_id", "deadline", "status", "flagged", "reminder_count",
+                   "nomination__id", "nomination__name", "nomination__status", "nomination__person__id",
+                   "nomination__person__gender", "nomination__village__id", "nomination__village__name",
+                   "department__id", "department__name")
 
 
 def department_queue(user, *, today) -> dict[str, QuerySet[VettingRequest]]:
@@ -35,9 +43,10 @@ def department_queue(user, *, today) -> dict[str, QuerySet[VettingRequest]]:
     deadline, so the overdue among them come first (an overdue request is still to do) —, overdue (those of pending
     past their deadline), done, and ended: not answered, but the nomination's vetting has ended without it (found by
     the new-user tryout: such a request stayed 待审查 for ever, its page offering no form). The rows carry what the
-    queue shows: the ID number is not read (nor decrypted)."""
-    rows = (vetting_requests_visible_to(user).filter(department_id=user.department_id)
-            .defer("nomination__person__id_number").order_by("deadline", "id"))
+    queue shows (LIST_ROW_FIELDS), each tab read by the index vetting_request_queue in its order."""
+    rows = (Scope.for_user(user).filter(VettingRequest.objects.filter(department_id=user.department_id))
+            .select_related("nomination__person", "nomination__village", "department")
+            .only(*LIST_ROW_FIELDS).order_by("deadline", "id"))
     pending = rows.filter(status=VettingRequest.Status.PENDING, nomination__status=Status.VETTING)
     return {
         "pending": pending,
@@ -48,13 +57,16 @@ def department_queue(user, *, today) -> dict[str, QuerySet[VettingRequest]]:
 
 
 def department_queue_counts(user, *, today) -> dict[str, int]:
-    """How many requests each tab of the department's queue holds, in one query."""
-    pending = Q(status=VettingRequest.Status.PENDING, nomination__status=Status.VETTING)
-    return (Scope.for_user(user).filter(VettingRequest.objects.filter(department_id=user.department_id))
-            .aggregate(pending=Count("id", filter=pending), overdue=Count("id", filter=pending & Q(deadline__lt=today)),
-                       done=Count("id", filter=Q(status=VettingRequest.Status.ANSWERED)),
-                       ended=Count("id", filter=Q(status=VettingRequest.Status.PENDING)
-                                   & ~Q(nomination__status=Status.VETTING))))
+    """How many requests each tab of the department's queue holds, in two queries read from the index
+    vetting_request_queue: the answered ones counted without their nominations, only the pending ones joined to
+    their nomination's status."""
+    own = Scope.for_user(user).filter(VettingRequest.objects.filter(department_id=user.department_id))
+    in_vetting = Q(nomination__status=Status.VETTING)
+    counts = own.filter(status=VettingRequest.Status.PENDING).aggregate(
+        pending=Count("id", filter=in_vetting), overdue=Count("id", filter=in_vetting & Q(deadline__lt=today)),
+        ended=Count("id", filter=~in_vetting))
+    counts["done"] = own.filter(status=VettingRequest.Status.ANSWERED).count()
+    return counts
 
 
 def items_for_department(round_, department) -> QuerySet[NegativeItem]:
@@ -64,9 +76,11 @@ def items_for_department(round_, department) -> QuerySet[NegativeItem]:
 def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
     """The answers flagging a problem that the office has not yet confirmed or overruled, oldest answer first; the
     rows carry what the list shows (the ID number is not read, nor decrypted)."""
-    return vetting_requests_visible_to(user).filter(
-        status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING,
-    ).select_related("signed_by").defer("nomination__person__id_number").order_by("signed_at", "id")
+    return (Scope.for_user(user).filter(VettingRequest.objects.filter(
+        status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING))
+        .select_related("nomination__village", "department", "signed_by")
+        .only(*LIST_ROW_FIELDS, "conclusion", "signed_at", "signed_by__id", "signed_by__username",
+              "signed_by__full_name").order_by("signed_at", "id"))
 
 
 def dispatch_deadline_passed(round_, today) -> bool:
@@ -113,6 +127,11 @@ def negative_items_of(round_) -> list[NegativeItem]:
     """A round's negative list with the departments that check each item (and those suggested, unconfirmed)."""
     return list(NegativeItem.objects.filter(round=round_).prefetch_related("departments", "suggested_departments")
                 .select_related("round"))
+
+
+def town_departments(town_id) -> list[Department]:
+    """A town's departments in their order (the boxes of each item of the negative list)."""
+    return list(Department.objects.filter(town_id=town_id).order_by("order", "id"))
 
 
 def request_history(req) -> list:
@@ -179,9 +198,13 @@ def ledger_nominations(user, round_, *, today, village_id=None, state="all") -> 
 
 def ledger_counts(user, round_, *, today, village_id=None) -> dict[str, int]:
     """How many rows each state of the ledger holds (of one village or all): one aggregate over the round's
-    summaries."""
-    conditions = _ledger_summary_conditions(today)
-    counts = _ledger_base(user, round_, village_id).aggregate(
+    summaries, read from the index vetting_summary_state (no nomination is joined but to filter by village)."""
+    summaries = Scope.for_user(user).filter(VettingSummary.objects.filter(round=round_))
+    if village_id:
+        summaries = summaries.filter(nomination__village_id=village_id)
+    conditions = {state: Q(**{lookup.removeprefix("vetting_summary__"): value for lookup, value in q.children})
+                  for state, q in _ledger_summary_conditions(today).items()}
+    counts = summaries.aggregate(
         all=Count("pk"), **{state: Count("pk", filter=condition) for state, condition in conditions.items()})
     return {state: counts[state] for state in LEDGER_STATES}
 
@@ -197,8 +220,14 @@ def ledger_rows(user, nominations, departments) -> list[tuple]:
     its request for each department in the departments' order, None where it has none), their requests read
     in one query."""
     nominations = list(nominations)
-    requests = (Scope.for_user(user).filter(VettingRequest.objects.filter(nomination__in=[n.pk for n in nominations]))
+    # The nominations are this user's (read through nominations_visible_to). The office's scope of requests is
+    # that of nominations (its town's): every request of these is in it, read by their ids with no join to every
+    # nomination of the town; any other reader's requests go through its own scope.
+    scope = Scope.for_user(user)
+    requests = (VettingRequest.objects.filter(nomination__in=[n.pk for n in nominations])
                 .select_related("signed_by").only(*LEDGER_REQUEST_FIELDS))
+    if not scope.has(Role.OFFICE):
+        requests = scope.filter(requests)
     cells = {(r.nomination_id, r.department_id): r for r in requests}
     return [(n, [cells.get((n.pk, d.pk)) for d in departments]) for n in nominations]
 

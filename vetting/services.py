@@ -55,6 +55,8 @@ def ensure_negative_list(round_) -> None:
     The round's row is locked while the list is checked and made, so two first dispatches (or a
     dispatch and the list page) never both make it, nor see half of it.
     """
+    if NegativeItem.objects.filter(round=round_).exists():  # made already (it is never unmade): no lock
+        return
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=round_.pk).first()
         if NegativeItem.objects.filter(round=round_).exists():
@@ -105,10 +107,11 @@ def _refusal_of(rows) -> str | None:
         "why": "；".join(parts)}
 
 
-def negative_list_refusal(round_) -> str | None:
+def negative_list_refusal(round_, *, items=None) -> str | None:
     """Why the round's list does not allow a dispatch yet (an item checked by nobody, or a suggestion not
-    confirmed), naming the items; None when every item has a confirmed department."""
-    return _refusal_of(_negative_list_rows(_negative_list_items(round_), round_))
+    confirmed), naming the items; None when every item has a confirmed department. items: the round's items
+    already read with their departments and suggestions prefetched (else they are read)."""
+    return _refusal_of(_negative_list_rows(_negative_list_items(round_) if items is None else items, round_))
 
 
 def negative_list_overview(round_) -> tuple[list[Department], str | None]:
@@ -427,8 +430,12 @@ def proxy_answer_request(*, actor, request_id: int, version, answers: dict, pape
 def requests_to_sync(round_):
     """The open requests of a round whose deadline is earlier than the round's vetting deadline (moved later
     since they were sent); a later deadline given to one request on its own is left as it is."""
+    # A nomination's summary holds the earliest deadline of its open requests: only the nominations whose
+    # earliest is before the round's (index vetting_summary_deadline) are read, not every request of the round.
     return (VettingRequest.objects.filter(nomination__round=round_, status=VettingRequest.Status.PENDING,
-                                          nomination__status=Status.VETTING, deadline__lt=round_.review_end)
+                                          nomination__status=Status.VETTING, deadline__lt=round_.review_end,
+                                          nomination__vetting_summary__round=round_,
+                                          nomination__vetting_summary__next_deadline__lt=round_.review_end)
             .select_related("department", "nomination__person").order_by("nomination_id", "department__order"))
 
 

@@ -51,6 +51,7 @@ from .selectors import (
     negative_items_of,
     request_history,
     sheet_requests,
+    town_departments,
 )
 from .workflow import REQUEST_WORKFLOW
 
@@ -75,10 +76,12 @@ def queue(request):
     today = timezone.localdate()
     queue = department_queue(request.user, today=today)
     tab = request.GET.get("tab") if request.GET.get("tab") in QUEUE_TABS else "pending"
-    page = Paginator(queue[tab], QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = department_queue_counts(request.user, today=today)
+    paginator = Paginator(queue[tab], QUEUE_PAGE_SIZE)
+    paginator.count = counts[tab]  # known from the counts: no second count of the same rows
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "vetting/queue.html", {
-        "queue": queue, "counts": department_queue_counts(request.user, today=today), "tab": tab, "page": page,
-        "today": today})
+        "queue": queue, "counts": counts, "tab": tab, "page": page, "today": today})
 
 
 def _finding_forms(req, data=None, files=None):
@@ -298,8 +301,10 @@ def negative_list(request, pk):
     round_ = get_round_for_user_or_404(request.user, pk)
     services.ensure_negative_list(round_)
     items = negative_items_of(round_)
+    departments = town_departments(round_.town_id)
     data = request.POST if request.method == "POST" else None
-    forms = [NegativeItemForm(data, instance=i, prefix=f"n{i.pk}", town=round_.town) for i in items]
+    forms = [NegativeItemForm(data, instance=i, prefix=f"n{i.pk}", town_id=round_.town_id, departments=departments)
+             for i in items]
     if request.method == "POST":
         if all([f.is_valid() for f in forms]):
             changes = [(form.instance, form.cleaned_data["text"], list(form.cleaned_data["departments"]))
@@ -315,7 +320,7 @@ def negative_list(request, pk):
             messages.error(request, _("有条目未保存，请按提示修改（每一项都须至少勾选一个审查部门）。"))
     return render(request, "vetting/negative_list.html", {
         "round": round_, "rows": list(zip(items, forms, strict=True)),
-        "refusal": services.negative_list_refusal(round_),
+        "refusal": services.negative_list_refusal(round_, items=items),
     })
 
 
@@ -382,8 +387,9 @@ def sync_deadlines(request, pk):
             else:
                 messages.info(request, _("没有需要调整的未答复请求。"))
             return redirect("vetting:ledger", pk=round_.pk)
+    page = Paginator(services.requests_to_sync(round_), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "vetting/sync_deadlines.html", {
-        "round": round_, "requests": list(services.requests_to_sync(round_)),
+        "round": round_, "requests": page, "page": page,
         "passed": dispatch_deadline_passed(round_, timezone.localdate()),
     })
 
