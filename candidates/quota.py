@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from reserve.choices import Gender
@@ -156,6 +156,10 @@ def town_places(round_, town_id) -> int:
 # at most COUNTS_TTL seconds. A change is therefore seen from the next request on, on every server sharing the
 # cache (REDIS_URL); with the per-process memory cache of a one-process setup, a change made by another process
 # (a manage.py command) within COUNTS_TTL seconds.
+#
+# Inside a transaction the cache is neither read nor written: a service that decides on the counts (the committee's
+# approval, checked against the places under the village's lock) reads the database, and counts read in a
+# transaction that is then rolled back are never kept.
 
 COUNTS_TTL = 600  # seconds
 
@@ -184,12 +188,14 @@ def _nomination_counts(round_, village_ids, *, with_reserves: bool) -> dict:
     """{village_id: {approved, in_progress, nominations[, reserves, female_reserves]}} — from the cache, else in
     one query that reads only the rows a count needs: those approved or in 公示 (any round of the town), this
     round's, and with_reserves (no pool counter registered) those that reached 入库."""
-    ids = ",".join(map(str, sorted(village_ids)))
-    digest = hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
-    key = f"quota-counts:{round_.pk}:{int(with_reserves)}:{_generation(round_.town_id)}:{digest}"
-    counts = cache.get(key)
-    if counts is not None:
-        return counts
+    key = None
+    if not _in_transaction():
+        ids = ",".join(map(str, sorted(village_ids)))
+        digest = hashlib.blake2b(ids.encode(), digest_size=12).hexdigest()
+        key = f"quota-counts:{round_.pk}:{int(with_reserves)}:{_generation(round_.town_id)}:{digest}"
+        counts = cache.get(key)
+        if counts is not None:
+            return counts
     wanted = Q(status__in=APPROVED) | Q(round=round_)
     counted = {
         # counted on round_id, a column of the (round, village, status) index: an index-only scan
@@ -207,8 +213,15 @@ def _nomination_counts(round_, village_ids, *, with_reserves: bool) -> dict:
         for row in Nomination.objects.filter(wanted, round__town_id=round_.town_id, village_id__in=village_ids)
         .values("village_id").annotate(**counted)
     }
-    cache.set(key, counts, COUNTS_TTL)
+    if key is not None:
+        cache.set(key, counts, COUNTS_TTL)
     return counts
+
+
+def _in_transaction() -> bool:
+    """Whether a transaction of the app's own is open (the tests' enclosing transactions, Django's TestCase
+    atomics, do not count: a test sees the cache as a request does)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def _town_of(nomination):

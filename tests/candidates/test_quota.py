@@ -358,3 +358,37 @@ def test_other_towns_counts_stay_cached(quota_round, village_a, other_town):
     generation = quota._generation(quota_round.town_id)
     NominationFactory(round=RoundFactory(town=other_town), village=VillageFactory(town=other_town))
     assert quota._generation(quota_round.town_id) == generation
+
+
+@pytest.mark.parametrize("savepoint", [False, True])
+def test_counts_read_in_a_transaction_that_rolls_back_are_not_kept(quota_round, village_a, savepoint):
+    """Found by the session's attack review: counts read after a change inside a transaction that is then rolled
+    back (whole, or to a savepoint) must not outlive it."""
+    from django.db import transaction
+
+    n = NominationFactory(round=quota_round, village=village_a, status=Status.SUBMITTED)
+    assert quotas_for(quota_round, [village_a])[village_a.pk].approved == 0
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            with transaction.atomic(savepoint=savepoint) if savepoint else transaction.atomic():
+                n.status = Status.APPROVED
+                n.save(update_fields=["status"])
+                assert quotas_for(quota_round, [village_a])[village_a.pk].approved == 1
+                raise RuntimeError("refused later in the same transaction")
+    assert quotas_for(quota_round, [village_a])[village_a.pk].approved == 0
+
+
+def test_a_decision_inside_a_transaction_reads_the_database_not_the_cache(quota_round, village_a):
+    """The committee's approval checks the places under the village's lock, in a transaction: the counts are
+    read afresh there even when a stale entry sits in the cache under the current generation."""
+    from django.db import transaction
+
+    from candidates import quota
+
+    NominationFactory(round=quota_round, village=village_a, status=Status.APPROVED)
+    generation = quota._generation(quota_round.town_id)
+    digest = quota.hashlib.blake2b(str(village_a.pk).encode(), digest_size=12).hexdigest()
+    quota.cache.set(f"quota-counts:{quota_round.pk}:0:{generation}:{digest}", {}, 60)  # a stale entry
+    assert quotas_for(quota_round, [village_a])[village_a.pk].approved == 0  # outside: the (stale) cache
+    with transaction.atomic():
+        assert quotas_for(quota_round, [village_a])[village_a.pk].approved == 1
