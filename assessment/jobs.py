@@ -71,4 +71,4 @@ def run(job, out, progress) -> str:
     return f"{title}-{round_.title}-{cn_date(today)}.pdf"
 
 
-jobs.register(KIND, run=run)
+jobs.register(KIND, run=run, check=_scope_of)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from reserve import audit, jobs
+from reserve.exceptions import NotAllowed
 from reserve.models import Unit, Village
 from reserve.scope import Scope
 
@@ -52,8 +53,18 @@ def batch_of(user, filters: dict) -> tuple[list, str]:
     return found, name
 
 
+def may_read(job) -> None:
+    """The owner still holds a role that reads the one-person files (selectors.BATCH_ROLES); which reserves the
+    batch holds is the run's (batch_of, in the owner's scope when it runs)."""
+    try:
+        Scope.for_user(job.owner).require_role(*selectors.BATCH_ROLES)
+    except NotAllowed:
+        raise jobs.JobRefused(_("您已无权查看一人一档。")) from None
+
+
 def write_zip(job, out, progress) -> str:
     """The runner: the ZIP written member by member into `out`, each member's file audited."""
+    may_read(job)
     found, name = batch_of(job.owner, job.params["filters"])
     progress(0, len(found))
     stream = documents.zip_stream(job.owner, found)
@@ -66,4 +77,4 @@ def write_zip(job, out, progress) -> str:
     return name
 
 
-jobs.register(KIND, run=write_zip)
+jobs.register(KIND, run=write_zip, check=may_read)

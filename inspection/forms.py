@@ -5,6 +5,7 @@ The forms only parse and check what was typed; every write goes through vetting.
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -251,3 +252,29 @@ class DecisionForm(forms.Form):
             kwargs.setdefault("initial", {"nomination": nomination_id})
         super().__init__(*args, **kwargs)
         self.fields["outcome"].error_messages["required"] = _g("请选择研究结果。")
+
+
+class MeetingFilterForm(forms.Form):
+    """The filter of a meeting's page: one village of the town (or all) — for both the nominations awaiting a
+    decision and the decisions recorded — and one outcome of the decisions (or both). The villages are given as a
+    list (read once: the choices and the check of the one chosen)."""
+
+    village = forms.ChoiceField(label=_("村（社区）"), required=False)
+    outcome = forms.ChoiceField(label=_("研究结果"), required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [("", _("全部村（社区）")), *((str(v.pk), v.name) for v in villages)]
+        self.fields["outcome"].choices = [("", _("全部")), *CommitteeDecision.Outcome.choices]
+
+    def filters(self) -> dict:
+        """village_id and outcome as the selectors take them: no filter for a form not valid."""
+        if not self.is_bound or not self.is_valid():
+            return {"village_id": None, "outcome": None}
+        village = self.cleaned_data["village"]
+        return {"village_id": int(village) if village else None, "outcome": self.cleaned_data["outcome"] or None}
+
+    def query(self) -> str:
+        """The filters as a query string (without the pages), for the pager's links and the decision forms."""
+        f = self.filters()
+        return urlencode({k: v for k, v in (("village", f["village_id"]), ("outcome", f["outcome"])) if v})

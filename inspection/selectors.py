@@ -3,7 +3,8 @@
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,18 +97,13 @@ def inspection_report(nomination) -> InspectionReport | None:
     return InspectionReport.objects.filter(nomination=nomination).select_related("updated_by").first()
 
 
-def tallies_by_session(nomination) -> dict[int, list[Tally]]:
-    """A nomination's tallies, by session id."""
+def tallies_by_nomination(session, nominations=None) -> dict[int, list[Tally]]:
+    """A session's tallies, by nomination id: of these nominations only, if given (a page of them)."""
+    qs = Tally.objects.filter(session=session)
+    if nominations is not None:
+        qs = qs.filter(nomination__in=[n.pk for n in nominations])
     grouped = {}
-    for t in Tally.objects.filter(nomination=nomination):
-        grouped.setdefault(t.session_id, []).append(t)
-    return grouped
-
-
-def tallies_by_nomination(session) -> dict[int, list[Tally]]:
-    """A session's tallies, by nomination id."""
-    grouped = {}
-    for t in Tally.objects.filter(session=session):
+    for t in qs:
         grouped.setdefault(t.nomination_id, []).append(t)
     return grouped
 
@@ -117,22 +113,23 @@ def tallies_by_category(session, nomination) -> dict[str, Tally]:
     return {t.category: t for t in Tally.objects.filter(session=session, nomination=nomination)}
 
 
-def ballot_nominations(user, session) -> list[Nomination]:
+def ballot_nominations(user, session) -> QuerySet[Nomination]:
     """The nominations a session's ballot lists: those of its village and round under inspection."""
-    return list(nominations_in(user, session.round, Status.INSPECTION).filter(village=session.village))
+    return nominations_in(user, session.round, Status.INSPECTION).filter(village=session.village)
 
 
-def session_nominations(user, session, tallies_by_nomination) -> list[Nomination]:
-    """The nominations a session is about: those on its ballot, and any other that already has ballots
-    recorded in it (it may have moved on since)."""
+def session_nominations(user, session) -> QuerySet[Nomination]:
+    """The nominations a session is about: those on its ballot (ballot_nominations), then any other that already
+    has ballots recorded in it (it may have moved on since) — one query, to be paged or read whole."""
     from candidates.selectors import nominations_visible_to
 
-    nominations = ballot_nominations(user, session)
-    extra = set(tallies_by_nomination) - {n.pk for n in nominations}
-    if extra:
-        nominations += list(nominations_visible_to(user).filter(pk__in=extra)
-                            .select_related("person", "village").order_by("id"))
-    return nominations
+    on_ballot = Q(status=Status.INSPECTION)
+    tallied = Exists(Tally.objects.filter(session=session, nomination=OuterRef("pk")))
+    # A session's tallies are all of its village and round (services.tally_record): the query stays within them.
+    return (nominations_visible_to(user).filter(round=session.round_id, village=session.village_id)
+            .filter(on_ballot | tallied)
+            .annotate(off_ballot=Case(When(on_ballot, then=Value(0)), default=Value(1)))
+            .select_related("person", "village").order_by("off_ballot", "id"))
 
 
 def session_nomination_or_404(user, session, nomination_pk) -> Nomination:
@@ -145,13 +142,22 @@ def session_nomination_or_404(user, session, nomination_pk) -> Nomination:
     return nomination
 
 
-def awaiting_decision(user, round_) -> QuerySet[Nomination]:
-    """The nominations of a round the committee may decide on (proposed by the office)."""
-    return nominations_in(user, round_, Status.PROPOSED)
+def awaiting_decision(user, round_, *, village_id=None) -> QuerySet[Nomination]:
+    """The nominations of a round the committee may decide on (proposed by the office), of one village or all."""
+    qs = nominations_in(user, round_, Status.PROPOSED)
+    return qs.filter(village_id=village_id) if village_id else qs
 
 
-def meeting_decisions(meeting) -> QuerySet[CommitteeDecision]:
-    return meeting.decisions.select_related("nomination__person", "nomination__village").order_by("id")
+def meeting_decisions(meeting, *, village_id=None, outcome=None) -> QuerySet[CommitteeDecision]:
+    """The decisions a meeting recorded, in the order recorded, of one village and one outcome or all."""
+    qs = CommitteeDecision.objects.filter(meeting=meeting)
+    if village_id:
+        qs = qs.filter(nomination__village_id=village_id)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return (qs.select_related("nomination__village")
+            .only("id", "outcome", "reason", "nomination__id", "nomination__name", "nomination__village__name")
+            .order_by("id"))
 
 
 # --- the rules the proposal to the committee and the committee's decisions read ------------------------
@@ -162,17 +168,29 @@ def appraisal_results(nomination) -> list[tuple[AppraisalSession, appraisal.Resu
     return appraisal_results_of([nomination])[nomination.pk]
 
 
+def appraisal_record(nomination) -> tuple[list[tuple[AppraisalSession, appraisal.Result]], dict[int, list[Tally]]]:
+    """appraisal_results of a nomination, and its tallies by session id, in one query."""
+    by_session = _tallies_by_session([nomination])[nomination.pk]
+    return _results(by_session), {session.pk: tallies for session, tallies in by_session.items()}
+
+
 def appraisal_results_of(nominations) -> dict[int, list[tuple[AppraisalSession, appraisal.Result]]]:
     """appraisal_results of each nomination, by its pk, in one query whatever their number."""
+    return {pk: _results(by_session) for pk, by_session in _tallies_by_session(nominations).items()}
+
+
+def _tallies_by_session(nominations) -> dict[int, dict[AppraisalSession, list[Tally]]]:
+    """The tallies of each nomination (by its pk), by session, in one query."""
     by_nomination: dict[int, dict] = {n.pk: {} for n in nominations}
     for t in Tally.objects.filter(nomination__in=list(by_nomination)).select_related("session", "session__village"):
         by_nomination[t.nomination_id].setdefault(t.session, []).append(t)
-    results = {}
-    for pk, by_session in by_nomination.items():
-        pairs = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
-        pairs.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
-        results[pk] = pairs
-    return results
+    return by_nomination
+
+
+def _results(by_session) -> list[tuple[AppraisalSession, appraisal.Result]]:
+    pairs = [(s, appraisal.combine(ts, s, VoterCategory.values)) for s, ts in by_session.items()]
+    pairs.sort(key=lambda pair: (pair[0].date, pair[0].pk), reverse=True)
+    return pairs
 
 
 def _labels(choices, values) -> str:
@@ -180,10 +198,12 @@ def _labels(choices, values) -> str:
     return "、".join(str(labels.get(v, v)) for v in values)
 
 
-def missing_talk_categories(nomination) -> list[str]:
-    """The categories the round requires talks with (Round.required_talk_categories) that have none yet."""
+def missing_talk_categories(nomination, done=None) -> list[str]:
+    """The categories the round requires talks with (Round.required_talk_categories) that have none yet (`done`:
+    the categories of the nomination's talks, if already read)."""
     required = [c for c in TalkCategory.values if c in set(nomination.round.required_talk_categories or [])]
-    done = set(Talk.objects.filter(nomination=nomination).values_list("category", flat=True))
+    if done is None:
+        done = set(Talk.objects.filter(nomination=nomination).values_list("category", flat=True))
     return [c for c in required if c not in done]
 
 
@@ -191,13 +211,13 @@ def appraisal_shortfall(nomination) -> str | None:
     """Why the nomination's democratic appraisal does not yet count (None: it does). The newest session
     counts: it must have ballots of every voter category the round requires
     (Round.required_appraisal_categories) and reach the round's pass and turnout shares."""
-    results = appraisal_results(nomination)
+    by_session = _tallies_by_session([nomination])[nomination.pk]
+    results = _results(by_session)
     if not results:
         return _("尚未录入民主测评结果。")
     session, result = results[0]
     r = nomination.round
-    voted = set(Tally.objects.filter(session=session, nomination=nomination, issued__gt=0)
-                .values_list("category", flat=True))
+    voted = {t.category for t in by_session[session] if t.issued > 0}
     required = [c for c in VoterCategory.values if c in set(r.required_appraisal_categories or [])]
     missing = [c for c in required if c not in voted]
     if missing:
@@ -216,10 +236,11 @@ def inspection_missing(nomination) -> list[str]:
     sentence: talks of every required category, a passing appraisal by every required voter category, the
     drafted 考察材料 (empty: complete)."""
     missing = []
-    if not Talk.objects.filter(nomination=nomination).exists():
+    done = set(Talk.objects.filter(nomination=nomination).values_list("category", flat=True))
+    if not done:
         missing.append(_("尚未记录个别谈话。"))
     else:
-        categories = missing_talk_categories(nomination)
+        categories = missing_talk_categories(nomination, done)
         if categories:
             missing.append(_("个别谈话尚缺以下对象类别：%(c)s。") % {"c": _labels(TalkCategory, categories)})
     shortfall = appraisal_shortfall(nomination)
@@ -239,10 +260,13 @@ def proposed_on(nomination) -> datetime.date | None:
 
 def proposed_dates(nominations) -> dict[int, datetime.date]:
     """proposed_on of each nomination that has a `propose` event, by its pk, in one query."""
-    events = (Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination),
-                                   object_id__in=[n.pk for n in nominations], action="propose")
+    events = (_propose_events().filter(object_id__in=[n.pk for n in nominations])
               .order_by("at", "id").only("object_id", "at"))
     return {e.object_id: timezone.localdate(e.at) for e in events}  # the latest event of each wins
+
+
+def _propose_events() -> QuerySet[Event]:
+    return Event.objects.filter(content_type=ContentType.objects.get_for_model(Nomination), action="propose")
 
 
 def quorum_met(meeting) -> bool:
@@ -313,17 +337,40 @@ def vetting_summary(nomination) -> str:
     return text + (_("。联审通过。") if cleared else _("。联审未通过。"))
 
 
-def decision_rows(user, meeting) -> list[dict]:
-    """Each nomination awaiting the committee's decision with what the committee reads before deciding: the
-    current basic conditions, the 资格联审 result, the latest appraisal, the village's places, the day it was
-    proposed — in a fixed number of queries whatever the number of nominations."""
+def page_of(rows: QuerySet, number, per_page: int) -> Page:
+    """A page of `rows` (`number` as the query string gives it: not a number, the first page; beyond the end, the
+    last) read with the count of all of them (COUNT(*) OVER ()), in one query instead of the paginator's count and
+    then its rows. Only a number beyond the end costs another query (the count, to find the last page); an empty
+    first page is known to be of none."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    shown = list(rows.annotate(total_rows=Window(Count("pk")))[(number - 1) * per_page:number * per_page])
+    paginator = Paginator(rows, per_page)
+    if shown or number == 1:
+        paginator.count = shown[0].total_rows if shown else 0
+        return Page(shown, number, paginator)
+    return paginator.get_page(number)
+
+
+def decision_candidates(user, meeting, *, village_id=None) -> QuerySet[Nomination]:
+    """The nominations a meeting's page lists for a decision (awaiting_decision), with what decision_rows reads
+    (the day each was proposed: its latest `propose` event, as proposed_dates reads it)."""
+    latest = _propose_events().filter(object_id=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+    return (awaiting_decision(user, meeting.round, village_id=village_id).select_related("round", "hukou_village")
+            .prefetch_related("committee_relatives", "vetting_requests").annotate(proposed_at=Subquery(latest)))
+
+
+def decision_rows(meeting, nominations) -> list[dict]:
+    """Each of these nominations awaiting the committee's decision (a page of decision_candidates) with what the
+    committee reads before deciding: the current basic conditions, the 资格联审 result, the latest appraisal, the
+    village's places, the day it was proposed — in a fixed number of queries whatever the number of nominations."""
     from candidates.quota import quotas_for
 
-    nominations = list(awaiting_decision(user, meeting.round).select_related("round", "hukou_village")
-                       .prefetch_related("committee_relatives", "vetting_requests"))
+    nominations = list(nominations)
     results = appraisal_results_of(nominations)
     quotas = quotas_for(meeting.round, list({n.village_id: n.village for n in nominations}.values()))
-    proposed = proposed_dates(nominations)
     rows = []
     for n in nominations:
         latest = results[n.pk][:1]
@@ -335,6 +382,6 @@ def decision_rows(user, meeting) -> list[dict]:
             "appraisal": latest[0][1].wording() if latest else None,
             "quota": quota,
             "quota_text": quota_text(n, quota),
-            "proposed_on": proposed.get(n.pk),
+            "proposed_on": timezone.localdate(n.proposed_at) if n.proposed_at else None,
         })
     return rows

@@ -6,10 +6,15 @@ nomination, session or meeting is a 404); the role layer from role_required (the
 committee reads and records its meetings' decisions).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,9 +29,10 @@ from reserve.permissions import role_required
 from reserve.roles import Role
 from reserve.selectors import parse_pk, villages_visible_to, visible_village_or_none
 
-from . import appraisal, documents, services
+from . import appraisal, documents, jobs, services
 from .forms import (
     DecisionForm,
+    MeetingFilterForm,
     MeetingForm,
     ReportForm,
     SessionForm,
@@ -37,8 +43,10 @@ from .forms import (
 )
 from .models import QUALITIES, VoterCategory
 from .selectors import (
+    appraisal_record,
     appraisal_results,
     ballot_nominations,
+    decision_candidates,
     decision_rows,
     get_meeting_for_user_or_404,
     get_session_for_user_or_404,
@@ -47,6 +55,7 @@ from .selectors import (
     may_record_inspection,
     meeting_decisions,
     meetings_of_round,
+    page_of,
     quorum_met,
     quorum_text,
     session_nomination_or_404,
@@ -54,7 +63,6 @@ from .selectors import (
     sessions_of_round,
     tallies_by_category,
     tallies_by_nomination,
-    tallies_by_session,
 )
 
 READERS = (Role.OFFICE, Role.COMMITTEE)
@@ -130,10 +138,10 @@ def _threshold(round_):
 def inspection(request, pk):
     user = request.user
     nomination = get_nomination_for_user_or_404(user, pk)
-    tallies = tallies_by_session(nomination)
+    results, tallies = appraisal_record(nomination)
     appraisals = [
         _appraisal_view(session, tallies.get(session.pk, []), nomination.round, result)
-        for session, result in appraisal_results(nomination)
+        for session, result in results
     ]
     return render(request, "inspection/inspection.html", {
         "n": nomination,
@@ -251,19 +259,24 @@ def session_new(request):
     return render(request, "inspection/session_form.html", {"form": form, "round": round_})
 
 
+# A session's page shows its nominations' tallies a page at a time (the 计票表 PDF holds them all).
+SESSION_PAGE_SIZE = 10
+
+
 @role_required(*READERS)
 @require_GET
 def session_detail(request, pk):
     user = request.user
     session = get_session_for_user_or_404(user, pk)
-    tallies = tallies_by_nomination(session)
+    page = Paginator(session_nominations(user, session), SESSION_PAGE_SIZE).get_page(request.GET.get("page"))
+    tallies = tallies_by_nomination(session, page.object_list)
     rows = [
         {"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round),
          "can_tally": may_record_inspection(n, user)}
-        for n in session_nominations(user, session, tallies)
+        for n in page.object_list
     ]
     return render(request, "inspection/session_detail.html", {
-        "session": session, "rows": rows, "threshold": _threshold(session.round),
+        "session": session, "rows": rows, "page": page, "threshold": _threshold(session.round),
         "pass_label": "+".join(session.options[: session.pass_options]),
     })
 
@@ -312,32 +325,58 @@ def tally_edit(request, pk, nomination_pk):
     })
 
 
+def _document_title(kind, session) -> str:
+    if kind == jobs.BALLOT:
+        return _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name}
+    return _("%(village)s村级后备干部人选民主测评计票表") % {"village": session.village.name}
+
+
+def session_document(user, kind, session) -> tuple[str, dict]:
+    """The template and context of one of a session's printed documents (jobs.BALLOT, jobs.TALLY_SHEET), as the
+    request or the background job renders it."""
+    title = _document_title(kind, session)
+    if kind == jobs.BALLOT:
+        nominations = list(ballot_nominations(user, session))
+        return "inspection/ballot_pdf.html", {
+            "session": session, "nominations": nominations, "rows": nominations, "qualities": QUALITIES,
+            "title": title,
+        }
+    tallies = tallies_by_nomination(session)
+    rows = [{"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round)}
+            for n in session_nominations(user, session)]
+    return "inspection/tally_sheet_pdf.html", {
+        "session": session, "rows": rows, "threshold": _threshold(session.round),
+        "blank_span": 2 * len(session.options) + 4, "title": title,
+    }
+
+
+def _session_pdf(request, pk, kind, file):
+    """A session's document as an A4 PDF: in the request for a session of at most jobs.INLINE_NOMINATIONS
+    nominations, else made in the background (inspection.jobs) — the user is sent to the job's page."""
+    user = request.user
+    session = get_session_for_user_or_404(user, pk)
+    count = (ballot_nominations(user, session) if kind == jobs.BALLOT else session_nominations(user, session)).count()
+    if count > jobs.INLINE_NOMINATIONS:
+        job = jobs.start(user, kind, session, _document_title(kind, session))
+        audit.record(audit.AuditEntry.Action.DOWNLOAD, request=request, obj=session,
+                     detail={"file": file, "job": job.pk})
+        return redirect(job.get_absolute_url())
+    template, context = session_document(user, kind, session)
+    return _pdf_download(request, template, context, obj=session, file=file)
+
+
 @role_required(*READERS)
 @require_GET
 def ballot(request, pk):
     """The 民主测评票 as an A4 PDF."""
-    user = request.user
-    session = get_session_for_user_or_404(user, pk)
-    title = _("%(village)s村级后备干部人选民主测评票") % {"village": session.village.name}
-    return _pdf_download(request, "inspection/ballot_pdf.html", {
-        "session": session, "nominations": ballot_nominations(user, session), "qualities": QUALITIES, "title": title,
-    }, obj=session, file="ballot_pdf")
+    return _session_pdf(request, pk, jobs.BALLOT, "ballot_pdf")
 
 
 @role_required(*READERS)
 @require_GET
 def tally_sheet(request, pk):
     """The 民主测评计票表 as an A4 (landscape) PDF."""
-    user = request.user
-    session = get_session_for_user_or_404(user, pk)
-    tallies = tallies_by_nomination(session)
-    rows = [{"n": n, "appraisal": _appraisal_view(session, tallies.get(n.pk, []), session.round)}
-            for n in session_nominations(user, session, tallies)]
-    title = _("%(village)s村级后备干部人选民主测评计票表") % {"village": session.village.name}
-    return _pdf_download(request, "inspection/tally_sheet_pdf.html", {
-        "session": session, "rows": rows, "threshold": _threshold(session.round),
-        "blank_span": 2 * len(session.options) + 4, "title": title,
-    }, obj=session, file="tally_sheet_pdf")
+    return _session_pdf(request, pk, jobs.TALLY_SHEET, "tally_sheet_pdf")
 
 
 # --- 镇党委研究确定 ----------------------------------------------------------------------------------
@@ -376,11 +415,34 @@ def meeting_new(request):
     return render(request, "inspection/meeting_form.html", {"form": form, "round": round_})
 
 
+# A meeting's page lists a page of each: the nominations awaiting a decision (each with its facts and its form) and
+# the decisions the meeting recorded.
+AWAITING_PAGE_SIZE = 10
+DECISIONS_PAGE_SIZE = 25
+
+
+# The fields of a blank decision form differ from one nomination to the next only by its id (the hidden field, the
+# fields' ids): they are rendered once a page for this stand-in id, which each row replaces by its own.
+_ANY_NOMINATION = "987654321987"
+
+
+def _blank_decision_fields(request) -> str:
+    return render_to_string("inspection/_decision_fields.html",
+                            {"form": DecisionForm(nomination_id=int(_ANY_NOMINATION))}, request=request)
+
+
 @role_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request, pk):
+    """A committee meeting: its attendance, a page of the nominations awaiting its decision (each with a decision
+    form) and a page of the decisions it recorded, both filtered by village, the decisions also by outcome. A
+    decision is posted to the page as shown (its filters and pages in the query string) and returns to it."""
     user = request.user
     meeting = get_meeting_for_user_or_404(user, pk)
+    filter_form = MeetingFilterForm(request.GET or None, villages=list(villages_visible_to(user)))
+    filters = filter_form.filters()
+    pages = {key: request.GET.get(key, "") for key in ("page", "decided")}
+    shown = "&".join(part for part in (filter_form.query(), urlencode({k: v for k, v in pages.items() if v})) if part)
     bound, bound_id = None, None
     if request.method == "POST":
         raw = request.POST.get("nomination", "")
@@ -406,13 +468,24 @@ def meeting_detail(request, pk):
                 else:
                     messages.success(request, _("已记录对%(name)s的研究结果：不同意。该人选不再进入公示。")
                                      % {"name": name})
-                return redirect(meeting)
-    rows = decision_rows(user, meeting)
+                return redirect(f"{meeting.get_absolute_url()}?{shown}" if shown else meeting.get_absolute_url())
+    awaiting = page_of(decision_candidates(user, meeting, village_id=filters["village_id"]), pages["page"],
+                       AWAITING_PAGE_SIZE)
+    rows = decision_rows(meeting, awaiting.object_list)
+    blank = _blank_decision_fields(request) if rows else ""
     for row in rows:
         n = row["n"]
-        row["form"] = bound if bound is not None and bound_id == n.pk else DecisionForm(nomination_id=n.pk)
+        if bound is not None and bound_id == n.pk:
+            row["form"] = bound  # with its errors
+        else:
+            row["fields"] = mark_safe(blank.replace(_ANY_NOMINATION, str(n.pk)))
         row["inspection_url"] = reverse("inspection:inspection", args=[n.pk])
+    decided = page_of(meeting_decisions(meeting, **filters), pages["decided"], DECISIONS_PAGE_SIZE)
+    query = filter_form.query()
     return render(request, "inspection/meeting_detail.html", {
-        "meeting": meeting, "rows": rows, "decisions": meeting_decisions(meeting),
+        "meeting": meeting, "rows": rows, "awaiting": awaiting, "decided": decided, "filter_form": filter_form,
+        "shown": shown, "filtered": any(filters.values()),
+        "awaiting_query": "&".join(p for p in (query, f"decided={decided.number}") if p),
+        "decided_query": "&".join(p for p in (query, f"page={awaiting.number}") if p),
         "quorum_met": quorum_met(meeting), "quorum_text": quorum_text(meeting),
     })

@@ -38,7 +38,9 @@ from .models import Job, User
 logger = logging.getLogger(__name__)
 
 Runner = Callable[[Job, BinaryIO, Callable[[int, int], None]], str]
+Check = Callable[[Job], object]
 _RUNNERS: dict[str, Runner] = {}
+_CHECKS: dict[str, Check] = {}
 PROGRESS_EVERY = 1.0  # seconds: progress() saves at most this often
 monotonic_now = time.monotonic
 
@@ -47,9 +49,24 @@ class JobRefused(DomainError):
     """A run refused for a reason the user should read (the job page shows the message)."""
 
 
-def register(kind: str, *, run: Runner) -> None:
-    """Make `kind` a job that `run(job, out, progress)` performs; registering a kind again replaces its runner."""
+def register(kind: str, *, run: Runner, check: Check) -> None:
+    """Make `kind` a job that `run(job, out, progress)` performs; registering a kind again replaces its runner.
+    `check(job)` raises JobRefused when the job's owner may no longer read what it is about (a role lost, a town
+    changed): the run calls it first, and the download asks it again (still_readable), so a file made while the
+    owner could read it is not handed out after they no longer may."""
     _RUNNERS[kind] = run
+    _CHECKS[kind] = check
+
+
+def still_readable(job: Job) -> bool:
+    """Whether the job's owner may still read what it made (its kind's check); an unknown kind may not."""
+    if runner(job.kind) is None:
+        return False
+    try:
+        _CHECKS[job.kind](job)
+    except JobRefused:
+        return False
+    return True
 
 
 def runner(kind: str) -> Runner | None:

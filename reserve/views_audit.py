@@ -422,11 +422,17 @@ def audit_export(request):
     return response
 
 
-def run_export(job, out, progress) -> str:
-    """The export as a job: the owner's scope and the filters checked again now, then written row by row."""
+def export_allowed(job) -> None:
+    """The export's owner still reads the audit log (a role of READERS, and a town unless they read every town)."""
     owner = job.owner
     if not has_role(owner, *READERS) or not (_reads_every_town(owner) or user_town_id(owner)):
         raise jobs.JobRefused(_("您已无权导出审计日志。"))
+
+
+def run_export(job, out, progress) -> str:
+    """The export as a job: the owner's scope and the filters checked again now, then written row by row."""
+    owner = job.owner
+    export_allowed(job)
     form = AuditFilterForm(job.params.get("query") or {})
     if not form.is_valid():
         raise jobs.JobRefused(_("筛选条件有误，请在审计日志页重新筛选后导出。"))
@@ -439,4 +445,4 @@ def run_export(job, out, progress) -> str:
     return _export_filename()
 
 
-jobs.register(EXPORT_KIND, run=run_export)
+jobs.register(EXPORT_KIND, run=run_export, check=export_allowed)

@@ -39,8 +39,8 @@ def job_detail(request, pk):
 @require_GET
 def job_download(request, pk):
     job = jobs.job_of(request.user, pk)
-    if job.status != job.Status.DONE or not job.file:
-        raise Http404
+    if job.status != job.Status.DONE or not job.file or not jobs.still_readable(job):
+        raise Http404  # not made, or its owner may no longer read what it is about (a role lost since)
     try:
         stored = job.file.storage.open(job.file.name, "rb")
     except FileNotFoundError:

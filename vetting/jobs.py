@@ -138,4 +138,4 @@ def run(job, out, progress) -> str:
     return f"资格联审台账_{round_.name}{suffix}.pdf"
 
 
-jobs.register(KIND, run=run)
+jobs.register(KIND, run=run, check=_scope_of)

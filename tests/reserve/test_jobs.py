@@ -41,11 +41,16 @@ def crash(job, out, progress):
     raise RuntimeError("boom")
 
 
+def owner_still_reads(job):
+    if job.owner.last_name == "已调离":
+        raise jobs.JobRefused("已无权查看。")
+
+
 @pytest.fixture(autouse=True)
 def test_kinds():
-    jobs.register("test.lines", run=write_lines)
-    jobs.register("test.refuse", run=refuse)
-    jobs.register("test.crash", run=crash)
+    jobs.register("test.lines", run=write_lines, check=owner_still_reads)
+    jobs.register("test.refuse", run=refuse, check=owner_still_reads)
+    jobs.register("test.crash", run=crash, check=owner_still_reads)
 
 
 @pytest.fixture
@@ -229,6 +234,26 @@ def test_the_download_is_the_owners_streamed_and_audited(office, run_jobs, clien
     assert "测试文件.txt" in unquote(response["Content-Disposition"]) and "attachment" in response["Content-Disposition"]
     entry = AuditEntry.objects.filter(action=A.DOWNLOAD).latest("id")
     assert (entry.user_id, entry.detail, entry.object_id) == (office.pk, {"file": "test.lines"}, str(job.pk))
+
+
+def test_a_file_is_not_handed_out_once_its_owner_may_no_longer_read_it(office, run_jobs, client):
+    """A role lost or a town changed after the file was made: its kind's check refuses the download (404), as the
+    run would have been refused."""
+    with run_jobs():
+        job = start(office)
+    client.force_login(office)
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
+    office.last_name = "已调离"
+    office.save()
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_every_kind_says_who_may_read_its_file():
+    jobs.discover_kinds()
+    app_kinds = {"vetting.ledger_pdf", "assessment.priority_pdf", "dossier.zip", "audit_log_xlsx",
+                 "inspection.ballot_pdf", "inspection.tally_sheet_pdf"}
+    assert app_kinds <= set(jobs._RUNNERS)
+    assert set(jobs._CHECKS) == set(jobs._RUNNERS) and all(callable(c) for c in jobs._CHECKS.values())
 
 
 def test_a_purged_file_is_a_404(office, run_jobs, client):
