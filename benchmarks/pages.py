@@ -123,7 +123,7 @@ PAGES: tuple = (
     # joint vetting (vetting/urls.py)
     Page("vetting:queue", roles=("department",), label="联审部门待办（待审查）",
          admin=("vetting.vettingrequest", "department__id__exact={department}&status__exact=pending")),
-    Page("vetting:queue", query="?tab=answered", roles=("department",), label="联审部门待办（已答复）",
+    Page("vetting:queue", query="?tab=done", roles=("department",), label="联审部门待办（已答复）",
          admin=("vetting.vettingrequest", "department__id__exact={department}&status__exact=answered")),
     Page("vetting:request_detail", ("request",), roles=("department", "office"), label="联审请求页面"),
     Skip("vetting:request_decide", "POST only (the office's decision on a flag)"),
