@@ -91,9 +91,6 @@ TEMPLATES = [
                 "reserve.context_processors.navigation",
                 "candidates.context_processors.current_round",
             ],
-            # {% load crispy_forms_tags %} gets crispy's library with as_crispy_field rendered in Python for the
-            # common widgets (same markup, a fraction of the time: reserve/templatetags/crispy_fast.py)
-            "libraries": {"crispy_forms_tags": "reserve.templatetags.crispy_fast"},
         },
     },
 ]

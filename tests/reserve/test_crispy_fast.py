@@ -78,14 +78,24 @@ def test_file_radio_and_checkbox_lists_still_use_crispys_template():
             str(crispy_forms_filters.as_crispy_field(field)))
 
 
-def test_templates_loading_crispy_forms_tags_get_the_fast_filter_and_crispys_tags():
+def test_templates_loading_crispy_fast_get_the_fast_filter_and_crispys_tags():
     engine = engines["django"].engine
-    library = engine.template_libraries["crispy_forms_tags"]
+    library = engine.template_libraries["crispy_fast"]
     assert library.filters["as_crispy_field"] is crispy_fast.as_crispy_field
     assert "crispy" in library.tags and "as_crispy_errors" in library.filters
-    html = engines["django"].from_string("{% load crispy_forms_tags %}{{ form.text|as_crispy_field }}").render(
+    html = engines["django"].from_string("{% load crispy_fast %}{{ form.text|as_crispy_field }}").render(
         {"form": EveryWidget()})
     assert 'id="div_id_text"' in html and "asteriskField" in html
+
+
+def test_the_apps_templates_load_the_fast_library():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    slow = [str(p) for p in Path(settings.BASE_DIR, "templates").rglob("*.html")
+            if "crispy_forms_tags" in p.read_text(encoding="utf-8")]
+    assert slow == [], "load crispy_fast instead of crispy_forms_tags"
 
 
 def _app_form_classes():
