@@ -4,8 +4,9 @@ Every form of the app renders its fields with `{{ form.x|as_crispy_field }}` (cr
 each field through its `bootstrap5/field.html` template and three nested includes — about 1 ms a field on this
 machine, so a form of 34 fields spent ~40 ms in it before the page's own work (issue 13: the county budgets, every
 page ≤ 50 ms). The app's templates load this library (`{% load crispy_fast %}`) instead of crispy's
-`crispy_forms_tags`: it holds crispy's tags and filters unchanged and this `as_crispy_field`: the same markup (tests/reserve/test_crispy_fast.py renders every field of every form
-of the app both ways and compares the HTML), built with format_html for text inputs, text areas, selects and
+`crispy_forms_tags`: it holds crispy's tags and filters unchanged and this `as_crispy_field`: the same markup
+(tests/reserve/test_crispy_fast.py renders every field of every form of the app both ways and compares the HTML),
+built with format_html for text inputs, text areas, selects and
 check boxes; file inputs, radio buttons, check-box lists and multi-widgets — rarer and more intricate — still go
 through crispy's template.
 """

@@ -169,3 +169,23 @@ def test_the_department_boxes_are_crispys_markup(round_, town, posted):
     assert _same_markup(fast) == _same_markup(crispy)
     assert "派出所&lt;b&gt;" in fast
     assert ("checked" in fast) == (posted is None or "n-departments" in posted)
+
+
+def test_the_department_boxes_of_a_town_without_departments(round_, town):
+    """Found by the fuzz tests in CI: a round of a town with no vetting department drew no box and failed (500)."""
+    from django.template import Context, Template
+
+    from vetting.forms import NegativeItemForm
+    from vetting.models import NegativeItem
+    from vetting.selectors import town_departments
+
+    item = NegativeItem.objects.create(round=round_, number=1, text="条目")
+    for posted in (None, {"n-text": "x"}):
+        form = NegativeItemForm(posted, instance=item, prefix="n", town_id=town.pk,
+                                departments=town_departments(town.pk))
+        if posted:
+            form.is_valid()
+        crispy = Template("{% load crispy_forms_tags %}{% load crispy_forms_filters %}"
+                          "{{ f.departments|as_crispy_field }}").render(Context({"f": form}))
+        fast = Template("{% load vetting_tags %}{{ f.departments|department_boxes }}").render(Context({"f": form}))
+        assert _same_markup(fast) == _same_markup(crispy)

@@ -37,7 +37,7 @@ def department_boxes(field):
                              'value="{}"{}><label for="{}" class="form-check-label">{}</label>{}</div>', (
                                  (o["type"], invalid, field.html_name, o["value"], _attrs(o["attrs"]),
                                   o["attrs"].get("id", ""), o["label"], errors if last else "")
-                                 for o, last in zip(options, [False] * (len(options) - 1) + [True], strict=True)))
+                                 for o, last in ((o, i == len(options) - 1) for i, o in enumerate(options))))
     css = field.css_classes()
     aria = format_html(' aria-describedby="{}"', field.aria_describedby) if field.aria_describedby else ""
     return format_html('<div id="div_{}" class="mb-3{}"><fieldset{}><legend class="form-label{} fs-6">{}{}</legend>'
