@@ -22,7 +22,7 @@ SELECT_TEMPLATE = f"{_W}select.html"
 OPTION_TEMPLATE = f"{_W}select_option.html"
 
 
-def _attrs(attrs: dict) -> str:
+def flat_attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: ` name="value"` for each attribute, ` name` for True, nothing for False."""
     out = []
     for name, value in attrs.items():
@@ -36,23 +36,23 @@ def _attrs(attrs: dict) -> str:
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
     return (f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-            f'{value}{_attrs(widget["attrs"])}>')
+            f'{value}{flat_attrs(widget["attrs"])}>')
 
 
 def _textarea(widget: dict) -> str:
     value = conditional_escape(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    return f'<textarea name="{conditional_escape(widget["name"])}"{flat_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{flat_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION_TEMPLATE:
                 return None
-            parts.append(f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+            parts.append(f'\n  <option value="{conditional_escape(option["value"])}"{flat_attrs(option["attrs"])}>'
                          f'{conditional_escape(option["label"])}</option>\n')  # the option template's last line break
         if group_name:
             parts.append("\n  </optgroup>")

@@ -6,9 +6,9 @@ machine, so a form of 34 fields spent ~40 ms in it before the page's own work (i
 page ≤ 50 ms). The app's templates load this library (`{% load crispy_fast %}`) instead of crispy's
 `crispy_forms_tags`: it holds crispy's tags and filters unchanged and this `as_crispy_field`: the same markup
 (tests/reserve/test_crispy_fast.py renders every field of every form of the app both ways and compares the HTML),
-built with format_html for text inputs, text areas, selects and
-check boxes; file inputs, radio buttons, check-box lists and multi-widgets — rarer and more intricate — still go
-through crispy's template.
+built with format_html for text inputs, text areas, selects, check boxes,
+check-box lists and radio buttons; file inputs and multi-widgets — rarer and more intricate — still go through
+crispy's template.
 """
 
 from crispy_forms.templatetags import crispy_forms_filters, crispy_forms_tags
@@ -16,13 +16,15 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from reserve.form_renderer import flat_attrs
+
 __all__ = ["register", "as_crispy_field", "fast_field"]
 
 register = template.Library()  # crispy's tags and filters, then this as_crispy_field in place of crispy's
 register.tags.update(crispy_forms_tags.register.tags)
 register.filters.update(crispy_forms_tags.register.filters)
 
-_FALLBACK = (forms.FileInput, forms.RadioSelect, forms.MultiWidget)  # RadioSelect covers CheckboxSelectMultiple
+_FALLBACK = (forms.FileInput, forms.MultiWidget)
 
 
 def _widget_class(field, widget, extra: str) -> str:
@@ -43,13 +45,19 @@ def _widget_class(field, widget, extra: str) -> str:
     return css
 
 
-def _errors_and_help(field):
+def _errors(field):
+    """crispy's field_errors_block.html."""
+    if not field.errors:
+        return ""
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback">{}</div>', field.errors.field_id,
+        format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
+                         ((i, field.auto_id, error) for i, error in enumerate(field.errors, 1))))
+
+
+def _help(field):
+    """crispy's help_text.html."""
     parts = []
-    if field.errors:
-        parts.append(format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>', field.errors.field_id,
-            format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
-                             ((i, field.auto_id, error) for i, error in enumerate(field.errors, 1)))))
     if field.help_text:
         help_text = mark_safe(field.help_text)  # crispy prints help_text|safe: the form's own text, not input
         if field.auto_id:
@@ -57,6 +65,31 @@ def _errors_and_help(field):
         else:
             parts.append(format_html('<div class="form-text">{}</div>', help_text))
     return mark_safe("".join(parts))
+
+
+def _errors_and_help(field):
+    return mark_safe(_errors(field) + _help(field))
+
+
+def _choice_list(field, widget):
+    """crispy's radio_checkbox_select.html: a form-check per option (grouped options under their group's name),
+    the errors in the last option, then the help text."""
+    invalid = " is-invalid" if field.errors else ""
+    id_ = widget.attrs.get("id") or field.auto_id
+    groups = widget.optgroups(field.html_name, widget.format_value(field.value()),
+                              field.build_widget_attrs({"id": id_} if id_ else {}))
+    parts = []
+    for g, (group, options, _index) in enumerate(groups):
+        if group:
+            parts.append(format_html("<strong>{}</strong>", group))
+        for i, option in enumerate(options):
+            last = g == len(groups) - 1 and i == len(options) - 1
+            parts.append(format_html(
+                '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" value="{}"{}>'
+                '<label for="{}" class="form-check-label">{}</label>{}</div>', option["type"], invalid,
+                field.html_name, option["value"], mark_safe(flat_attrs(option["attrs"])), option["attrs"].get("id", ""),
+                option["label"], _errors(field) if last else ""))
+    return format_html("<div>{}</div>{}", mark_safe("".join(parts)), _help(field))
 
 
 def _widget(field, widget, extra: str):
@@ -90,8 +123,11 @@ def fast_field(field):
             "{}{}</label>{}</div></div>",
             field.auto_id, wrapper_extra, rendered, field.id_for_label, required, field.label, _required_mark(field),
             _errors_and_help(field))
-    base = "form-select" if isinstance(widget, forms.Select) else "form-control"
-    rendered = _widget(field, widget, base + invalid)
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple, its subclass
+        rendered, after = _choice_list(field, widget), ""
+    else:
+        base = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        rendered, after = _widget(field, widget, base + invalid), _errors_and_help(field)
     label = ""
     if field.label:
         use_fieldset = field.use_fieldset
@@ -104,7 +140,7 @@ def fast_field(field):
             required, " fs-6" if use_fieldset else "", field.label, _required_mark(field), tag)
     closing = mark_safe("</fieldset>") if field.use_fieldset and field.label else ""
     return format_html('<div id="div_{}" class="mb-3{}">{}{}{}{}</div>', field.auto_id, wrapper_extra, label,
-                       rendered, _errors_and_help(field), closing)
+                       rendered, after, closing)
 
 
 @register.filter(name="as_crispy_field")

@@ -1,49 +1,9 @@
-"""The negative list's department boxes rendered in Python.
-
-The negative list page draws, for each of its 13 items, a check box per department of the town (12 at county scale,
-issue 13): through crispy's check-box-list template (reserve.templatetags.crispy_fast leaves check-box lists to it)
-that was most of the page's time. `department_boxes` gives the same markup as `|as_crispy_field` gives this field
-(tests/vetting/test_page_queries.py compares both, with and without errors), built with format_html.
-"""
+"""The ledger's department cells rendered in Python: {% ledger_cell request today %}."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 register = template.Library()
-
-
-def _attrs(attrs) -> str:
-    return format_html_join("", "{}", (
-        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-        for name, value in attrs.items() if value is not False))
-
-
-@register.filter
-def department_boxes(field):
-    """A required CheckboxSelectMultiple field (no help text) as crispy-bootstrap5's as_crispy_field draws it."""
-    invalid = " is-invalid" if field.errors else ""
-    errors = ""
-    if field.errors:
-        errors = format_html('<div id="{}_error" class="invalid-feedback">{}</div>', field.errors.field_id,
-                             format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
-                                              ((i, field.auto_id, e) for i, e in enumerate(field.errors, 1))))
-    widget = field.field.widget
-    id_ = widget.attrs.get("id") or field.auto_id
-    attrs = field.build_widget_attrs({"id": id_} if id_ else {})
-    options = [option for _group, group_options, _index in widget.optgroups(
-        field.html_name, widget.format_value(field.value()), attrs) for option in group_options]
-    boxes = format_html_join("", '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" '
-                             'value="{}"{}><label for="{}" class="form-check-label">{}</label>{}</div>', (
-                                 (o["type"], invalid, field.html_name, o["value"], _attrs(o["attrs"]),
-                                  o["attrs"].get("id", ""), o["label"], errors if last else "")
-                                 for o, last in ((o, i == len(options) - 1) for i, o in enumerate(options))))
-    css = field.css_classes()
-    aria = format_html(' aria-describedby="{}"', field.aria_describedby) if field.aria_describedby else ""
-    return format_html('<div id="div_{}" class="mb-3{}"><fieldset{}><legend class="form-label{} fs-6">{}{}</legend>'
-                       "<div>{}</div></fieldset></div>", field.auto_id, f" {css}" if css else "", aria,
-                       " requiredField" if field.field.required else "", field.label,
-                       mark_safe('<span class="asteriskField">*</span>') if field.field.required else "", boxes)
 
 
 def _day(value) -> str:
