@@ -142,7 +142,10 @@ class SessionLifetimeMiddleware:
     at login (reserve.signals.remember_signin_time); a session signed in before this rule existed is given
     the time it is first seen. An ended session is signed out (audited as a sign-out) and the request goes on
     as anonymous: the login page follows for any page that needs a sign-in. Sits right after
-    AuthenticationMiddleware."""
+    AuthenticationMiddleware.
+
+    It also keeps the idle limit: a signed-in session is marked for saving (which renews its expiry, 30 minutes
+    on) when it was last renewed SESSION_REFRESH_INTERVAL seconds ago or more — not on every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -154,7 +157,7 @@ class SessionLifetimeMiddleware:
 
             from django.contrib.auth import logout
 
-            from .signals import SESSION_SIGNED_IN_AT
+            from .signals import SESSION_RENEWED_AT, SESSION_SIGNED_IN_AT
 
             now = int(time.time())
             signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
@@ -162,6 +165,10 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_SIGNED_IN_AT] = now
             elif now - signed_in_at >= settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
+                return self.get_response(request)
+            renewed_at = request.session.get(SESSION_RENEWED_AT)
+            if not isinstance(renewed_at, int) or not 0 <= now - renewed_at < settings.SESSION_REFRESH_INTERVAL:
+                request.session[SESSION_RENEWED_AT] = now  # modified: saved with a new expiry after the response
         return self.get_response(request)
 
 

@@ -13,6 +13,8 @@ from .models import AuditEntry
 # The session key holding the sign-in time (seconds since the epoch): the session ends SESSION_ABSOLUTE_AGE
 # seconds after it (reserve.middleware.SessionLifetimeMiddleware).
 SESSION_SIGNED_IN_AT = "reserve_signed_in_at"
+# When the session's expiry was last renewed (reserve.middleware.SessionLifetimeMiddleware), epoch seconds.
+SESSION_RENEWED_AT = "reserve_renewed_at"
 
 LOCKOUT_USERNAME_MAX = 255  # django-axes' username columns (AccessAttempt, AccessLog, AccessFailureLog)
 
@@ -43,7 +45,7 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_logged_in, dispatch_uid="reserve_signin_time")
 def remember_signin_time(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_SIGNED_IN_AT] = int(time.time())
+        request.session[SESSION_SIGNED_IN_AT] = request.session[SESSION_RENEWED_AT] = int(time.time())
 
 
 @receiver(user_logged_in, dispatch_uid="reserve_lockout_own_success")

@@ -575,8 +575,8 @@ PENDING_MAX_AGE = 24 * 3600  # a kept upload is offered back for a day
 PENDING_PER_SESSION = 4  # kept uploads of one session at most (a form in a few tabs); older ones are deleted
 
 
-# The form carries the kept upload as a token signed for this session (not a row of the session itself: the
-# session is saved on every request, and the live eligibility check of the same form could otherwise write back
+# The form carries the kept upload as a token signed for this session (not a row of the session itself: any
+# request may save the session — its renewal, once a minute — and the live eligibility check of the same form could otherwise write back
 # a session read before the upload was kept, losing it).
 def _salt(session) -> str:
     return f"reserve.uploads.pending:{session.session_key or ''}"

@@ -323,7 +323,7 @@ def test_the_message_after_submitting(client, village_a_user, village_a, round_)
 
 
 def test_a_kept_upload_survives_a_request_that_writes_back_an_older_session(client, village_a_user, village_a, round_):
-    """The form's live eligibility check runs beside the save: with the session saved on every request, a check
+    """The form's live eligibility check runs beside the save: when it saves the session (its renewal), a check
     that read the session before the upload was kept writes that older session back. The kept upload must not
     depend on it (found by the phone browser test under load)."""
     client.force_login(village_a_user)

@@ -78,6 +78,72 @@ def test_a_session_without_a_sign_in_time_is_given_one(client, clerk):
     assert abs(client.session[signals.SESSION_SIGNED_IN_AT] - int(time.time())) <= 5
 
 
+# --------------------------------------------------------------------------- the idle limit, renewed once a minute
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def _renewed_at(client, seconds_ago):
+    session = client.session
+    session[signals.SESSION_RENEWED_AT] = int(time.time()) - seconds_ago
+    session.save()
+
+
+def test_the_idle_limit_is_renewed_at_most_once_a_minute(client, clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert login(client, "clerk", PASSWORD).status_code == 302
+    url = reverse("candidates:nomination_list")
+    client.get(url)
+    _renewed_at(client, 30)  # renewed half a minute ago: this request writes nothing of the session
+    before = _expiry(client)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _expiry(client) == before
+    _renewed_at(client, 61)  # a minute ago: renewed, 30 minutes from now
+    before = _expiry(client)
+    assert client.get(url).status_code == 200
+    from django.utils import timezone
+
+    assert _expiry(client) > before
+    assert abs((_expiry(client) - timezone.now()).total_seconds() - 30 * 60) < 10
+    assert abs(client.session[signals.SESSION_RENEWED_AT] - int(time.time())) <= 5
+
+
+@pytest.mark.parametrize("seconds_ago", [-3600, "never"])
+def test_a_renewal_time_in_the_future_or_missing_renews_at_once(client, clerk, seconds_ago):
+    """A clock set back, or a session from before the rule: renewed on the next request, not left to expire."""
+    assert login(client, "clerk", PASSWORD).status_code == 302
+    session = client.session
+    if seconds_ago == "never":
+        del session[signals.SESSION_RENEWED_AT]
+    else:
+        session[signals.SESSION_RENEWED_AT] = int(time.time()) - seconds_ago
+    session.save()
+    assert client.get(reverse("candidates:nomination_list")).status_code == 200
+    assert abs(client.session[signals.SESSION_RENEWED_AT] - int(time.time())) <= 5
+
+
+def test_a_session_idle_past_its_expiry_is_signed_out(client, clerk):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert login(client, "clerk", PASSWORD).status_code == 302
+    assert client.get(reverse("candidates:nomination_list")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1))  # 30 minutes without a renewal
+    response = client.get(reverse("candidates:nomination_list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
 # --------------------------------------------------------------------------- §20: __Host- cookies under HTTPS
 
 COOKIE_PROBE = """
