@@ -36,6 +36,18 @@ def cn_month(day: datetime.date | None) -> str:
     return f"{day.year}年{day.month}月" if day else ""
 
 
+def cn_month_day(value: datetime.date | datetime.datetime | None) -> str:
+    """A day without its year, as the ledger's cells write it: 12月1日 (no leading zeros; a moment on the town's
+    clock); "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        value = timezone.localtime(value)
+    return f"{value.month}月{value.day}日"
+
+
 def iso(day: datetime.date | None) -> str:
     """A date as the events' data and the messages write it (2026-12-07), or "" for none."""
     return f"{day:%Y-%m-%d}" if day else ""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from candidates.selectors import get_round_for_user_or_404
 from reserve import audit, jobs
-from reserve.dates import cn_date
+from reserve.dates import cn_date, cn_month_day
 from reserve.exceptions import NotAllowed, NotFound
 from reserve.roles import Role
 from reserve.scope import Scope
@@ -92,17 +92,10 @@ def cell_text(request, today, labels) -> str:
     if request.flagged and request.decision:
         text += f"（{request.get_decision_display()}）"
     if request.entered_by_office:
-        return f"{text}\n{labels['proxy']}\n{request.paper_signer}，{_day(request.paper_date)}"
+        return f"{text}\n{labels['proxy']}\n{request.paper_signer}，{cn_month_day(request.paper_date)}"
     signer = request.signer_name
-    return f"{text}\n{signer}，{_day(request.signed_at)}" if signer else f"{text}\n{_day(request.signed_at)}"
-
-
-def _day(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "astimezone"):
-        value = timezone.localtime(value)
-    return f"{value.month}月{value.day}日"
+    day = cn_month_day(request.signed_at)
+    return f"{text}\n{signer}，{day}" if signer else f"{text}\n{day}"
 
 
 def _labels() -> dict:

@@ -68,3 +68,17 @@ def test_age_rises_on_the_birthday(birth, years):
         birthday = D(birth.year + years, 3, 1)
     assert age_on(birth, birthday) == years
     assert age_on(birth, birthday - datetime.timedelta(days=1)) == years - 1
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, ""),
+    (datetime.date(2026, 1, 5), "1月5日"),
+    (datetime.date(2026, 12, 31), "12月31日"),
+    # A moment on the town's clock (Asia/Shanghai, UTC+8): 20:00 UTC on 31 December is 1 January there.
+    (datetime.datetime(2026, 12, 31, 20, 0, tzinfo=datetime.UTC), "1月1日"),
+    (datetime.datetime(2026, 12, 31, 15, 59, tzinfo=datetime.UTC), "12月31日"),
+])
+def test_a_day_without_its_year(value, shown):
+    from reserve.dates import cn_month_day
+
+    assert cn_month_day(value) == shown
