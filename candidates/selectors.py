@@ -3,11 +3,12 @@ Views never filter by village or town themselves."""
 
 import re
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, Q, QuerySet, When
 
 from reserve import idnumber
 from reserve.exceptions import NotFound
+from reserve.paging import page_by_ids
 from reserve.request_facts import forget_on_change, remembered
 from reserve.roles import Role
 from reserve.scope import Scope, declare
@@ -73,12 +74,8 @@ def nomination_list_page(rows: QuerySet[Nomination], number, per_page: int) -> P
     """A page of nomination_list (`number` as the query string gives it: out of range or not a number, the nearest
     page), in two steps: the page's ids and the count, found in the indexes of Nomination.Meta alone (a deep page
     skips index entries, not rows); then the rows of those ids, with only the columns the page shows."""
-    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
-    page.object_list = list(
-        Nomination.objects.filter(pk__in=page.object_list).select_related("village", "person")
-        .only(*LIST_COLUMNS).order_by(*LIST_ORDER)
-    )
-    return page
+    return page_by_ids(rows.values_list("pk", flat=True), number, per_page, lambda ids: (
+        Nomination.objects.filter(pk__in=ids).select_related("village", "person").only(*LIST_COLUMNS)))
 
 
 VILLAGE_PAGE_SIZE = 25

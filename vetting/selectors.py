@@ -1,5 +1,6 @@
 """Scoped reads for joint vetting."""
 
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,7 @@ from candidates.models import Nomination, Status
 from candidates.selectors import nominations_visible_to
 from reserve.exceptions import NotFound
 from reserve.models import Department
+from reserve.paging import page_by_ids
 from reserve.roles import Role
 from reserve.scope import Scope, declare
 
@@ -74,13 +76,20 @@ def items_for_department(round_, department) -> QuerySet[NegativeItem]:
 
 
 def flags_awaiting_decision(user) -> QuerySet[VettingRequest]:
-    """The answers flagging a problem that the office has not yet confirmed or overruled, oldest answer first; the
-    rows carry what the list shows (the ID number is not read, nor decrypted)."""
+    """The answers flagging a problem that the office has not yet confirmed or overruled, oldest answer first (their
+    ids: from the partial index vetting_request_flags; flags_page reads a page's rows)."""
     return (Scope.for_user(user).filter(VettingRequest.objects.filter(
         status=VettingRequest.Status.ANSWERED, flagged=True, decision="", nomination__status=Status.VETTING))
-        .select_related("nomination__village", "department", "signed_by")
+        .order_by("signed_at", "id"))
+
+
+def flags_page(user, number, per_page: int) -> Page:
+    """A page of flags_awaiting_decision, its rows with what the list shows (the ID number is not read, nor
+    decrypted)."""
+    return page_by_ids(flags_awaiting_decision(user).values_list("pk", flat=True), number, per_page, lambda ids: (
+        VettingRequest.objects.filter(pk__in=ids).select_related("nomination__village", "department", "signed_by")
         .only(*LIST_ROW_FIELDS, "conclusion", "signed_at", "signed_by__id", "signed_by__username",
-              "signed_by__full_name").order_by("signed_at", "id"))
+              "signed_by__full_name")))
 
 
 def dispatch_deadline_passed(round_, today) -> bool:

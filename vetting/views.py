@@ -39,7 +39,7 @@ from .selectors import (
     department_queue_counts,
     dispatch_deadline_passed,
     findings_of,
-    flags_awaiting_decision,
+    flags_page,
     get_finding_or_404,
     get_request_for_user_or_404,
     is_asked_department,
@@ -291,7 +291,7 @@ def finding_attachment(request, pk, finding_pk):
 @role_required(Role.OFFICE)
 def flags(request):
     """The flags awaiting the office's decision, 25 a page (336 in the largest town of a county, issue 13)."""
-    page = Paginator(flags_awaiting_decision(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = flags_page(request.user, request.GET.get("page"), QUEUE_PAGE_SIZE)
     return render(request, "vetting/flags.html", {"flags": page, "page": page})
 
 
