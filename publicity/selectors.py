@@ -120,10 +120,11 @@ def awaiting_publicity_count(user, round_) -> int:
 
 
 def awaiting_publicity_names(user, round_) -> dict[int, list[str]]:
-    """Village id -> the names of the people of that village awaiting publicity."""
+    """Village id -> the names of the people of that village awaiting publicity (their names alone are read: no
+    person, no ID number decrypted)."""
     names = {}
-    for n in awaiting_publicity(user, round_).select_related("person").order_by("id"):
-        names.setdefault(n.village_id, []).append(n.name)
+    for village_id, name in awaiting_publicity(user, round_).order_by("id").values_list("village_id", "name"):
+        names.setdefault(village_id, []).append(name)
     return names
 
 
