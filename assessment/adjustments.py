@@ -376,8 +376,21 @@ def get_adjustment_for_user_or_404(user, pk) -> Adjustment:
 
 
 def adjustments_of(reserve) -> list[Adjustment]:
-    return list(Adjustment.objects.filter(reserve=reserve).select_related("assessment", "assessment__round")
-                .order_by("-flagged_on", "-id"))
+    """A reserve's adjustments, the latest first, read once per reserve object: the card, the history (and the
+    read of its events) and the one-person file share the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, "adjustments", lambda: list(
+        reserve.adjustments.select_related("assessment", "assessment__round", "decided_by")
+        .order_by("-flagged_on", "-id")))
+
+
+def adjustments_seen_by(reserve, user) -> list[Adjustment]:
+    """The reserve's adjustments (adjustments_of) for the office and the committee of its town; none for others."""
+    scope = Scope.for_user(user)
+    if not scope.has(*READERS) or not scope.can_see(reserve, roles=READERS):
+        return []
+    return adjustments_of(reserve)
 
 
 def adjustment_history(adjustment) -> list:

@@ -8,12 +8,14 @@ def marks_panel(reserve, user):
     from reserve.roles import Role
     from reserve.scope import Scope
 
-    from .priority import pool_marks
+    from .priority import reserve_marks
+    from .rounds import assessments_seen_by
 
     scope = Scope.for_user(user)
     if not scope.has(Role.OFFICE, Role.COMMITTEE, Role.VILLAGE, Role.UNIT, Role.MENTOR) or not scope.can_see(reserve):
         return None
-    marks = pool_marks([reserve.pk], user).get(reserve.pk)
+    # From the assessments card's read (the user sees the reserve, and so all its assessments): no query of its own.
+    marks = reserve_marks(reserve, assessments_seen_by(reserve, user), user)
     if not marks:
         return None
     return {"reserve": reserve, "marks": marks, "town_view": scope.has(Role.OFFICE, Role.COMMITTEE)}

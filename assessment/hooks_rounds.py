@@ -26,7 +26,7 @@ def panel_context(reserve, user):
     if not scope.has(*rounds.ENTRY_READERS):
         return None
     rows = []
-    for a in rounds.assessments_of(reserve, user):
+    for a in rounds.assessments_seen_by(reserve, user):
         fields = rounds.editable_fields(a, user)
         rows.append({"a": a, "result": _shows_result(a, scope),
                      "can_score": bool(fields) and rounds.lock_refusal(a) is None})
@@ -41,7 +41,7 @@ def timeline(reserve, user) -> list[TimelineItem]:
     if not scope.has(*rounds.ENTRY_READERS):
         return []
     items = []
-    for a in rounds.assessments_of(reserve, user):
+    for a in rounds.assessments_seen_by(reserve, user):
         url = reverse("assessment:assessment_edit", args=[a.pk])
         if a.veto_on and _shows_result(a, scope):
             items.append(TimelineItem(a.veto_on, _("一票否决"), f"{a.round.title}：{a.veto_reason}", url))

@@ -14,6 +14,7 @@ Each list is a QuerySet the page paginates: a constant number of queries whateve
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -254,6 +255,34 @@ def pool_marks(reserve_ids, user) -> dict[int, list[tuple[str, str, str]]]:
             .filter(Q(priority=True) | Q(lagging=True) | ~Q(veto_reason=""))
             .values_list("reserve_id", "priority", "lagging", "veto_reason", "rank", "ranked_of", "round__title",
                          "round__year"))
+    return _marks(rows)
+
+
+def _latest_key(assessment) -> tuple:
+    """latest_of_each_reserve's order (year, then the day confirmed — a missing day first, as PostgreSQL sorts a
+    NULL in a descending order — then the id), as a key whose largest is the latest."""
+    confirmed_on = assessment.confirmed_on
+    return (assessment.year, confirmed_on is None, confirmed_on or datetime.date.min, assessment.pk)
+
+
+def reserve_marks(reserve, assessments, user) -> list[tuple[str, str, str]]:
+    """pool_marks of one reserve, from its assessments already read (rounds.assessments_seen_by: all of the
+    reserve's, for a user who sees the reserve), without a query."""
+    town_id = _town_id(user)
+    if not town_id or reserve.town_id != town_id:
+        return []
+    confirmed = [a for a in assessments if a.reserve_id == reserve.pk and a.status == Assessment.Status.CONFIRMED]
+    if not confirmed:
+        return []
+    a = max(confirmed, key=_latest_key)
+    if not (a.priority or a.lagging or a.veto_reason):
+        return []
+    return _marks([(a.reserve_id, a.priority, a.lagging, a.veto_reason, a.rank, a.ranked_of, a.round.title,
+                    a.round.year)]).get(reserve.pk, [])
+
+
+def _marks(rows) -> dict[int, list[tuple[str, str, str]]]:
+    """The marks of rows (reserve id, priority, lagging, veto reason, rank, ranked of, the round's title and year)."""
     marks: dict[int, list[tuple[str, str, str]]] = {}
     for reserve_id, priority, lagging, veto, rank, ranked_of, title, year in rows:
         found = marks.setdefault(reserve_id, [])

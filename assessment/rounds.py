@@ -721,9 +721,18 @@ def mark_scorer_rows(assessments, user) -> None:
 
 
 def assessments_of(reserve, user):
-    """A reserve's assessments this user sees, the latest first."""
-    return (Scope.for_user(user).filter(Assessment.objects.filter(reserve=reserve))
+    """A reserve's assessments this user sees, the latest first (each one's reserve is this reserve object: the
+    scope checks of the rows ask no query)."""
+    return (Scope.for_user(user).filter(reserve.assessments.all())
             .select_related("round").order_by("-year", "-pk"))
+
+
+def assessments_seen_by(reserve, user) -> list[Assessment]:
+    """assessments_of, read once per reserve object and user: the assessments card, the marks, the history and the
+    one-person file share the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("assessments", user.pk), lambda: list(assessments_of(reserve, user)))
 
 
 def item_rows(assessment) -> list[tuple[dict, str | None]]:

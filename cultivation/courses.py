@@ -209,8 +209,16 @@ def enrolment_for_user_or_404(user, pk, *, roles=None) -> Enrolment:
 
 def enrolments_of(reserve, user):
     """A reserve's enrolments the user may see, with their courses, the latest course first."""
-    return Scope.for_user(user).filter(Enrolment.objects.filter(reserve=reserve)).select_related("course").order_by(
+    return Scope.for_user(user).filter(reserve.enrolments.all()).select_related("course").order_by(
         "-course__start", "-id")
+
+
+def enrolments_seen_by(reserve, user) -> list[Enrolment]:
+    """enrolments_of (the latest course first), read once per reserve object and user: the practice card, the
+    history and the one-person file share the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("enrolments", user.pk), lambda: list(enrolments_of(reserve, user)))
 
 
 def enrollable_reserves(course):

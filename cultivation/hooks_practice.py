@@ -22,12 +22,12 @@ def panel_context(reserve, user):
         return None
     today = local_today()
     active = reserve.status == Reserve.Status.ACTIVE
-    tasks = list(practice.tasks_of(reserve, user))
-    rows = [(task, practice.task_buttons(task, user, today)) for task in tasks]
-    enrolments = list(courses.enrolments_of(reserve, user))
+    # The reads the history and the one-person file share (practice.tasks_seen_by …).
+    rows = [(task, practice.task_buttons(task, user, today)) for task in practice.tasks_seen_by(reserve, user)]
+    enrolments = courses.enrolments_seen_by(reserve, user)
     return {
         "reserve": reserve, "task_rows": rows, "today": today,
-        "meetings": list(practice.meetings_of(reserve, user).order_by("-date", "-id")),
+        "meetings": practice.meetings_seen_by(reserve, user)[::-1],  # the latest first
         "enrolments": enrolments, "hours_by_year": courses.training_hours_by_year(reserve, enrolments),
         "can_give": active and scope.has(*practice.GIVERS) and scope.can_see(reserve, roles=set(practice.GIVERS)),
         "can_meet": active and scope.has(*practice.MEETING_RECORDERS)
@@ -40,7 +40,7 @@ def timeline(reserve, user) -> list[TimelineItem]:
     if not Scope.for_user(user).has(*practice.READERS):
         return []
     items = []
-    for task in practice.tasks_of(reserve, user):
+    for task in practice.tasks_seen_by(reserve, user):
         url = reverse("cultivation:task_detail", args=[task.pk])
         items.append(TimelineItem(task.given_on, _("交办任务"), f"{task.title}（{task.given_by}）", url))
         if task.reported_on:
@@ -48,9 +48,9 @@ def timeline(reserve, user) -> list[TimelineItem]:
         if task.evaluated_on:
             items.append(TimelineItem(task.evaluated_on, _("任务评价"),
                                       f"{task.title}：{task.get_grade_display()}", url))
-    for meeting in practice.meetings_of(reserve, user):
+    for meeting in practice.meetings_seen_by(reserve, user):
         items.append(TimelineItem(meeting.date, _("列席会议"), meeting.meeting))
-    for enrolment in courses.enrolments_of(reserve, user):
+    for enrolment in courses.enrolments_seen_by(reserve, user):
         course = enrolment.course
         items.append(TimelineItem(course.start, _("学习培训"), f"{course.get_kind_display()}：{course.title}"))
     return items

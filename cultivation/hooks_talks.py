@@ -15,10 +15,11 @@ from reserve.scope import Scope
 from reserve.workflow import local_today
 from training.models import Reserve
 from training.panels import TimelineItem, register_reserve_panel, register_timeline_source
+from training.selectors import reserve_events
 from training.workflow import RESERVE_WORKFLOW
 
 from . import talks
-from .models import DueTalk, TalkKind
+from .models import TalkKind
 
 
 def _move_date(reserve, action, today):
@@ -66,12 +67,16 @@ def talk_panel(reserve, user):
     if not scope.has(*talks.TALK_READERS) or not scope.can_see(reserve):
         return None
     today = local_today()
-    recent = list(talks.talks_of(user, reserve)[:PANEL_TALKS])
-    due = list(talks.open_due_talks_of(reserve))
+    # The reads of the history and the one-person file (talks.talks_seen_by, due_talks_seen_by); the user sees the
+    # reserve, so they are all its talks and due talks.
+    held = talks.talks_seen_by(user, reserve)
+    recent = held[:PANEL_TALKS]
+    due = sorted((d for d in talks.due_talks_seen_by(user, reserve) if d.talk_id is None),
+                 key=lambda d: (d.due_on, d.pk))
     for d in due:
         d.overdue = d.due_on < today
         d.note = talks.due_talk_note(d)
-    count = talks.talks_count_this_year(reserve, today)
+    count = talks.held_this_year(held, today)
     return {
         "reserve": reserve, "talks": recent, "due_talks": due, "talks_this_year": count,
         "talks_required": reserve.term.talks_per_year, "short": count < reserve.term.talks_per_year,
@@ -89,7 +94,7 @@ def talk_timeline(reserve, user):
         TimelineItem(when=t.held_at, label=_("谈心谈话"),
                      text=_("%(k)s：%(t)s（谈话人：%(p)s）") % {"k": t.get_kind_display(), "t": t.topic, "p": t.talker},
                      url=reverse("cultivation:talk_list", args=[reserve.pk]))
-        for t in talks.talks_of(user, reserve)
+        for t in talks.talks_seen_by(user, reserve)
     ]
 
 
@@ -100,11 +105,11 @@ def due_talk_timeline(reserve, user):
     if not scope.has(*talks.TALK_READERS) or not scope.can_see(reserve):
         return []
     made = {}
-    for event in (Event.objects.filter(content_type=ContentType.objects.get_for_model(Reserve), object_id=reserve.pk,
-                                       action=talks.TalkEvent.TALK_DUE).select_related("actor").order_by("at", "pk")):
-        made.setdefault((event.data or {}).get("due_talk"), event)
+    for event in reserve_events(reserve, user):  # the history's read of the reserve's events, oldest first
+        if event.action == talks.TalkEvent.TALK_DUE:
+            made.setdefault((event.data or {}).get("due_talk"), event)
     items = []
-    for due in DueTalk.objects.filter(reserve=reserve).select_related("talk").order_by("created_at", "pk"):
+    for due in sorted(talks.due_talks_seen_by(user, reserve), key=lambda d: (d.created_at, d.pk)):
         text = _("%(k)s：%(r)s，应于%(d)s前谈话") % {"k": due.get_kind_display(), "r": due.reason,
                                                   "d": f"{due.due_on:%Y-%m-%d}"}
         if due.talk is not None:

@@ -269,11 +269,29 @@ def overdue_tasks(user, today=None):
 
 
 def tasks_of(reserve, user):
-    return Scope.for_user(user).filter(Task.objects.filter(reserve=reserve)).select_related("evaluated_by")
+    """A reserve's tasks the user may see, by deadline (each task's reserve is this reserve object: no query)."""
+    return (Scope.for_user(user).filter(reserve.tasks.all()).select_related("evaluated_by")
+            .order_by("due_on", "id"))
 
 
 def meetings_of(reserve, user):
-    return Scope.for_user(user).filter(MeetingAttendance.objects.filter(reserve=reserve))
+    """The meetings a reserve attended that the user may see, oldest first."""
+    return Scope.for_user(user).filter(reserve.meetings.all()).order_by("date", "id")
+
+
+def tasks_seen_by(reserve, user) -> list[Task]:
+    """tasks_of, read once per reserve object and user: its page's card, its history and its one-person file share
+    the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("tasks", user.pk), lambda: list(tasks_of(reserve, user)))
+
+
+def meetings_seen_by(reserve, user) -> list[MeetingAttendance]:
+    """meetings_of, oldest first, read once per reserve object and user (the card, the history, the file)."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("meetings", user.pk), lambda: list(meetings_of(reserve, user)))
 
 
 def reserve_for_practice(user, reserve_id) -> Reserve:

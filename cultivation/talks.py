@@ -240,7 +240,7 @@ def _scoped(user, rows, own: bool, mentor_path: str):
 
 def talks_of(user, reserve) -> QuerySet[HeartTalk]:
     """A reserve's talks, newest first (the reserve is one the user sees)."""
-    return (Scope.for_user(user).filter(HeartTalk.objects.filter(reserve=reserve))
+    return (Scope.for_user(user).filter(reserve.talks.all())
             .select_related("recorded_by").order_by("-held_at", "-id"))
 
 
@@ -251,6 +251,31 @@ def open_due_talks_of(reserve) -> QuerySet[DueTalk]:
 def talks_count_this_year(reserve, today) -> int:
     start, end = _year_bounds(today)
     return HeartTalk.objects.filter(reserve=reserve, held_at__gte=start, held_at__lt=end).count()
+
+
+def talks_seen_by(user, reserve) -> list[HeartTalk]:
+    """talks_of (newest first), read once per reserve object and user: the talk card, the history and the
+    one-person file share the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("talks", user.pk), lambda: list(talks_of(user, reserve)))
+
+
+def held_this_year(talks, today) -> int:
+    """How many of these talks were held in today's calendar year (the town's clock), as talks_count_this_year
+    counts them, from talks already read."""
+    start, end = _year_bounds(today)
+    return sum(1 for talk in talks if start <= talk.held_at < end)
+
+
+def due_talks_seen_by(user, reserve) -> list[DueTalk]:
+    """A reserve's due talks (四必谈) the user may see, with the talks that answered them, in the order they arose;
+    read once per reserve object and user: the talk card (the open ones), the history and the one-person file
+    share the read."""
+    from training.panels import read_once
+
+    return read_once(reserve, ("due_talks", user.pk), lambda: list(
+        Scope.for_user(user).filter(reserve.due_talks.all()).select_related("talk").order_by("arose_on", "id")))
 
 
 def open_due_talks(user, *, own=False) -> QuerySet[DueTalk]:

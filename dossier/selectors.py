@@ -275,40 +275,38 @@ def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) 
             "t": notice.title, "a": notice.start_date.isoformat(), "b": notice.end_date.isoformat()}))
 
 
-def _pool(dossier: Dossier, user, scope: Scope) -> None:
+def _pool(dossier: Dossier, user) -> None:
     """Sections 6–7: terms, mentors, follow-ups; tasks, meetings, training with hours, talks, due talks."""
     from cultivation import courses, practice, talks
-    from cultivation.models import DueTalk
     from training.mentors import pairings_of
     from training.selectors import follow_ups_seen_by, term_history
 
     reserve = dossier.reserve
-    dossier.terms = term_history(reserve)
-    # The same reads as the reserve's history below (training.panels.read_once). The reserve is one of the office's
-    # or committee's town (get_reserve_for_dossier_or_404), whose pairings these roles all see (Mentorship's scope:
-    # reserve__town).
+    # The same reads as the reserve's history below (training.panels.read_once: one query per kind of record). The
+    # reserve is one of the office's or committee's town (get_reserve_for_dossier_or_404), whose pairings these
+    # roles all see (Mentorship's scope: reserve__town).
+    dossier.terms = term_history(reserve, user)
     dossier.mentorships = list(pairings_of(reserve))
     dossier.follow_ups = list(follow_ups_seen_by(reserve, user))
-    dossier.tasks = list(practice.tasks_of(reserve, user).order_by("given_on", "id"))
-    dossier.meetings = list(practice.meetings_of(reserve, user).order_by("date", "id"))
-    enrolments = list(courses.enrolments_of(reserve, user).order_by("course__start", "id"))
+    dossier.tasks = sorted(practice.tasks_seen_by(reserve, user), key=lambda t: (t.given_on, t.pk))
+    dossier.meetings = list(practice.meetings_seen_by(reserve, user))  # oldest first
+    enrolments = courses.enrolments_seen_by(reserve, user)[::-1]  # the earliest course first
     dossier.enrolments = [(e, courses.enrolment_hours(e)) for e in enrolments]
     dossier.hours_by_year = sorted(courses.training_hours_by_year(reserve, enrolments))
-    dossier.heart_talks = list(talks.talks_of(user, reserve).order_by("held_at", "id"))
-    dossier.due_talks = list(scope.filter(DueTalk.objects.filter(reserve=reserve)).select_related("talk")
-                             .order_by("arose_on", "id"))
+    dossier.heart_talks = talks.talks_seen_by(user, reserve)[::-1]  # oldest first
+    dossier.due_talks = list(talks.due_talks_seen_by(user, reserve))  # in the order they arose
 
 
-def _assessment(dossier: Dossier, scope: Scope) -> None:
-    """Section 8: the assessments (grade, rank, priority, veto) and the adjustments. (Their entries of the history
-    come from the assessment's own timeline sources, through training.selectors.reserve_history.)"""
-    from assessment.models import Adjustment, Assessment
+def _assessment(dossier: Dossier, user) -> None:
+    """Section 8: the assessments (grade, rank, priority, veto) and the adjustments, from the reads the history's
+    sources share. (Their entries of the history come from the assessment's own timeline sources, through
+    training.selectors.reserve_history.)"""
+    from assessment.adjustments import adjustments_seen_by
+    from assessment.rounds import assessments_seen_by
 
     reserve = dossier.reserve
-    dossier.assessments = list(scope.filter(Assessment.objects.filter(reserve=reserve)).select_related("round")
-                               .order_by("year", "kind", "id"))
-    dossier.adjustments = list(scope.filter(Adjustment.objects.filter(reserve=reserve))
-                               .select_related("decided_by", "assessment").order_by("flagged_on", "id"))
+    dossier.assessments = sorted(assessments_seen_by(reserve, user), key=lambda a: (a.year, a.kind, a.pk))
+    dossier.adjustments = adjustments_seen_by(reserve, user)[::-1]  # the earliest first
 
 
 # ----------------------------------------------------------------------------------------------- the history
@@ -370,7 +368,7 @@ def dossier_of(user, reserve: Reserve, *, today: datetime.date | None = None) ->
     _selection(dossier, user, scope, history)
     dossier.basic = _basic(reserve, dossier.nomination)
     dossier.entry = _entry(reserve)
-    _pool(dossier, user, scope)
-    _assessment(dossier, scope)
+    _pool(dossier, user)
+    _assessment(dossier, user)
     dossier.history = _history(dossier, user, history)
     return dossier

@@ -75,6 +75,27 @@ def register_timeline_source(source: Callable, *, covers=()) -> None:
     _covered_kinds.update(str(kind) for kind in covers)
 
 
+# Records of a reserve whose own events its history shows (an adjustment's moves …): subjects(reserve, user) ->
+# (model, ids of the records whose events this user's history shows) or None; their events are read with the
+# reserve's own in one query (training.selectors.subject_events).
+_event_subjects: list[Callable] = []
+
+
+def register_event_subjects(subjects: Callable) -> None:
+    if subjects not in _event_subjects:
+        _event_subjects.append(subjects)
+
+
+def event_subjects(reserve, user) -> list[tuple[type, list[int]]]:
+    """(model, ids) of each registered kind of record whose events this user's history of the reserve shows."""
+    found = []
+    for subjects in _event_subjects:
+        pair = subjects(reserve, user)
+        if pair is not None and pair[1]:
+            found.append((pair[0], list(pair[1])))
+    return found
+
+
 def covered_event_kinds() -> frozenset[str]:
     """The kinds of a reserve's events that a registered source already shows in the history."""
     return frozenset(_covered_kinds)

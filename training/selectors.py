@@ -188,13 +188,32 @@ def get_reserve_for_user_or_404(user, pk) -> Reserve:
                                        "town", "person"), pk)
 
 
-def reserve_events(reserve) -> list[Event]:
-    """The reserve's own events, oldest first (read once per reserve object: the history and the terms share it)."""
-    from .panels import read_once
+def _events_seen_by(reserve, user) -> list[Event]:
+    """The reserve's own events and those of its records registered with training.panels.register_event_subjects
+    whose events this user's history shows, oldest first: one query, read once per reserve object and user (the
+    history, the terms and the later apps' sources share it)."""
+    from .panels import event_subjects, read_once
 
-    ct = ContentType.objects.get_for_model(Reserve)
-    return read_once(reserve, "events", lambda: list(
-        Event.objects.filter(content_type=ct, object_id=reserve.pk).select_related("actor").order_by("at", "pk")))
+    def read():
+        where = Q(content_type=ContentType.objects.get_for_model(Reserve), object_id=reserve.pk)
+        for model, ids in event_subjects(reserve, user):
+            where |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+        return list(Event.objects.filter(where).select_related("actor").order_by("at", "pk"))
+
+    return read_once(reserve, ("events", user.pk), read)
+
+
+def reserve_events(reserve, user) -> list[Event]:
+    """The reserve's own events, oldest first (read once per reserve object and user, see _events_seen_by)."""
+    ct_id = ContentType.objects.get_for_model(Reserve).pk
+    return [event for event in _events_seen_by(reserve, user) if event.content_type_id == ct_id]
+
+
+def subject_events(reserve, user, model) -> list[Event]:
+    """The events of the reserve's records of `model` this user's history shows (registered with
+    training.panels.register_event_subjects), oldest first, from the same read as the reserve's own."""
+    ct_id = ContentType.objects.get_for_model(model).pk
+    return [event for event in _events_seen_by(reserve, user) if event.content_type_id == ct_id]
 
 
 @dataclass(frozen=True)
@@ -240,7 +259,7 @@ def reserve_history(reserve, user) -> list[HistoryRow]:
     covered = covered_event_kinds()
     rows = [HistoryRow(event.at, str(event_kinds.label(event.action)), _event_text(event),
                        actor=str(event.actor) if event.actor_id else "", reason=event.reason)
-            for event in reserve_events(reserve) if event.action not in covered]
+            for event in reserve_events(reserve, user) if event.action not in covered]
     rows += [HistoryRow(item.when, str(item.label), item.text, item.url, actor=item.actor)
              for item in timeline_items(reserve, user)]
     return sorted(rows, key=lambda row: when_key(row.when))
@@ -262,9 +281,10 @@ def follow_ups_seen_by(reserve, user) -> list[FollowUpVisit]:
         scope.filter(FollowUpVisit.objects.filter(reserve=reserve)).order_by("date", "id")))
 
 
-def term_history(reserve) -> list[dict]:
-    """The reserve's terms: the renewals' old terms (from their events) and the current one."""
-    terms = [(e.data or {}).get("old_term") for e in reserve_events(reserve) if e.action == "renew_reserve"]
+def term_history(reserve, user) -> list[dict]:
+    """The reserve's terms: the renewals' old terms (from their events, the same read as the history's) and the
+    current one."""
+    terms = [(e.data or {}).get("old_term") for e in reserve_events(reserve, user) if e.action == "renew_reserve"]
     rows = [t for t in terms if t]
     rows.append({"start": f"{reserve.term_start:%Y-%m-%d}", "end": f"{reserve.term_end:%Y-%m-%d}",
                  "number": reserve.term_number, "current": True})

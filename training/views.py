@@ -93,7 +93,7 @@ def _detail_context(request, reserve) -> dict:
         "conditions_met": tiers.meets(reserve, reserve.tier, reserve.term, tiers.reference_day(reserve)),
         "id_number_display": idnumber.mask(reserve.person.id_number),
         "timeline": selectors.reserve_history(reserve, user),
-        "terms": selectors.term_history(reserve),
+        "terms": selectors.term_history(reserve, user),
         "panels": [render_to_string(template, {**context, "panel": context}, request=request)
                    for template, context in reserve_panels(reserve, user)],
         "is_office": office,

@@ -1,19 +1,26 @@
 """The reserve's page and its one-person file read each record once (training.panels.read_once): the pairings, the
 follow-up visits and the reserve's events are shared by the cards, the history and the file, so the number of
-queries does not grow with the records (issue 13 §2)."""
+queries does not grow with the records (issue 13 §2), and stays within the budget of a page (≤ 15 queries) for
+every role that sees them."""
 
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from reserve.models import Event
+from reserve.roles import Role
 from reserve.services import record_event
 from training.models import FollowUpVisit, Mentorship, Reserve, Tier
 
-from ..factories import PoolTermFactory, ReserveFactory
+from ..factories import AssessmentRoundFactory, PoolTermFactory, ReserveFactory, UserFactory
 from ..helpers import page, today
+
+BUDGET = 15  # queries of one page (issue 13)
 
 
 @pytest.fixture
@@ -74,3 +81,174 @@ def test_the_dossier_reads_each_record_once(client, office, mentor, town, term, 
     many, body = _count(client, url)
     assert many == few
     assert "回访人31" in body and "依据31" in body
+
+
+# ----------------------------------------------------------------------------------------------- every kind of record
+
+
+def _add_every_kind(reserve, office, mentor, rounds, n, first):
+    """`n` records of every kind a reserve's page and file show, numbered from `first`: pairings, follow-up visits,
+    post changes, tasks (given, reported, evaluated), meetings attended, courses, talks, due talks (held and open),
+    assessments (confirmed, some vetoed, some first) in rounds of their own years, adjustments with their moves and
+    the warnings."""
+    from assessment.adjustments import AdjustmentEvent
+    from assessment.models import Adjustment, Assessment, AssessmentRound
+    from cultivation.models import Course, DueTalk, Enrolment, HeartTalk, MeetingAttendance, TalkKind, Task
+    from cultivation.talks import TalkEvent
+
+    t = today()
+    adjustment_ct = ContentType.objects.get_for_model(Adjustment)
+    for i in range(first, first + n):
+        day = t - datetime.timedelta(days=300 - i)
+        at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+        Mentorship.objects.create(reserve=reserve, mentor=mentor, start=day, end=day, basis=f"依据{i}",
+                                  recorded_by=office)
+        FollowUpVisit.objects.create(reserve=reserve, date=day, visited_by=f"回访人{i:02d}", content=f"情况{i}",
+                                     recorded_by=office)
+        record_event(reserve, action="change_post", actor=office, data={"new_post": f"岗位{i}", "date": str(day)})
+        status = (Task.Status.GIVEN, Task.Status.REPORTED, Task.Status.EVALUATED)[i % 3]
+        done = status != Task.Status.GIVEN
+        Task.objects.create(reserve=reserve, title=f"任务{i:02d}", content="调研", given_by="王书记", given_on=day,
+                            due_on=day + datetime.timedelta(days=30), status=status, recorded_by=office,
+                            result="已完成" if done else "", reported_on=day if done else None,
+                            grade="good" if status == Task.Status.EVALUATED else "",
+                            evaluated_by=mentor if status == Task.Status.EVALUATED else None,
+                            evaluated_on=day if status == Task.Status.EVALUATED else None)
+        MeetingAttendance.objects.create(reserve=reserve, date=day, meeting=f"会议{i:02d}", recorded_by=office)
+        course = Course.objects.create(town=reserve.town, kind=Course.Kind.CLASS, topic=Course.Topic.THEORY,
+                                       title=f"培训班{i:02d}", organiser="党建办", start=day, end=day, hours=8,
+                                       recorded_by=office)
+        Enrolment.objects.create(course=course, reserve=reserve, attended=True, recorded_by=office)
+        talk = HeartTalk.objects.create(reserve=reserve, held_at=at, place="村部", talker=f"谈话人{i:02d}",
+                                        topic=f"主题{i:02d}", content="谈话内容", recorded_by=office)
+        for held in (talk, None):
+            due = DueTalk.objects.create(reserve=reserve, kind=TalkKind.POST_CHANGE, reason=f"事由{i:02d}",
+                                         arose_on=day, due_on=day + datetime.timedelta(days=10), talk=held)
+            record_event(reserve, action=TalkEvent.TALK_DUE, actor=office, data={"due_talk": due.pk})
+        if i not in rounds:  # a round of its own year for each i, shared by the reserves of a test
+            rounds[i] = AssessmentRoundFactory(
+                town=reserve.town, term=reserve.term, year=t.year - 1 - i, title=f"{t.year - 1 - i}年度考核",
+                status=AssessmentRound.Status.CONFIRMED, confirmed_on=day, opened_by=office)
+        round_ = rounds[i]
+        assessment = Assessment.objects.create(
+            round=round_, reserve=reserve, kind=round_.kind, year=round_.year, tier=reserve.tier,
+            status=Assessment.Status.CONFIRMED, total=80 + i % 10, grade="competent", rank=1 + i % 5, ranked_of=9,
+            priority=i % 4 == 0, lagging=i % 4 == 1, confirmed_on=day,
+            veto_reason="违纪" if i % 4 == 2 else "", veto_on=day if i % 4 == 2 else None)
+        adjustment = Adjustment.objects.create(reserve=reserve, cause=Adjustment.Cause.VETO, assessment=assessment,
+                                               status=Adjustment.Status.REJECTED, flagged_on=day, reason=f"理由{i}",
+                                               decided_by=office, decided_on=day)
+        record_event(reserve, action=AdjustmentEvent.FLAGGED, actor=None,
+                     data={"cause": "veto", "adjustment": adjustment.pk})
+        record_event(reserve, action=AdjustmentEvent.WARNED, actor=None, data={"text": f"提醒{i:02d}"})
+        Event.objects.create(content_type=adjustment_ct, object_id=adjustment.pk, action="reject_adjustment",
+                             actor=office, reason=f"意见{i:02d}")
+
+
+ROLES = ("office", "committee", "village", "unit", "mentor")
+
+
+@pytest.fixture
+def people(office, committee, village_a_user, unit_user, mentor):
+    return {"office": office, "committee": committee, "village": village_a_user, "unit": unit_user,
+            "mentor": mentor}
+
+
+def _reserve_seen_by(role, town, term, village_a, unit_a, mentor):
+    """An active reserve the role sees: of village_a (or of unit_a for the unit's head), paired with `mentor`."""
+    where = {"unit": unit_a, "tier": Tier.FOURTH} if role == "unit" else {"village": village_a, "tier": Tier.VILLAGE}
+    reserve = ReserveFactory(town=town, term=term, mentor=mentor, start_date=today() - datetime.timedelta(days=400),
+                             **where)
+    Mentorship.objects.create(reserve=reserve, mentor=mentor, start=reserve.start_date, basis="现引路人",
+                              recorded_by=UserFactory(town=town, role=Role.OFFICE))
+    return reserve
+
+
+# The tables of the records a reserve's page and file show: each is read at most once for a request.
+RECORD_TABLES = ("reserve_event", "training_mentorship", "training_followupvisit", "cultivation_task",
+                 "cultivation_meetingattendance", "cultivation_enrolment", "cultivation_hearttalk",
+                 "cultivation_duetalk", "assessment_assessment", "assessment_adjustment")
+
+
+def _queries(client, url) -> tuple[int, str]:
+    """The queries of one request of `url` (all of them, the session's and the audit's too) and the page."""
+    client.get(url)  # the session and the account's facts are warm
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    sql = [q["sql"] for q in ctx.captured_queries]
+    reads = {table: sum(f'FROM "{table}"' in q for q in sql) for table in RECORD_TABLES}
+    assert all(n <= 1 for n in reads.values()), reads
+    body = "" if response["Content-Type"].startswith("application/pdf") else page(response)
+    return len(sql), body
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_reserve_page_keeps_its_budget_with_every_kind_of_record(client, people, town, term, village_a, unit_a,
+                                                                     mentor, role):
+    office = people["office"]
+    reserve = _reserve_seen_by(role, town, term, village_a, unit_a, mentor)
+    client.force_login(people[role])
+    url = reverse("training:reserve_detail", args=[reserve.pk])
+    rounds = {}
+    _add_every_kind(reserve, office, mentor, rounds, 2, 0)
+    few, _body = _queries(client, url)
+    _add_every_kind(reserve, office, mentor, rounds, 12, 2)
+    many, body = _queries(client, url)
+    assert many == few <= BUDGET, (few, many)
+    # What the page shows grows with the records: the history lists every one the role may see.
+    history = body[body.index('id="history"'):]
+    assert all(f"任务{i:02d}" in history and f"会议{i:02d}" in history for i in range(14))
+    assert all(f"培训班{i:02d}" in history and f"谈话人{i:02d}" in history and f"事由{i:02d}" in history
+               for i in range(14))
+    assert all(f"提醒{i:02d}" in history for i in range(14))
+    # The removal proposals and their moves are the office's and the committee's only.
+    assert ("意见13" in history) == (role in ("office", "committee"))
+
+
+@pytest.mark.parametrize("role", ["office", "committee"])
+def test_the_dossier_keeps_its_budget_with_every_kind_of_record(client, people, town, term, village_a, unit_a,
+                                                                mentor, role):
+    office = people["office"]
+    reserve = _reserve_seen_by(role, town, term, village_a, unit_a, mentor)
+    client.force_login(people[role])
+    urls = [reverse("dossier:dossier", args=[reserve.pk])]
+    if role == "office":
+        urls.append(reverse("dossier:dossier_pdf", args=[reserve.pk]))
+    rounds = {}
+    _add_every_kind(reserve, office, mentor, rounds, 2, 0)
+    few = [_queries(client, url)[0] for url in urls]
+    _add_every_kind(reserve, office, mentor, rounds, 12, 2)
+    found = [_queries(client, url) for url in urls]
+    many = [n for n, _body in found]
+    assert many == few and max(few) <= BUDGET, (few, many)
+    body = found[0][1]
+    assert all(f"任务{i:02d}" in body and f"谈话人{i:02d}" in body and f"培训班{i:02d}" in body for i in range(14))
+    assert "意见13" in body and "提醒13" in body
+
+
+@pytest.mark.parametrize("latest", ["priority", "lagging", "veto", "plain", "draft"])
+def test_the_pages_marks_are_the_pool_lists(people, town, term, village_a, unit_a, mentor, latest):
+    """The marks card of a reserve's page reads the assessments card's rows (no query of its own): the same marks
+    as the pool list's query gives, whichever the latest confirmed result is."""
+    from assessment.models import Assessment, AssessmentRound
+    from assessment.priority import pool_marks, reserve_marks
+    from assessment.rounds import assessments_seen_by
+
+    office = people["office"]
+    reserve = _reserve_seen_by("village", town, term, village_a, unit_a, mentor)
+    t = today()
+    for year, flags in ((t.year - 3, {"priority": True}), (t.year - 2, {"lagging": True}),
+                        (t.year - 1, {"priority": latest == "priority", "lagging": latest == "lagging",
+                                      "veto_reason": "违纪" if latest == "veto" else ""})):
+        draft = latest == "draft" and year == t.year - 1
+        round_ = AssessmentRoundFactory(town=town, term=term, year=year, opened_by=office,
+                                        status=AssessmentRound.Status.OPEN if draft else AssessmentRound.Status.CONFIRMED)
+        Assessment.objects.create(round=round_, reserve=reserve, kind=round_.kind, year=year, tier=reserve.tier,
+                                  status=Assessment.Status.DRAFT if draft else Assessment.Status.CONFIRMED,
+                                  confirmed_on=None if draft else t, rank=2, ranked_of=9, **flags)
+    for role in ("office", "committee", "village", "mentor"):  # who sees this village reserve
+        user = people[role]
+        expected = pool_marks([reserve.pk], user).get(reserve.pk, [])
+        assert reserve_marks(reserve, assessments_seen_by(Reserve.objects.get(pk=reserve.pk), user), user) == expected
+        assert bool(expected) == (latest != "plain")
