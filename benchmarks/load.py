@@ -1,4 +1,5 @@
-"""The load run: gunicorn with the production settings on a loopback port, locust headless against it, a report.
+"""The load run: gunicorn with the production settings on a loopback port, locust headless (the signed-in mixed
+load) and wrk (the public page) against it, a report.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_county .venv/bin/python benchmarks/load.py \
         [--run-time 60] [--users 24] [--public-users 24] [--spawn-rate 12] [--workers N] [--threads N] \
@@ -23,7 +24,10 @@ rows of sign-ins and reads, axes' sign-in records). The run, bounded and on 127.
    benchmarks/locustfile.py: --users users started --spawn-rate a second, each signing in once, then asking pages
    with --wait seconds between two (0: at once: the server's capacity); the figures are taken for --run-time
    seconds from the moment the last user has signed in (the sign-ins are not in them), then locust stops itself
-   (bounded again by its own --run-time, --run-time + 120 s); then gunicorn is stopped;
+   (bounded again by its own --run-time, --run-time + 120 s); the public workload is driven by wrk instead
+   (Debian's package, C: it leaves the cores to the server; locust's Python spent as much CPU as the server on a
+   cached page): --public-users connections asking the public pages in turn, a 5 s warm-up, then --run-time seconds
+   measured; then gunicorn is stopped;
 4. the report: requests a second, median / p95 / p99 (locust's percentiles, rounded as it keeps them), errors, per
    endpoint and in all; the CPU seconds gunicorn and locust used (they share the machine's cores); the budgets of
    issue 13 §4 checked — mixed ≥ 150 req/s with p99 ≤ 300 ms and no error, public ≥ 300 req/s — into
@@ -44,6 +48,7 @@ import json
 import os
 import platform
 import random
+import resource
 import runpy
 import shutil
 import signal
@@ -248,6 +253,14 @@ def _git_commit() -> str:
         return "?"
 
 
+def _wrk_version() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return "not installed"
+    out = subprocess.run([wrk, "--version"], capture_output=True, text=True, timeout=10)
+    return (out.stdout or out.stderr).split()[1] if (out.stdout or out.stderr).split()[1:] else "?"
+
+
 def machine() -> dict:
     from importlib.metadata import version as installed
 
@@ -276,6 +289,7 @@ def machine() -> dict:
         "database": database, "database_size": size, "postgresql": server_version.split(" ")[0],
         "python": platform.python_version(), "django": django.get_version(), "gunicorn": installed("gunicorn"),
         "locust": installed("locust"),  # not imported: locust patches the threads (gevent)
+        "wrk": _wrk_version(),
         "commit": _git_commit(),
         "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
         "session_engine": settings.SESSION_ENGINE,
@@ -438,28 +452,125 @@ def read_stats(csv_path: Path, run_time: float) -> list[dict]:
     return rows
 
 
+# wrk's script for the public workload: the connections ask the plan's public pages in turn; at the end, one line
+# of JSON with what wrk measured (latencies in microseconds), after a marker the report reads it by.
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '%(marker)s{"requests":%%d,"duration_us":%%d,"bytes":%%d,"connect":%%d,"read":%%d,"write":%%d,"status":%%d,' ..
+    '"timeout":%%d,"p50":%%d,"p95":%%d,"p99":%%d,"max":%%d,"mean":%%f}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+WRK_MARKER = "WRK-RESULT "
+WRK_WARM_UP_S = 5  # the cache of the public pages filled, the workers' connections opened: not measured
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_wrk(*, paths: list[str], connections: int, run_time: int, port: int, work: Path) -> tuple[dict, float]:
+    """wrk (Debian's package, bin/setup --test) with WRK_SCRIPT: a warm-up, then `run_time` seconds measured with
+    `connections` connections on one thread a core; returns what it measured and the CPU seconds it used (the
+    measured run's). wrk is written in C: it leaves the cores to the server, where locust (Python) spent a core to
+    drive a page that costs the server about a millisecond."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("load.py: the public workload needs wrk (Debian's package: bin/setup --test installs it)")
+    script = work / "public.lua"
+    script.write_text(WRK_SCRIPT % {"paths": ", ".join(_lua_string(p) for p in paths), "marker": WRK_MARKER},
+                      encoding="utf-8")
+    threads = str(min(connections, os.cpu_count() or 1))
+
+    def wrk_run(seconds: int) -> str:
+        return subprocess.run([wrk, "-t", threads, "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+                               "-s", str(script), f"http://{HOST}:{port}"], capture_output=True, text=True,
+                              timeout=seconds + 60, check=True).stdout
+
+    wrk_run(WRK_WARM_UP_S)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = wrk_run(run_time)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((x for x in out.splitlines() if x.startswith(WRK_MARKER)), None)
+    if line is None:
+        raise SystemExit(f"load.py: wrk reported nothing:\n{out}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return json.loads(line[len(WRK_MARKER):]), cpu
+
+
+def wrk_rows(name: str, measured: dict) -> list[dict]:
+    """The report's rows (one endpoint, and all) of a wrk run. An error: a refused or broken connection, a timeout,
+    or an answer of 400 and above."""
+    count = measured["requests"]
+    errors = sum(measured[k] for k in ("connect", "read", "write", "status", "timeout"))
+    row = {"requests": count, "errors": errors, "rps": round(count / (measured["duration_us"] / 1e6), 1),
+           **{f"{k}_ms": round(measured[k] / 1000, 1) for k in ("p50", "p95", "p99", "max")},
+           "avg_ms": round(measured["mean"] / 1000, 1),
+           "avg_kb": round(measured["bytes"] / count / 1024, 1) if count else 0}
+    return [{"endpoint": name, **row}, {"endpoint": "all", **row}]
+
+
 def run_workload(kind: str, args, plan_file: Path, env: dict, work: Path) -> dict:
     port = free_port()
     flush_redis()
     log = work / f"gunicorn-{kind}.log"
     server = start_gunicorn(env, port, gunicorn_settings(args), log)
+    tool = "locust" if kind == "mixed" else "wrk"
     try:
-        server_cpu_before = cpu_seconds(server.pid)
-        classes = MIXED_CLASSES if kind == "mixed" else ("PublicUser",)
         users = args.users if kind == "mixed" else args.public_users
-        print(f"load.py: {kind}: {users} users on http://{HOST}:{port}/ for {args.run_time} s …", flush=True)
-        csv_path, client_cpu = run_locust(classes=classes, users=users, spawn_rate=args.spawn_rate,
-                                          run_time=args.run_time, port=port, plan_file=plan_file, wait=args.wait,
-                                          out=work / kind)
-        server_cpu = cpu_seconds(server.pid) - server_cpu_before
+        print(f"load.py: {kind}: {users} {'users' if kind == 'mixed' else 'connections (wrk)'} on "
+              f"http://{HOST}:{port}/ for {args.run_time} s …", flush=True)
+        if kind == "mixed":
+            server_cpu_before = cpu_seconds(server.pid)
+            csv_path, client_cpu = run_locust(classes=MIXED_CLASSES, users=users, spawn_rate=args.spawn_rate,
+                                              run_time=args.run_time, port=port, plan_file=plan_file,
+                                              wait=args.wait, out=work / kind)
+            server_cpu = cpu_seconds(server.pid) - server_cpu_before
+        else:
+            plan = json.loads(plan_file.read_text(encoding="utf-8"))
+            measured, client_cpu = None, 0.0
+
+            def measure():
+                nonlocal measured, client_cpu
+                measured, client_cpu = run_wrk(paths=plan["public"], connections=users, run_time=args.run_time,
+                                               port=port, work=work)
+
+            server_cpu = _server_cpu_during(server, measure, warm_up=WRK_WARM_UP_S)
     finally:
         stop(server)
     errors = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
               if "Traceback" in line or "[ERROR]" in line or "WORKER TIMEOUT" in line]
-    rows = read_stats(csv_path, args.run_time)
-    return {"kind": kind, "users": users, "spawn_rate": args.spawn_rate, "run_time_s": args.run_time,
-            "wait_s": args.wait, "server_cpu_s": round(server_cpu, 1), "locust_cpu_s": round(client_cpu, 1),
-            "server_log_errors": errors[:20], "rows": rows}
+    rows = read_stats(csv_path, args.run_time) if kind == "mixed" else wrk_rows("public: notice page", measured)
+    return {"kind": kind, "tool": tool, "users": users, "spawn_rate": args.spawn_rate, "run_time_s": args.run_time,
+            "wait_s": args.wait if kind == "mixed" else 0, "server_cpu_s": round(server_cpu, 1),
+            "client_cpu_s": round(client_cpu, 1), "server_log_errors": errors[:20], "rows": rows}
+
+
+def _server_cpu_during(server: subprocess.Popen, measure, *, warm_up: float) -> float:
+    """The server's CPU seconds over the measured part of `measure()` (which first warms up for `warm_up` seconds):
+    sampled in a thread as the warm-up ends, and at the end."""
+    import threading
+
+    sample = {}
+
+    def at_warm_up_end():
+        time.sleep(warm_up + 0.5)
+        sample["before"] = cpu_seconds(server.pid)
+
+    sampler = threading.Thread(target=at_warm_up_end, daemon=True)
+    sampler.start()
+    measure()
+    sampler.join()
+    return cpu_seconds(server.pid) - sample["before"]
 
 
 def verdict(run: dict) -> dict:
@@ -615,6 +726,17 @@ def _per_request_ms(run: dict) -> str:
     return f"{run['server_cpu_s'] * 1000 / total['requests']:.1f}"
 
 
+def _clients(run: dict) -> str:
+    if run["tool"] == "wrk":
+        return (f"wrk, {run['users']} connections, after a {WRK_WARM_UP_S} s warm-up that is not measured, no pause "
+                "between requests")
+    return f"locust, {run['users']} users (spawn {run['spawn_rate']}/s), wait {run['wait_s']} s"
+
+
+def _server_cpu_note(run: dict) -> str:
+    return "the measured seconds" if run["tool"] == "wrk" else "with the sign-ins"
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -623,6 +745,7 @@ def markdown(report: dict) -> str:
         f"- machine: {m['host']} · {m['cores']} CPU {m['cpu']} · RAM {m['ram']} · load average at the start "
         f"{m['load_average']}",
         f"- software: Python {m['python']} · Django {m['django']} · gunicorn {m['gunicorn']} · locust {m['locust']} "
+        f"· wrk {m.get('wrk', '—')} "
         f"· commit {m['commit']}",
         f"- server: gunicorn -c {report['server']['config']} — {report['server']['workers']} "
         f"{report['server']['worker_class']} workers × {report['server']['threads']} threads, timeout "
@@ -636,11 +759,11 @@ def markdown(report: dict) -> str:
         v = run["verdict"]
         checks = ", ".join(f"{k} {'ok' if ok else 'MISSED'}" for k, ok in v.get("checks", {}).items())
         lines += [
-            f"## {run['kind']}: {run['users']} users (spawn {run['spawn_rate']}/s), {run['run_time_s']} s, wait "
-            f"{run['wait_s']} s — budget {v.get('budget')}: {'met' if v['met'] else 'NOT met'} ({checks})",
+            f"## {run['kind']}: {_clients(run)}, {run['run_time_s']} s — budget {v.get('budget')}: "
+            f"{'met' if v['met'] else 'NOT met'} ({checks})",
             "",
-            f"CPU used during the run: gunicorn {run['server_cpu_s']} s (with the sign-ins; "
-            f"{_per_request_ms(run)} ms a measured request), locust {run['locust_cpu_s']} s "
+            f"CPU used during the run: gunicorn {run['server_cpu_s']} s ({_server_cpu_note(run)}; "
+            f"{_per_request_ms(run)} ms a measured request), {run['tool']} {run['client_cpu_s']} s "
             f"(of {run['run_time_s'] * (m['cores'] or 1)} core-seconds).",
             "",
             "| endpoint | requests | req/s | errors | p50 ms | p95 ms | p99 ms | max ms | KB |",
@@ -677,7 +800,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run-time", type=int, default=60, help="seconds of each workload (default 60)")
     parser.add_argument("--users", type=int, default=24, help="signed-in users of the mixed workload")
-    parser.add_argument("--public-users", type=int, default=24, help="anonymous users of the public workload")
+    parser.add_argument("--public-users", type=int, default=24, help="wrk's connections for the public workload")
     parser.add_argument("--spawn-rate", type=float, default=12, help="users started a second")
     parser.add_argument("--wait", type=float, default=0, help="a user's pause between two requests, seconds")
     parser.add_argument("--workers", type=int, help="gunicorn's workers (default: docs/deploy/gunicorn.conf.py's)")

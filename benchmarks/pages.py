@@ -179,6 +179,9 @@ PAGES: tuple = (
     # the one-person file (dossier/urls.py)
     Page("dossier:dossier", ("reserve",), label="一人一档"),
     Page("dossier:dossier_pdf", ("reserve",), label="一人一档（PDF）", document=True),
+    # A reserve who came through a selection round: the file adds the nomination, its vetting, appraisal, decision
+    # and notice (the pool's reserve above has none).
+    Page("dossier:dossier", ("selected_reserve",), label="一人一档（经选拔入库）"),
     Page("dossier:dossier_zip", query="?town={town}", label="一人一档（ZIP，全镇，至多100份）", heavy=True, document=True),
 )
 
@@ -236,6 +239,7 @@ def find_objects() -> Objects:
     from publicity.models import Notice, Objection
     from reserve.models import Town, User
     from reserve.roles import Role
+    from training.models import Reserve
     from vetting.models import VettingRequest
 
     town = Town.objects.filter(name=f"{pool_pages.TOWN_PREFIX}1镇").get()
@@ -269,6 +273,7 @@ def find_objects() -> Objects:
         "meeting": CommitteeMeeting.objects.filter(round=open_round).order_by("pk").first().pk,
         "notice": notice.pk, "token": notice.token, "objection": objection.pk, "receipt": objection.receipt,
         "reserve": pool.objects["reserve"].pk, "today": timezone.localdate().isoformat(),
+        "selected_reserve": Reserve.objects.filter(town=town, nomination__isnull=False).order_by("pk").first().pk,
     }
     return Objects(users=users, values=values, pool=pool)
 
