@@ -66,8 +66,12 @@ def _public_key(value) -> str:
 
 
 def public_notice_or_404(token) -> Notice:
-    """A published notice by its public token (the public page: no scope, the token is the key)."""
-    notice = Notice.objects.select_related("round", "village").filter(token=_public_key(token)).first()
+    """A published notice by its public token (the public page: no scope, the token is the key) — its own columns and
+    of its round only the days the list stays shown (a round's row has some sixty parameters; read on every request
+    of the most-read page, issue 13 §4)."""
+    notice = (Notice.objects.select_related("round")
+              .only(*(f.name for f in Notice._meta.concrete_fields), "round__public_list_days")
+              .filter(token=_public_key(token)).first())
     if notice is None:
         raise NotFound
     return notice
