@@ -130,13 +130,19 @@ def nomination_timeline_rows(nomination, user=None) -> list[tuple]:
     """The timeline as a page shows it to this user: (event, its label, the label of the status it moved to —
     empty when that is not a status of a nomination). Anyone but the office reads joint vetting's events without
     their reasons and actors, or not at all (candidates.panels.office_only_event); no user: the whole record."""
+    return timeline_rows(nomination_timeline(nomination), user)
+
+
+def timeline_rows(nomination_events, user=None) -> list[tuple]:
+    """nomination_timeline_rows of a nomination's events already read (its events, in time order: a reserve's
+    one-person file reads them with the reserve's own, training.selectors.related_events)."""
     from reserve import events
 
     from .panels import office_only_event
 
     full = user is None or Scope.for_user(user).has(Role.OFFICE)
     rows = []
-    for e in nomination_timeline(nomination):
+    for e in nomination_events:
         private = None if full else office_only_event(e.action)
         if private:
             continue

@@ -19,7 +19,7 @@ from reserve.scope import Scope
 from . import documents, selectors
 
 KIND = "dossier.zip"
-FETCH = ("town", "term", "village", "unit", "mentor", "person", "meeting", "round", "nomination")
+FETCH = selectors.FETCH  # each file's reserve with what its file reads with it
 
 
 class BatchRefused(jobs.JobRefused):

@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,11 +43,16 @@ READERS = (Role.OFFICE, Role.COMMITTEE)
 BATCH_ROLES = (Role.OFFICE,)
 
 
+# What a file reads with its reserve, in the same query: the reserve's own facts and, when it came through a
+# selection round, the 自荐表 with its round and villages, its 考察材料 and its 公示 (each at most one row).
+FETCH = ("town", "term", "village", "unit", "mentor", "person", "meeting", "round", "nomination__round",
+         "nomination__village", "nomination__hukou_village", "nomination__inspection_report",
+         "nomination__notice_entry__notice")
+
+
 def get_reserve_for_dossier_or_404(user, pk) -> Reserve:
     """A reserve of the user's town, read as its office or committee (NotFound for any other, or a garbage id)."""
-    return Scope.for_user(user).get(
-        Reserve.objects.select_related("town", "term", "village", "unit", "mentor", "person", "meeting", "round",
-                                       "nomination"), pk, roles=set(READERS))
+    return Scope.for_user(user).get(Reserve.objects.select_related(*FETCH), pk, roles=set(READERS))
 
 
 def batch_reserves(user, *, tier=None, village_id=None, unit_id=None, status=None) -> QuerySet[Reserve]:
@@ -202,28 +208,31 @@ def _entry(reserve) -> list[tuple[str, str]]:
     return rows
 
 
+def _one(obj, name):
+    """A one-to-one record of `obj` (read with it: FETCH), or None."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) -> None:
     """Sections 2–5: the 自荐表, the joint vetting, the inspection, the committee's decision and the 公示."""
     from candidates.models import Nomination
-    from candidates.selectors import nomination_timeline_rows
+    from candidates.selectors import timeline_rows
     from inspection.appraisal import combine
-    from inspection.models import AppraisalSession, CommitteeDecision, InspectionReport, Talk, Tally
-    from inspection.selectors import vetting_summary
-    from publicity.models import NoticeEntry, Objection
+    from inspection.models import AppraisalSession, CommitteeDecision, Talk, Tally
+    from inspection.selectors import vetting_summary_of
+    from publicity.models import Objection
     from reserve.choices import VoterCategory
-    from vetting.models import VettingRequest
+    from training.selectors import related_events
+    from vetting.models import Finding, VettingRequest
 
     reserve = dossier.reserve
     if not reserve.nomination_id:
         return
-    nomination = (scope.filter(Nomination.objects.filter(pk=reserve.nomination_id))
-                  .select_related("round", "village", "hukou_village")
-                  .prefetch_related("resume", "family", "committee_relatives",
-                                    Prefetch("vetting_requests",
-                                             queryset=VettingRequest.objects.select_related("department")
-                                             .order_by("department__order", "id")))
-                  .first())
-    if nomination is None:
+    nomination = reserve.nomination  # read with the reserve (FETCH), in the user's scope as the nomination's
+    if not scope.can_see(nomination):
         return
     dossier.nomination = nomination
     dossier.resume = list(nomination.resume.all())
@@ -231,12 +240,16 @@ def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) 
     dossier.relatives = list(nomination.committee_relatives.all())
 
     # 3. 资格联审: the office reads each department's answer and findings; the committee the one sentence.
-    dossier.vetting_summary = vetting_summary(nomination)
     if scope.has(Role.OFFICE):
         dossier.vetting_rows = list(
             scope.filter(VettingRequest.objects.filter(nomination=nomination), roles={Role.OFFICE})
             .select_related("department", "signed_by", "proxy_entered_by", "decided_by")
-            .prefetch_related("findings__item").order_by("department__order", "id"))
+            .prefetch_related(Prefetch("findings", queryset=Finding.objects.select_related("item")))
+            .order_by("department__order", "id"))
+        requests = dossier.vetting_rows  # every request of the nomination: it is of the office's town
+    else:
+        requests = list(nomination.vetting_requests.all())
+    dossier.vetting_summary = vetting_summary_of(requests)
 
     # 4. 组织考察: the talks (no content), the appraisal's results, the 考察材料.
     dossier.talks = list(Talk.objects.filter(nomination=nomination).order_by("date", "id")
@@ -250,12 +263,12 @@ def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) 
         result = combine(rows, session, VoterCategory.values)
         dossier.appraisals.append({"session": session, "wording": result.wording(),
                                    "passes": result.passes(nomination.round)})
-    dossier.report = InspectionReport.objects.filter(nomination=nomination).first()
+    dossier.report = _one(nomination, "inspection_report")
 
     # 5. 党委会研究 and 公示.
     dossier.decisions = list(CommitteeDecision.objects.filter(nomination=nomination).select_related("meeting")
                              .order_by("meeting__date", "id"))
-    entry = NoticeEntry.objects.filter(nomination=nomination).select_related("notice").first()
+    entry = _one(nomination, "notice_entry")
     if entry is not None:
         dossier.notice = entry.notice
         dossier.objections = list(Objection.objects.filter(entry=entry).order_by("received_at", "id")
@@ -263,7 +276,8 @@ def _selection(dossier: Dossier, user, scope: Scope, history: list[HistoryRow]) 
                                         "decided_at", "is_late", "entry_id"))
         dossier.objection_total = len(dossier.objections)
 
-    for event, label, status in nomination_timeline_rows(nomination, user):
+    # The nomination's events, read with the reserve's own (the history's) in one query.
+    for event, label, status in timeline_rows(related_events(reserve, user, Nomination, [nomination.pk]), user):
         history.append(HistoryRow(event.at, str(label), str(status),
                                   actor=str(event.actor) if event.actor_id and event.actor else "",
                                   reason=event.reason or ""))

@@ -316,9 +316,13 @@ def current_conditions(nomination):
 
 def vetting_summary(nomination) -> str:
     """The 资格联审 result in one sentence: how many departments answered, and what."""
+    return vetting_summary_of(list(nomination.vetting_requests.all()))  # prefetched by decision_rows
+
+
+def vetting_summary_of(requests) -> str:
+    """vetting_summary of a nomination's requests already read (every one of them)."""
     from vetting.models import VettingRequest
 
-    requests = list(nomination.vetting_requests.all())  # prefetched by decision_rows
     if not requests:
         return _("未发起资格联审。")
     answered = [r for r in requests if r.answered]

@@ -45,6 +45,11 @@ def read_once(reserve, key, read: Callable):
     return reads[key]
 
 
+def was_read(reserve, key) -> bool:
+    """Whether read_once has already read `key` for this reserve object."""
+    return key in reserve.__dict__.get("_panel_reads", {})
+
+
 _panels: list[Panel] = []
 # source(reserve, user) -> list[TimelineItem] the user may see
 _timeline_sources: list[Callable] = []

@@ -188,19 +188,39 @@ def get_reserve_for_user_or_404(user, pk) -> Reserve:
                                        "town", "person"), pk)
 
 
-def _events_seen_by(reserve, user) -> list[Event]:
+def _events_seen_by(reserve, user, also=()) -> list[Event]:
     """The reserve's own events and those of its records registered with training.panels.register_event_subjects
     whose events this user's history shows, oldest first: one query, read once per reserve object and user (the
-    history, the terms and the later apps' sources share it)."""
+    history, the terms and the later apps' sources share it). `also`: (model, ids) of other records whose events
+    the first read takes in the same query (related_events)."""
     from .panels import event_subjects, read_once
 
     def read():
         where = Q(content_type=ContentType.objects.get_for_model(Reserve), object_id=reserve.pk)
-        for model, ids in event_subjects(reserve, user):
+        for model, ids in [*event_subjects(reserve, user), *also]:
             where |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
         return list(Event.objects.filter(where).select_related("actor").order_by("at", "pk"))
 
     return read_once(reserve, ("events", user.pk), read)
+
+
+def related_events(reserve, user, model, ids) -> list[Event]:
+    """The events of records that belong with the reserve but are not its history's (`model`, `ids`: the nomination
+    it came through, for its one-person file), oldest first. Asked before the reserve's own events are read, they
+    are read in that same query (whose other readers see only the reserve's and the registered records' events);
+    asked after, in a query of their own."""
+    from .panels import was_read
+
+    ct_id = ContentType.objects.get_for_model(model).pk
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    if was_read(reserve, ("events", user.pk)):
+        return list(Event.objects.filter(content_type_id=ct_id, object_id__in=ids).select_related("actor")
+                    .order_by("at", "pk"))
+    wanted = set(ids)
+    return [event for event in _events_seen_by(reserve, user, also=((model, ids),))
+            if event.content_type_id == ct_id and event.object_id in wanted]
 
 
 def reserve_events(reserve, user) -> list[Event]:
