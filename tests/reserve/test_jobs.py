@@ -323,13 +323,24 @@ def test_a_large_audit_export_is_a_job_with_the_same_rows(office, other_office, 
         audit.record(A.VIEW, user=office, obj=office, detail={"note": "=1+2"})
     audit.record(A.VIEW, user=other_office, obj=other_office)  # another town's: not exported
     client.force_login(office)
-    with run_jobs():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with run_jobs(), CaptureQueriesContext(connection) as asked_queries:
         response = client.get(reverse("audit_export"), {"action": "view"})
     job = Job.objects.get()
+    # The request counted at most EXPORT_INLINE_ROWS + 1 rows (LIMIT 3), not the whole log; the job counts them all.
+    counts = [q["sql"] for q in asked_queries.captured_queries if "COUNT(" in q["sql"] and "reserve_auditentry" in q["sql"]]
+    assert any("LIMIT 3" in sql for sql in counts)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.kind, job.params, job.owner_id) == ("audit_log_xlsx", {"query": {"action": "view"}}, office.pk)
-    entry = AuditEntry.objects.filter(action=A.EXPORT).latest("id")
-    assert entry.detail == {"page": "audit_log", "filters": {"action": "view"}, "rows": 4}
+    # Audited when asked (the job's number: the rows are not counted in the request) and when written (the rows).
+    asked, written = AuditEntry.objects.filter(action=A.EXPORT).order_by("id")
+    assert asked.detail == {"page": "audit_log", "filters": {"action": "view"}, "job": job.pk}
+    assert asked.username == "office" and asked.path == reverse("audit_export")
+    assert written.detail == {"page": "audit_log", "filters": {"action": "view"}, "rows": 4, "job": job.pk}
+    assert written.username == "office" and written.user_id == office.pk
+    assert job.title == "审计日志导出（2条以上）"
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.filename.startswith("审计日志-") and job.done == job.total == 4
     html = page(client.get(job.get_absolute_url()))
