@@ -386,7 +386,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its living children."""
+    """CPU seconds (user + system) of a process, its living children and the children it has reaped (gunicorn's
+    master reaps the workers that max_requests replaces: their seconds would be lost otherwise)."""
     import psutil
 
     try:
@@ -398,7 +399,7 @@ def cpu_seconds(pid: int) -> float:
     for p in procs:
         try:
             t = p.cpu_times()
-            total += t.user + t.system
+            total += t.user + t.system + t.children_user + t.children_system
         except psutil.NoSuchProcess:
             pass
     return total

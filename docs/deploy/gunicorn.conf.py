@@ -38,6 +38,15 @@ max_requests_jitter = 100
 # (No database connection is opened at load; each worker opens its own.)
 preload_app = True
 
+
+def when_ready(server):
+    """Before the workers are forked: what each worker's first request would do — URL patterns, the translation
+    catalogue, the compiled templates — done once here (reserve.warmup), so that a worker replaced after
+    max_requests answers at once."""
+    from reserve import warmup
+
+    server.log.info("warm-up: %s", warmup.warm())
+
 # The scheme as nginx says it (X-Forwarded-Proto) is trusted from these addresses only; Django itself reads it
 # with TRUSTED_PROXY=true (SECURE_PROXY_SSL_HEADER) and the client's address from X-Real-IP.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
