@@ -50,9 +50,21 @@ FETCH = ("town", "term", "village", "unit", "mentor", "person", "meeting", "roun
          "nomination__notice_entry__notice")
 
 
+# One file's reserve is read in two queries, not one: its own facts, then its 自荐表 with what the file reads with
+# it. Joined in one statement, the fifteen tables cost PostgreSQL ~10 ms to plan for a 0.7 ms read (a batch of files
+# — dossier.jobs — reads them all with FETCH: one plan for many reserves).
+OWN_FETCH = tuple(f for f in FETCH if not f.startswith("nomination__"))
+NOMINATION_FETCH = tuple(f.removeprefix("nomination__") for f in FETCH if f.startswith("nomination__"))
+
+
 def get_reserve_for_dossier_or_404(user, pk) -> Reserve:
     """A reserve of the user's town, read as its office or committee (NotFound for any other, or a garbage id)."""
-    return Scope.for_user(user).get(Reserve.objects.select_related(*FETCH), pk, roles=set(READERS))
+    from candidates.models import Nomination
+
+    reserve = Scope.for_user(user).get(Reserve.objects.select_related(*OWN_FETCH), pk, roles=set(READERS))
+    if reserve.nomination_id:
+        reserve.nomination = Nomination.objects.select_related(*NOMINATION_FETCH).get(pk=reserve.nomination_id)
+    return reserve
 
 
 def batch_reserves(user, *, tier=None, village_id=None, unit_id=None, status=None) -> QuerySet[Reserve]:
