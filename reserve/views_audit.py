@@ -13,10 +13,12 @@ import re
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -410,7 +412,11 @@ def audit_export(request):
     twice: when it is asked (with the job's number) and when the file is written (with the rows it holds). Whether
     it is a job is told by counting at most one row beyond the limit, not all the rows (a town's log holds hundreds
     of thousands: counting them took most of the request, issue 13)."""
-    _form, filters, entries = _town_entries(request)
+    form, filters, entries = _town_entries(request)
+    if form.is_bound and not form.is_valid():
+        # Never the whole log in place of what was asked, nor a job of filters that cannot be kept (a NUL byte).
+        messages.error(request, _("筛选条件有误，未导出。请在审计日志页按提示改正筛选条件后再导出。"))
+        return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
     limit = settings.EXPORT_INLINE_ROWS
     if entries[:limit + 1].count() > limit:
         job = jobs.start(request.user, EXPORT_KIND, params={"query": _export_query(request)},

@@ -371,3 +371,21 @@ def test_a_user_of_no_role_has_an_empty_list(client, db):
     user = UserFactory(username="nobody_here")
     client.force_login(user)
     assert "还没有生成的文件" in page(client.get(reverse("job_list")))
+
+
+@pytest.mark.parametrize("query", [{"user": "a\x00b"}, {"date_from": "2026-13-40"}, {"action": "bogus"},
+                                   {"person": "x" * 5000}])
+@pytest.mark.parametrize("limit", [2, 100])  # over the inline limit (a job) and under it (at once)
+def test_an_export_with_wrong_filters_exports_nothing(office, client, settings, query, limit):
+    """Wrong filters are refused with the audit log's page to correct them: not the whole log exported in place of
+    what was asked, nor a job of filters that cannot be stored (a NUL byte: PostgreSQL's JSON refuses it; found by
+    the review of session 9)."""
+    settings.EXPORT_INLINE_ROWS = limit
+    for _i in range(4):
+        audit.record(A.VIEW, user=office, obj=office)
+    client.force_login(office)
+    response = client.get(reverse("audit_export"), query)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("audit_log") + "?")
+    assert not Job.objects.exists() and not AuditEntry.objects.filter(action=A.EXPORT).exists()
+    page_after = client.get(response["Location"])
+    assert page_after.status_code == 200 and "筛选条件有误，未导出" in page(page_after)
