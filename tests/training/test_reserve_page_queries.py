@@ -38,15 +38,27 @@ def _add(reserve, office, mentor, n, first):
         record_event(reserve, action="change_post", actor=office, data={"new_post": f"岗位{i}", "date": str(day)})
 
 
-def _count(client, url):
+def _request(client, url) -> tuple[list[str], str]:
+    """The SQL of one warm request of `url` (all of it, the session's and the audit's too) and the page ("" for a
+    PDF)."""
     client.get(url)  # the session and the account's facts are warm
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
-    assert response.status_code == 200
-    read = {table: sum(f'FROM "{table}"' in q["sql"] for q in ctx.captured_queries)
-            for table in ("training_followupvisit", "training_mentorship")}
+    assert response.status_code == 200, url
+    body = "" if response["Content-Type"].startswith("application/pdf") else page(response)
+    return [q["sql"] for q in ctx.captured_queries], body
+
+
+def _reads(sql: list[str], tables) -> dict[str, int]:
+    """How many of these statements read each table."""
+    return {table: sum(f'FROM "{table}"' in q for q in sql) for table in tables}
+
+
+def _count(client, url):
+    sql, body = _request(client, url)
+    read = _reads(sql, ("training_followupvisit", "training_mentorship"))
     assert read == {"training_followupvisit": 1, "training_mentorship": 1}  # one read each, shared
-    return len(ctx), page(response)
+    return len(sql), body
 
 
 @pytest.mark.parametrize("role", ["office", "committee", "village"])
@@ -171,15 +183,10 @@ RECORD_TABLES = ("reserve_event", "training_mentorship", "training_followupvisit
 
 
 def _queries(client, url) -> tuple[int, str]:
-    """The queries of one request of `url` (all of them, the session's and the audit's too) and the page."""
-    client.get(url)  # the session and the account's facts are warm
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    sql = [q["sql"] for q in ctx.captured_queries]
-    reads = {table: sum(f'FROM "{table}"' in q for q in sql) for table in RECORD_TABLES}
+    """The number of queries of one request of `url` (all of them, the session's and the audit's too) and the page."""
+    sql, body = _request(client, url)
+    reads = _reads(sql, RECORD_TABLES)
     assert all(n <= 1 for n in reads.values()), reads
-    body = "" if response["Content-Type"].startswith("application/pdf") else page(response)
     return len(sql), body
 
 
@@ -314,18 +321,13 @@ def _add_selection_records(reserve, office, n, first):
 
 
 def _selected_queries(client, url) -> tuple[int, str]:
-    client.get(url)  # the session and the account's facts are warm
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    sql = [q["sql"] for q in ctx.captured_queries]
-    reads = {table: sum(f'FROM "{table}"' in q for q in sql) for table in RECORD_TABLES + SELECTION_TABLES}
+    sql, body = _request(client, url)
+    reads = _reads(sql, RECORD_TABLES + SELECTION_TABLES)
     assert all(n <= 1 for n in reads.values()), reads
     assert reads["reserve_event"] == 1, reads  # the reserve's, its adjustments' and its nomination's together
-    fetched = {table: sum(f'FROM "{table}"' in q for q in sql) for table in FETCHED_TABLES}
+    fetched = _reads(sql, FETCHED_TABLES)
     assert not any(fetched.values()), fetched
-    assert sum('FROM "candidates_nomination"' in q for q in sql) == 1  # the 自荐表 with its one-to-one records
-    body = "" if response["Content-Type"].startswith("application/pdf") else page(response)
+    assert _reads(sql, ["candidates_nomination"]) == {"candidates_nomination": 1}  # with its one-to-one records
     return len(sql), body
 
 
