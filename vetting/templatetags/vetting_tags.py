@@ -18,12 +18,9 @@ class _Labels:
 
         from candidates.models import Nomination
 
-        from ..models import VettingRequest
-
         self.pending, self.late, self.reminded = _("待审"), _("逾期"), _("已催办%(n)s次")
         self.flagged, self.passed = _("有问题"), _("通过")
         self.proxy = escape(_("由组织办代为录入（附纸质回复）"))
-        self.decisions = {value: escape(label) for value, label in VettingRequest._meta.get_field("decision").flatchoices}
         self.statuses = {value: escape(label) for value, label in Nomination._meta.get_field("status").flatchoices}
 
 
@@ -37,7 +34,7 @@ def _cell(request, today, labels: _Labels) -> str:
                     if request.reminder_count else "")
         return f"{labels.pending}{late}{reminded}"
     if request.flagged:
-        decision = f"（{labels.decisions.get(request.decision, escape(request.decision))}）" if request.decision else ""
+        decision = f"（{escape(request.get_decision_display())}）" if request.decision else ""
         answer = f'<span class="rule-fail">{labels.flagged}</span>{decision}'
     else:
         answer = f'<span class="rule-pass">{labels.passed}</span>'
